@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mempool.c - mempool_alloc() / mempool_free() over the three standard
+ * backings: a slab cache of our own, kmalloc, and pages of one order.
+ *
+ * mempool_create() fills min_nr reserve elements with GFP_KERNEL; they are
+ * counted as outstanding until the pool is destroyed. mempool_alloc() adds
+ * __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN and warns on __GFP_ZERO,
+ * so __GFP_ZERO is refused.
+ */
+#include <linux/mempool.h>
+#include <linux/mm.h>
+
+#include "../kbench.h"
+
+#define KB_POOL_FREE(p)	mempool_free(p, pool)
+
+KBENCH_DEFINE_LOOPS(kb_mempool, "mempool_alloc", mempool_alloc(pool, gfp),
+		    KB_POOL_FREE);
+
+static int kb_pool_created(struct kbench_run_ctx *ctx)
+{
+	if (!ctx->pool)
+		return -ENOMEM;
+	kbench_account_pool(1);
+	kbench_account_objs(ctx->args->mempool_min_nr,
+			    (s64)ctx->args->mempool_min_nr *
+			    ctx->ops->obj_bytes(ctx));
+	return 0;
+}
+
+static void kb_pool_teardown(struct kbench_run_ctx *ctx)
+{
+	if (ctx->pool) {
+		mempool_destroy(ctx->pool);
+		kbench_account_objs(-(s64)ctx->args->mempool_min_nr,
+				    -(s64)ctx->args->mempool_min_nr *
+				    ctx->ops->obj_bytes(ctx));
+		kbench_account_pool(-1);
+		ctx->pool = NULL;
+	}
+	kbench_cache_teardown(ctx);
+}
+
+static int kb_pool_slab_prepare(struct kbench_run_ctx *ctx)
+{
+	int ret = kbench_cache_prepare(ctx);
+
+	if (ret)
+		return ret;
+	ctx->pool = mempool_create_slab_pool(ctx->args->mempool_min_nr,
+					     ctx->cache);
+	return kb_pool_created(ctx);
+}
+
+static int kb_pool_kmalloc_prepare(struct kbench_run_ctx *ctx)
+{
+	ctx->pool = mempool_create_kmalloc_pool(ctx->args->mempool_min_nr,
+						ctx->size);
+	return kb_pool_created(ctx);
+}
+
+static int kb_pool_page_prepare(struct kbench_run_ctx *ctx)
+{
+	ctx->pool = mempool_create_page_pool(ctx->args->mempool_min_nr,
+					     ctx->order);
+	return kb_pool_created(ctx);
+}
+
+static u64 kb_pool_kmalloc_obj_bytes(const struct kbench_run_ctx *ctx)
+{
+	return kmalloc_size_roundup(ctx->size);
+}
+
+static u64 kb_pool_page_obj_bytes(const struct kbench_run_ctx *ctx)
+{
+	return PAGE_SIZE << ctx->order;
+}
+
+static int kb_pool_page_validate(const struct kbench_run_ctx *ctx,
+				 char *reason, size_t len)
+{
+	if (ctx->args->gfp == KBENCH_GFP_DMA32 ||
+	    ctx->args->gfp == KBENCH_GFP_HIGHUSER_MOVABLE) {
+		scnprintf(reason, len,
+			  "mempool_page fills its reserve with GFP_KERNEL pages at creation, so it cannot honour the zone of %s",
+			  ctx->args->gfp == KBENCH_GFP_DMA32 ?
+			  "GFP_DMA32" : "GFP_HIGHUSER_MOVABLE");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+#define KB_POOL_CAPS							\
+	(KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ATOMIC_CTX |	\
+	 KBENCH_CAP_MEMPOOL)
+
+const struct kbench_alloc_ops kbench_mempool_slab_ops = {
+	.name = "mempool_slab",
+	.caps = KB_POOL_CAPS | KBENCH_CAP_CACHE_ALIGN,
+	.max_size = KMALLOC_MAX_SIZE,
+	.obj_bytes = kbench_cache_obj_bytes,
+	.prepare = kb_pool_slab_prepare,
+	.teardown = kb_pool_teardown,
+	.loops = &kb_mempool_loops,
+};
+
+const struct kbench_alloc_ops kbench_mempool_kmalloc_ops = {
+	.name = "mempool_kmalloc",
+	.caps = KB_POOL_CAPS,
+	.max_size = KMALLOC_MAX_SIZE,
+	.obj_bytes = kb_pool_kmalloc_obj_bytes,
+	.prepare = kb_pool_kmalloc_prepare,
+	.teardown = kb_pool_teardown,
+	.loops = &kb_mempool_loops,
+};
+
+const struct kbench_alloc_ops kbench_mempool_page_ops = {
+	.name = "mempool_page",
+	.caps = KB_POOL_CAPS | KBENCH_CAP_PAGES,
+	.max_size = PAGE_SIZE << KBENCH_MAX_PAGE_ORDER,
+	.validate = kb_pool_page_validate,
+	.obj_bytes = kb_pool_page_obj_bytes,
+	.prepare = kb_pool_page_prepare,
+	.teardown = kb_pool_teardown,
+	.loops = &kb_mempool_loops,
+};

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * noop.c - the timed loops with no allocation: the cost of the harness
+ * itself (clock reads, pointer stores, loop), measured with the very loop
+ * shape every API uses, so the runner can show it next to real figures.
+ */
+#include "../kbench.h"
+
+static char kb_noop_obj;
+
+#define KB_NOOP_FREE(p)	barrier()
+
+KBENCH_DEFINE_LOOPS(kb_noop, "(none)", (void *)&kb_noop_obj, KB_NOOP_FREE);
+
+static u64 kb_noop_obj_bytes(const struct kbench_run_ctx *ctx)
+{
+	return 0;
+}
+
+const struct kbench_alloc_ops kbench_noop_ops = {
+	.name = "noop",
+	.caps = KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_DMA32 |
+		KBENCH_CAP_HIGHMEM | KBENCH_CAP_ZERO | KBENCH_CAP_ATOMIC_CTX,
+	.obj_bytes = kb_noop_obj_bytes,
+	.loops = &kb_noop_loops,
+};

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * kbench.h - user-space ABI of the kbench kernel module (/dev/kbench).
+ *
+ * Shared by the module and the runner. Only fixed-width types; every struct
+ * starts with its size and the ABI version the caller was built against,
+ * and ends in reserved space that must be zero. Pointers travel as __u64.
+ *
+ * User space names allocation APIs and GFP flags by the symbolic ids below,
+ * never by raw gfp_t bits: those values differ between kernel versions and
+ * configurations, so only the module (built against the running kernel's
+ * headers) may translate them.
+ *
+ * To add an allocation API: add one X() line to KBENCH_APIS (ids are
+ * append-only), write kbench-module/alloc/<family>.c filling one
+ * struct kbench_alloc_ops, and register it in kbench_main.c's table.
+ */
+#ifndef _UAPI_LINUX_KBENCH_H
+#define _UAPI_LINUX_KBENCH_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define KBENCH_ABI_VERSION	1
+#define KBENCH_DEVICE_NAME	"kbench"
+#define KBENCH_IOC_MAGIC	0xB7
+
+/*
+ * X(ID, "name"): the allocation APIs the module can time. The name is what
+ * configs and reports use. Never renumber: append only.
+ */
+#define KBENCH_APIS(X)						\
+	X(NOOP,			"noop")				\
+	X(KMALLOC,		"kmalloc")			\
+	X(KZALLOC,		"kzalloc")			\
+	X(KVMALLOC,		"kvmalloc")			\
+	X(VMALLOC,		"vmalloc")			\
+	X(VZALLOC,		"vzalloc")			\
+	X(VMALLOC_HUGE,		"vmalloc_huge")			\
+	X(VMALLOC_32,		"vmalloc_32")			\
+	X(ALLOC_PAGES,		"alloc_pages")			\
+	X(GET_FREE_PAGES,	"__get_free_pages")		\
+	X(KMEM_CACHE,		"kmem_cache")			\
+	X(MEMPOOL_SLAB,		"mempool_slab")			\
+	X(MEMPOOL_KMALLOC,	"mempool_kmalloc")		\
+	X(MEMPOOL_PAGE,		"mempool_page")
+
+#define KBENCH_API_ENUM_(id, name) KBENCH_API_##id,
+enum kbench_api {
+	KBENCH_APIS(KBENCH_API_ENUM_)
+	KBENCH_API_COUNT
+};
+#undef KBENCH_API_ENUM_
+
+/* X(ID, "name"): base GFP masks, mapped to gfp_t inside the module. */
+#define KBENCH_GFPS(X)						\
+	X(KERNEL,		"GFP_KERNEL")			\
+	X(ATOMIC,		"GFP_ATOMIC")			\
+	X(NOWAIT,		"GFP_NOWAIT")			\
+	X(NOIO,			"GFP_NOIO")			\
+	X(NOFS,			"GFP_NOFS")			\
+	X(USER,			"GFP_USER")			\
+	X(DMA32,		"GFP_DMA32")			\
+	X(KERNEL_ACCOUNT,	"GFP_KERNEL_ACCOUNT")		\
+	X(HIGHUSER_MOVABLE,	"GFP_HIGHUSER_MOVABLE")
+
+#define KBENCH_GFP_ENUM_(id, name) KBENCH_GFP_##id,
+enum kbench_gfp {
+	KBENCH_GFPS(KBENCH_GFP_ENUM_)
+	KBENCH_GFP_COUNT
+};
+#undef KBENCH_GFP_ENUM_
+
+/*
+ * X(ID, bit, "name"): GFP modifiers OR-ed onto the base mask.
+ * GFP_DMA32 is a base of its own: it means GFP_KERNEL | __GFP_DMA32.
+ */
+#define KBENCH_GFP_MODS(X)					\
+	X(ZERO,			0,	"__GFP_ZERO")		\
+	X(NOWARN,		1,	"__GFP_NOWARN")		\
+	X(NORETRY,		2,	"__GFP_NORETRY")	\
+	X(RETRY_MAYFAIL,	3,	"__GFP_RETRY_MAYFAIL")
+
+#define KBENCH_GFP_MOD_ENUM_(id, bit, name) KBENCH_GFPM_##id = 1U << (bit),
+enum kbench_gfp_mod {
+	KBENCH_GFP_MODS(KBENCH_GFP_MOD_ENUM_)
+	KBENCH_GFPM_ALL = (1U << 4) - 1
+};
+#undef KBENCH_GFP_MOD_ENUM_
+
+#define KBENCH_PATTERNS(X)					\
+	X(PAIR,			"pair")				\
+	X(BATCH,		"batch")			\
+	X(BATCH_SHUFFLED,	"batch-shuffled")
+
+#define KBENCH_PATTERN_ENUM_(id, name) KBENCH_PATTERN_##id,
+/*
+ * pair:           alloc then free one object, n times; both timed per op.
+ * batch:          n allocs timed as one phase, then n frees as another.
+ * batch-shuffled: as batch, frees in a random order (slab slow paths).
+ */
+enum kbench_pattern {
+	KBENCH_PATTERNS(KBENCH_PATTERN_ENUM_)
+	KBENCH_PATTERN_COUNT
+};
+#undef KBENCH_PATTERN_ENUM_
+
+#define KBENCH_CONTEXTS(X)					\
+	X(PREEMPT_ON,		"preempt-on")			\
+	X(PREEMPT_OFF,		"preempt-off")			\
+	X(IRQS_OFF,		"irqs-off")
+
+#define KBENCH_CONTEXT_ENUM_(id, name) KBENCH_CTX_##id,
+/* What the timed phase runs with; the last two only for non-sleeping GFP. */
+enum kbench_context {
+	KBENCH_CONTEXTS(KBENCH_CONTEXT_ENUM_)
+	KBENCH_CTX_COUNT
+};
+#undef KBENCH_CONTEXT_ENUM_
+
+/* kbench_run_args.flags */
+#define KBENCH_RUN_VALIDATE_ONLY	(1U << 0) /* check, allocate nothing */
+#define KBENCH_RUN_HWCACHE_ALIGN	(1U << 1) /* kmem_cache/mempool_slab */
+#define KBENCH_RUN_FLAGS_ALL		((1U << 2) - 1)
+
+/* kbench_info.flags */
+#define KBENCH_INFO_INIT_ON_ALLOC	(1U << 0)
+#define KBENCH_INFO_INIT_ON_FREE	(1U << 1)
+#define KBENCH_INFO_PREEMPT_RT		(1U << 2)
+#define KBENCH_INFO_TSC			(1U << 3) /* cycles are TSC ticks */
+#define KBENCH_INFO_VMALLOC_NOWAIT	(1U << 4) /* __vmalloc(GFP_NOWAIT) */
+#define KBENCH_INFO_SLAB_NO_MERGE	(1U << 5) /* SLAB_NO_MERGE exists */
+
+/* kbench_sample.flags: what may have distorted one batch */
+#define KBENCH_SAMPLE_CTX_SWITCH	(1U << 0) /* the task was switched out */
+#define KBENCH_SAMPLE_IRQ		(1U << 1) /* a device interrupt arrived */
+#define KBENCH_SAMPLE_MIGRATED		(1U << 2) /* ran on another CPU */
+
+#define KBENCH_NAME_LEN		64
+#define KBENCH_REASON_LEN	160
+
+/* Bounds the module enforces (and the runner checks first). */
+#define KBENCH_MAX_OPS_PER_BATCH	65536U
+#define KBENCH_MAX_BATCHES		100000U
+#define KBENCH_MAX_ATOMIC_OPS		1024U /* ops per batch, preempt/irqs off */
+
+/**
+ * struct kbench_info - KBENCH_IOC_INFO: what this module and kernel offer.
+ * @size:               in: sizeof(struct kbench_info) of the caller.
+ * @abi_version:        in: KBENCH_ABI_VERSION of the caller; out: module's.
+ * @nr_apis:            out: KBENCH_API_COUNT of the module.
+ * @nr_gfps:            out: KBENCH_GFP_COUNT of the module.
+ * @flags:              out: KBENCH_INFO_* facts that shape results.
+ * @clock_khz:          out: ticks per ms of the timing clock (tsc_khz on x86).
+ * @page_size:          out: PAGE_SIZE.
+ * @max_page_order:     out: highest order alloc_pages accepts.
+ * @hz:                 out: CONFIG_HZ.
+ * @nr_cpus:            out: online CPUs.
+ * @kmalloc_max_size:   out: KMALLOC_MAX_SIZE.
+ * @kmalloc_max_cache:  out: KMALLOC_MAX_CACHE_SIZE (larger goes to pages).
+ * @mem_cap_bytes:      out: per-run memory cap (module parameter mem_cap_mb).
+ * @outstanding_allocs: out: objects kbench allocated and has not freed.
+ * @outstanding_bytes:  out: their bytes.
+ * @live_caches:        out: kmem_caches kbench created and not destroyed.
+ * @live_pools:         out: mempools kbench created and not destroyed.
+ * @runs_completed:     out: runs finished since load.
+ * @runs_interrupted:   out: runs stopped by a signal since load.
+ * @release:            out: utsname()->release.
+ * @preempt_model:      out: "none", "voluntary", "full" or "rt".
+ * @clock_name:         out: "tsc" or "ktime".
+ * @reserved:           in: must be zero.
+ */
+struct kbench_info {
+	__u32 size;
+	__u32 abi_version;
+	__u32 nr_apis;
+	__u32 nr_gfps;
+	__u32 flags;
+	__u32 clock_khz;
+	__u32 page_size;
+	__u32 max_page_order;
+	__u32 hz;
+	__u32 nr_cpus;
+	__u64 kmalloc_max_size;
+	__u64 kmalloc_max_cache;
+	__u64 mem_cap_bytes;
+	__u64 outstanding_allocs;
+	__u64 outstanding_bytes;
+	__u64 live_caches;
+	__u64 live_pools;
+	__u64 runs_completed;
+	__u64 runs_interrupted;
+	char release[KBENCH_NAME_LEN];
+	char preempt_model[16];
+	char clock_name[16];
+	__u64 reserved[8];
+};
+
+/**
+ * struct kbench_sample - one timed batch (warm-up batches are not returned).
+ * @alloc_cycles: clock ticks spent in the allocation calls of the batch.
+ * @free_cycles:  clock ticks spent in the free calls of the batch.
+ * @ops:          allocations attempted in the batch.
+ * @failed:       allocations that returned NULL (not freed, not timed apart).
+ * @flags:        KBENCH_SAMPLE_* noise seen during the batch.
+ * @cpu:          CPU the batch started on.
+ */
+struct kbench_sample {
+	__u64 alloc_cycles;
+	__u64 free_cycles;
+	__u32 ops;
+	__u32 failed;
+	__u32 flags;
+	__u32 cpu;
+};
+
+/**
+ * struct kbench_run_args - KBENCH_IOC_RUN: time one configuration.
+ * @size:            in: sizeof(struct kbench_run_args) of the caller.
+ * @abi_version:     in: KBENCH_ABI_VERSION.
+ * @api:             in: enum kbench_api.
+ * @gfp:             in: enum kbench_gfp.
+ * @gfp_mods:        in: KBENCH_GFPM_* bits.
+ * @pattern:         in: enum kbench_pattern.
+ * @context:         in: enum kbench_context.
+ * @flags:           in: KBENCH_RUN_* bits.
+ * @obj_size:        in: bytes per allocation (pages APIs: order from size).
+ * @ops_per_batch:   in: allocations per timed batch (1..65536).
+ * @nr_batches:      in: timed batches, each returned as a sample.
+ * @warmup_batches:  in: untimed batches run first and discarded.
+ * @mempool_min_nr:  in: mempool reserve elements (mempool APIs only).
+ * @seed:            in: seed of the shuffled free order.
+ * @pad0:            in: must be zero.
+ * @samples_ptr:     in: user address of nr_batches struct kbench_sample.
+ * @samples_len:     in: bytes at samples_ptr.
+ * @batches_done:    out: samples written (fewer if interrupted).
+ * @failed_total:    out: failed allocations, warm-up included.
+ * @footprint_bytes: out: most memory the run holds at once (estimate).
+ * @gfp_nowarn_added: out: 1 if the module added __GFP_NOWARN (large size).
+ * @pad1:            out: zero.
+ * @call:            out: the kernel function the timed loop calls.
+ * @bad_field:       out: on -EINVAL, the field that was rejected.
+ * @reason:          out: on refusal, why; on success, notes (may be empty).
+ * @reserved:        in: must be zero.
+ *
+ * Errors: -EINVAL a field is malformed (@bad_field names it),
+ * -EOPNOTSUPP the combination is valid ABI but this API or kernel cannot
+ * honour it (@reason says why), -EFBIG the run would exceed the memory cap,
+ * -EBUSY another run is in progress, -EINTR a signal stopped the run after
+ * @batches_done batches (their samples are copied out), -EPROTO ABI mismatch.
+ */
+struct kbench_run_args {
+	__u32 size;
+	__u32 abi_version;
+	__u32 api;
+	__u32 gfp;
+	__u32 gfp_mods;
+	__u32 pattern;
+	__u32 context;
+	__u32 flags;
+	__u64 obj_size;
+	__u32 ops_per_batch;
+	__u32 nr_batches;
+	__u32 warmup_batches;
+	__u32 mempool_min_nr;
+	__u32 seed;
+	__u32 pad0;
+	__u64 samples_ptr;
+	__u64 samples_len;
+	__u32 batches_done;
+	__u32 failed_total;
+	__u64 footprint_bytes;
+	__u32 gfp_nowarn_added;
+	__u32 pad1;
+	char call[32];
+	char bad_field[32];
+	char reason[KBENCH_REASON_LEN];
+	__u64 reserved[8];
+};
+
+#define KBENCH_IOC_INFO	_IOWR(KBENCH_IOC_MAGIC, 0x01, struct kbench_info)
+#define KBENCH_IOC_RUN	_IOWR(KBENCH_IOC_MAGIC, 0x02, struct kbench_run_args)
+
+#endif /* _UAPI_LINUX_KBENCH_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kbench_compat.h - every difference between supported kernels, in one place.
+ *
+ * Feature tests (#ifdef of a macro the kernel defines) are preferred over
+ * LINUX_VERSION_CODE because Debian backports features into stable kernels.
+ * Supported and tested: Debian 6.1 and 6.12 cloud kernels.
+ */
+#ifndef _KBENCH_COMPAT_H
+#define _KBENCH_COMPAT_H
+
+#include <linux/gfp.h>
+#include <linux/mmzone.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/version.h>
+#include <linux/vmalloc.h>
+
+/* Highest order the buddy allocator accepts: renamed in 6.8. */
+#ifdef MAX_PAGE_ORDER
+#define KBENCH_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#else
+#define KBENCH_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+/*
+ * __vmalloc() with non-blocking GFP: refused up to 7.x ("GFP_NOWAIT is not
+ * supported"); 7.x defines GFP_VMALLOC_SUPPORTED when it accepts them.
+ */
+#ifdef GFP_VMALLOC_SUPPORTED
+#define KBENCH_HAVE_VMALLOC_NOWAIT	1
+#else
+#define KBENCH_HAVE_VMALLOC_NOWAIT	0
+#endif
+
+/*
+ * A kmem_cache of our own that never merges with another cache of the same
+ * size: SLAB_NO_MERGE since 6.5; before it, a non-zero usersize has the
+ * same effect (find_mergeable() skips caches with a usercopy region)
+ * without a constructor, which would also turn off init_on_alloc zeroing.
+ */
+#ifdef SLAB_NO_MERGE
+#define KBENCH_HAVE_SLAB_NO_MERGE	1
+static inline struct kmem_cache *
+kbench_cache_create(const char *name, unsigned int size, slab_flags_t flags)
+{
+	return kmem_cache_create(name, size, 0, flags | SLAB_NO_MERGE, NULL);
+}
+#else
+#define KBENCH_HAVE_SLAB_NO_MERGE	0
+static inline struct kmem_cache *
+kbench_cache_create(const char *name, unsigned int size, slab_flags_t flags)
+{
+	return kmem_cache_create_usercopy(name, size, 0, flags, 0, size, NULL);
+}
+#endif
+
+/* The preemption model in force (PREEMPT_DYNAMIC may change it at boot). */
+static inline const char *kbench_preempt_model(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return "rt";
+	if (preempt_model_full())
+		return "full";
+	if (preempt_model_voluntary())
+		return "voluntary";
+	if (preempt_model_none())
+		return "none";
+	return "unknown";
+}
+
+#endif /* _KBENCH_COMPAT_H */

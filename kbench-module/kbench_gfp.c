@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbench_gfp.c - symbolic GFP ids from user space to this kernel's gfp_t.
+ *
+ * The numeric values of GFP bits differ between kernels (__GFP_ATOMIC went
+ * away in 6.3, the bit enum depends on the configuration), so user space
+ * never sends them: this file, compiled against the running kernel's
+ * headers, is the only place they are produced.
+ */
+#include <linux/gfp.h>
+
+#include "kbench.h"
+
+static const gfp_t kb_gfp_base[KBENCH_GFP_COUNT] = {
+	[KBENCH_GFP_KERNEL] = GFP_KERNEL,
+	[KBENCH_GFP_ATOMIC] = GFP_ATOMIC,
+	[KBENCH_GFP_NOWAIT] = GFP_NOWAIT,
+	[KBENCH_GFP_NOIO] = GFP_NOIO,
+	[KBENCH_GFP_NOFS] = GFP_NOFS,
+	[KBENCH_GFP_USER] = GFP_USER,
+	[KBENCH_GFP_DMA32] = GFP_KERNEL | GFP_DMA32,
+	[KBENCH_GFP_KERNEL_ACCOUNT] = GFP_KERNEL_ACCOUNT,
+	[KBENCH_GFP_HIGHUSER_MOVABLE] = GFP_HIGHUSER_MOVABLE,
+};
+
+static const gfp_t kb_gfp_mod[] = {
+	__GFP_ZERO, __GFP_NOWARN, __GFP_NORETRY, __GFP_RETRY_MAYFAIL,
+};
+
+static_assert(ARRAY_SIZE(kb_gfp_mod) == ilog2(KBENCH_GFPM_ALL + 1));
+
+/**
+ * kbench_gfp_resolve - build the gfp_t of a request, or say why not.
+ * @args:   the validated-range request.
+ * @ops:    its API.
+ * @gfp:    out: the mask to pass to the allocator.
+ * @reason: out: why the combination is refused.
+ * @len:    bytes at @reason.
+ *
+ * Return: 0, or -EOPNOTSUPP with @reason filled.
+ */
+int kbench_gfp_resolve(const struct kbench_run_args *args,
+		       const struct kbench_alloc_ops *ops, gfp_t *gfp,
+		       char *reason, size_t len)
+{
+	gfp_t g = kb_gfp_base[args->gfp];
+	unsigned int bit;
+
+	for (bit = 0; bit < ARRAY_SIZE(kb_gfp_mod); bit++)
+		if (args->gfp_mods & (1U << bit))
+			g |= kb_gfp_mod[bit];
+
+	if (!(ops->caps & KBENCH_CAP_GFP) &&
+	    (args->gfp != KBENCH_GFP_KERNEL || args->gfp_mods)) {
+		scnprintf(reason, len,
+			  "%s takes no gfp argument (it always uses its own mask); request GFP_KERNEL without modifiers",
+			  ops->name);
+		return -EOPNOTSUPP;
+	}
+	if (!gfpflags_allow_blocking(g) && !(ops->caps & KBENCH_CAP_NONBLOCK)) {
+		scnprintf(reason, len,
+			  "%s may sleep: non-blocking GFP (GFP_ATOMIC, GFP_NOWAIT) is not supported by it on this kernel",
+			  ops->name);
+		return -EOPNOTSUPP;
+	}
+	if ((g & __GFP_DMA32) && !(ops->caps & KBENCH_CAP_DMA32)) {
+		scnprintf(reason, len,
+			  "%s cannot honour GFP_DMA32: slab caches reject __GFP_DMA32 (GFP_SLAB_BUG_MASK); use alloc_pages or a cache created with SLAB_CACHE_DMA32",
+			  ops->name);
+		return -EOPNOTSUPP;
+	}
+	if ((g & (__GFP_HIGHMEM | __GFP_MOVABLE)) &&
+	    !(ops->caps & KBENCH_CAP_HIGHMEM)) {
+		scnprintf(reason, len,
+			  "GFP_HIGHUSER_MOVABLE is only valid for alloc_pages, which returns a struct page (%s needs a kernel address)",
+			  ops->name);
+		return -EOPNOTSUPP;
+	}
+	if ((args->gfp_mods & KBENCH_GFPM_ZERO) &&
+	    !(ops->caps & KBENCH_CAP_ZERO)) {
+		scnprintf(reason, len,
+			  "__GFP_ZERO is not allowed with %s (mempool_alloc warns on it: reserve elements are not zeroed)",
+			  ops->name);
+		return -EOPNOTSUPP;
+	}
+	if ((args->gfp_mods & KBENCH_GFPM_NORETRY) &&
+	    (args->gfp_mods & KBENCH_GFPM_RETRY_MAYFAIL)) {
+		scnprintf(reason, len,
+			  "__GFP_NORETRY and __GFP_RETRY_MAYFAIL contradict each other; pick one");
+		return -EOPNOTSUPP;
+	}
+	*gfp = g;
+	return 0;
+}

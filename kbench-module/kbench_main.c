@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kbench_main.c - /dev/kbench: the ioctl ABI, the outstanding-object
+ * accounting, and module load and unload.
+ *
+ * The device is mode 0600 and every open and ioctl also requires
+ * CAP_SYS_ADMIN: a run can hold a large share of memory and disable
+ * preemption, which no unprivileged caller may do.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+
+#include "kbench.h"
+
+static_assert(sizeof(struct kbench_info) == 272);
+static_assert(sizeof(struct kbench_run_args) == 392);
+static_assert(sizeof(struct kbench_sample) == 32);
+
+static atomic64_t kb_outstanding_objs = ATOMIC64_INIT(0);
+static atomic64_t kb_outstanding_bytes = ATOMIC64_INIT(0);
+static atomic64_t kb_live_caches = ATOMIC64_INIT(0);
+static atomic64_t kb_live_pools = ATOMIC64_INIT(0);
+static atomic64_t kb_runs_completed = ATOMIC64_INIT(0);
+static atomic64_t kb_runs_interrupted = ATOMIC64_INIT(0);
+
+void kbench_account_objs(s64 objs, s64 bytes)
+{
+	atomic64_add(objs, &kb_outstanding_objs);
+	atomic64_add(bytes, &kb_outstanding_bytes);
+}
+
+void kbench_account_cache(int delta)
+{
+	atomic64_add(delta, &kb_live_caches);
+}
+
+void kbench_account_pool(int delta)
+{
+	atomic64_add(delta, &kb_live_pools);
+}
+
+static void kb_fill_info(struct kbench_info *info)
+{
+	info->abi_version = KBENCH_ABI_VERSION;
+	info->nr_apis = KBENCH_API_COUNT;
+	info->nr_gfps = KBENCH_GFP_COUNT;
+	info->flags = 0;
+	if (want_init_on_alloc(GFP_KERNEL))
+		info->flags |= KBENCH_INFO_INIT_ON_ALLOC;
+	if (want_init_on_free())
+		info->flags |= KBENCH_INFO_INIT_ON_FREE;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		info->flags |= KBENCH_INFO_PREEMPT_RT;
+	if (KBENCH_CLOCK_IS_TSC)
+		info->flags |= KBENCH_INFO_TSC;
+	if (KBENCH_HAVE_VMALLOC_NOWAIT)
+		info->flags |= KBENCH_INFO_VMALLOC_NOWAIT;
+	if (KBENCH_HAVE_SLAB_NO_MERGE)
+		info->flags |= KBENCH_INFO_SLAB_NO_MERGE;
+	info->clock_khz = kbench_clock_khz();
+	info->page_size = PAGE_SIZE;
+	info->max_page_order = KBENCH_MAX_PAGE_ORDER;
+	info->hz = HZ;
+	info->nr_cpus = num_online_cpus();
+	info->kmalloc_max_size = KMALLOC_MAX_SIZE;
+	info->kmalloc_max_cache = KMALLOC_MAX_CACHE_SIZE;
+	info->mem_cap_bytes = kbench_mem_cap();
+	info->outstanding_allocs = atomic64_read(&kb_outstanding_objs);
+	info->outstanding_bytes = atomic64_read(&kb_outstanding_bytes);
+	info->live_caches = atomic64_read(&kb_live_caches);
+	info->live_pools = atomic64_read(&kb_live_pools);
+	info->runs_completed = atomic64_read(&kb_runs_completed);
+	info->runs_interrupted = atomic64_read(&kb_runs_interrupted);
+	strscpy(info->release, utsname()->release, sizeof(info->release));
+	strscpy(info->preempt_model, kbench_preempt_model(),
+		sizeof(info->preempt_model));
+	strscpy(info->clock_name, KBENCH_CLOCK_NAME, sizeof(info->clock_name));
+}
+
+/*
+ * Copy in a struct whose first two fields are size and abi_version, of the
+ * size user space encoded in the command: older, shorter structs are
+ * zero-extended and newer ones are accepted only if their tail is zero.
+ */
+static int kb_copy_in(void *k, size_t ksize, void __user *u, size_t usize)
+{
+	u32 *hdr = k;
+	int ret;
+
+	if (usize < 2 * sizeof(u32))
+		return -EINVAL;
+	ret = copy_struct_from_user(k, ksize, u, usize);
+	if (ret)
+		return ret;
+	if (hdr[0] != usize)
+		return -EINVAL;
+	if (hdr[1] != KBENCH_ABI_VERSION)
+		return -EPROTO;
+	return 0;
+}
+
+static long kb_ioctl_info(void __user *u, size_t usize)
+{
+	struct kbench_info info;
+	int ret;
+
+	ret = kb_copy_in(&info, sizeof(info), u, usize);
+	if (ret)
+		return ret;
+	if (memchr_inv(info.reserved, 0, sizeof(info.reserved)))
+		return -EINVAL;
+	kb_fill_info(&info);
+	if (copy_to_user(u, &info, min(usize, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+static long kb_ioctl_run(void __user *u, size_t usize)
+{
+	struct kbench_run_args args;
+	long ret;
+
+	ret = kb_copy_in(&args, sizeof(args), u, usize);
+	if (ret)
+		return ret;
+	ret = kbench_run(&args);
+	if (!(args.flags & KBENCH_RUN_VALIDATE_ONLY)) {
+		if (ret == -EINTR)
+			atomic64_inc(&kb_runs_interrupted);
+		else if (!ret)
+			atomic64_inc(&kb_runs_completed);
+	}
+	/* Outputs (reason, bad_field, batches_done) matter on errors too. */
+	if (copy_to_user(u, &args, min(usize, sizeof(args))))
+		return -EFAULT;
+	return ret;
+}
+
+static long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *u = (void __user *)arg;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (_IOC_TYPE(cmd) != KBENCH_IOC_MAGIC ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return -ENOTTY;
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(KBENCH_IOC_INFO):
+		return kb_ioctl_info(u, _IOC_SIZE(cmd));
+	case _IOC_NR(KBENCH_IOC_RUN):
+		return kb_ioctl_run(u, _IOC_SIZE(cmd));
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int kb_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+static const struct file_operations kb_fops = {
+	.owner = THIS_MODULE,
+	.open = kb_open,
+	.unlocked_ioctl = kb_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice kb_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = KBENCH_DEVICE_NAME,
+	.fops = &kb_fops,
+	.mode = 0600,
+};
+
+static int __init kbench_init(void)
+{
+	unsigned int i;
+
+	/* A hole in the table would be a NULL dereference at run time. */
+	for (i = 0; i < KBENCH_API_COUNT; i++) {
+		const struct kbench_alloc_ops *ops = kbench_ops_lookup(i);
+
+		if (WARN(!ops || !ops->loops || !ops->loops->alloc_phase ||
+			 !ops->loops->free_phase || !ops->loops->pair_phase,
+			 "kbench: allocator %u is not registered\n", i))
+			return -EINVAL;
+	}
+	kbench_run_init();
+	return misc_register(&kb_misc);
+}
+
+static void __exit kbench_exit(void)
+{
+	misc_deregister(&kb_misc);
+	if (atomic64_read(&kb_outstanding_objs) ||
+	    atomic64_read(&kb_live_caches) || atomic64_read(&kb_live_pools))
+		pr_warn("kbench: unloading with %lld objects, %lld caches, %lld pools outstanding\n",
+			atomic64_read(&kb_outstanding_objs),
+			atomic64_read(&kb_live_caches),
+			atomic64_read(&kb_live_pools));
+}
+
+module_init(kbench_init);
+module_exit(kbench_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kbench: timing of kernel memory allocation APIs");
+MODULE_AUTHOR("kbench developers");
+MODULE_VERSION("0.1");
