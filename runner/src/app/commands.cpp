@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+// commands.cpp - run and list: config -> plan -> target -> analysis -> reporters.
+#include "app/commands.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "app/progress.h"
+#include "config/config.h"
+#include "config/sweep.h"
+#include "core/error.h"
+#include "report/reporter.h"
+#include "target/process.h"
+#include "target/target.h"
+
+namespace kbench {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_sigint(int) {
+  // Second Ctrl-C: leave at once (the target's files hold what was measured).
+  if (g_stop.exchange(true)) ::_exit(130);
+}
+
+void install_sigint() {
+  struct sigaction sa{};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a running ioctl returns EINTR after its batch
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::string iso_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", std::localtime(&t));
+  return buf;
+}
+
+std::string git_revision(const std::string& dir) {
+  if (!have_program("git")) return "unknown";
+  const CommandResult r = run_command({"git", "-C", dir, "rev-parse", "--short=12", "HEAD"});
+  return r.exit_code == 0 ? trim(r.out) : "unknown";
+}
+
+TargetOptions target_options(const RunArgs& a) {
+  TargetOptions o;
+  o.kernel_args = a.kernel_args;
+  o.mem_cap_mb = a.mem_cap_mb;
+  o.stall_timeout_s = a.stall_timeout_s;
+  return o;
+}
+
+}  // namespace
+
+int cmd_run(const RunArgs& args) {
+  const Config config = load_config(args.config);
+  Plan plan;
+  plan.jobs = expand_sweeps(config);
+  plan.selftest = args.selftest;
+  if (plan.jobs.empty()) throw Error(args.config + ": the sweeps expand to no configuration");
+
+  if (args.dry_run) {
+    std::map<std::string, size_t> per_api;
+    uint64_t batches = 0;
+    for (const auto& j : plan.jobs) {
+      ++per_api[std::string(j.api_name())];
+      batches += j.batches + j.warmup_batches;
+    }
+    std::cout << plan.jobs.size() << " configurations, " << batches << " batches, from " << args.config << "\n";
+    for (const auto& [api, n] : per_api) std::cout << "  " << api << ": " << n << "\n";
+    for (const auto& j : plan.jobs) std::cout << j.name() << "\n";
+    return 0;
+  }
+
+  const Paths paths = default_paths();
+  auto target = make_target(args.target, paths, target_options(args));
+  std::filesystem::create_directories(args.out);
+  const std::string raw_path = args.out + "/raw.ndjson";
+  std::cerr << "kbench: " << plan.jobs.size() << " configurations from " << args.config << " on "
+            << target->name() << (target->emulated() ? " (EMULATED)" : "") << "\n";
+
+  install_sigint();
+  Progress progress(::isatty(STDERR_FILENO));
+  RawRun raw;
+  try {
+    raw = target->execute(
+        plan, raw_path, [&](size_t d, size_t t, const Job& j) { progress.update(d, t, j); }, &g_stop);
+  } catch (...) {
+    progress.finish();
+    throw;
+  }
+  progress.finish();
+
+  RunMeta meta;
+  meta.target = target->name();
+  meta.emulated = target->emulated();
+  meta.config_path = args.config;
+  meta.kbench_version = KBENCH_VERSION;
+  meta.git_revision = git_revision(paths.source_dir);
+  meta.date = iso_now();
+  meta.target_details = target->details();
+  const RunResults results = analyze(raw, meta);
+
+  make_json_reporter(args.out)->report(results);
+  make_console_reporter(std::cout)->report(results);
+  std::cout << "results: " << args.out << "/results.json (raw records: " << raw_path << ")\n";
+  return results.complete ? 0 : 3;
+}
+
+int cmd_list(const ListArgs& args) {
+  // One validate-only request per API x GFP base, per API x modifier and
+  // per API x context: the module answers what this kernel accepts.
+  Plan plan;
+  plan.validate_only = true;
+  auto add = [&](uint32_t api, Gfp gfp, uint32_t context) {
+    Job j;
+    j.api = api;
+    j.size = 4096;
+    j.gfp = gfp;
+    j.context = context;
+    j.ops_per_batch = 1;
+    j.batches = 1;
+    j.mempool_min_nr = j.is_mempool() ? 16 : 0;
+    plan.jobs.push_back(j);
+  };
+  for (uint32_t api = 0; api < KBENCH_API_COUNT; ++api) {
+    for (uint32_t g = 0; g < KBENCH_GFP_COUNT; ++g) add(api, Gfp{g, 0}, KBENCH_CTX_PREEMPT_ON);
+    for (uint32_t m = 0; m < gfp_mod_names().size(); ++m) add(api, Gfp{KBENCH_GFP_KERNEL, 1U << m}, KBENCH_CTX_PREEMPT_ON);
+    add(api, Gfp{KBENCH_GFP_ATOMIC, 0}, KBENCH_CTX_IRQS_OFF);
+  }
+  const Paths paths = default_paths();
+  auto target = make_target(args.target, paths, TargetOptions{});
+  std::filesystem::create_directories(args.out);
+  RawRun raw = target->execute(plan, args.out + "/raw.ndjson", nullptr, nullptr);
+  if (raw.module_before) {
+    const auto& m = *raw.module_before;
+    std::cout << "kernel " << m.release << " (" << target->name() << "), preempt " << m.preempt_model
+              << ", init_on_alloc " << m.init_on_alloc() << ", kmalloc max " << format_size(m.kmalloc_max_size)
+              << ", page orders 0.." << m.max_page_order << ", memory cap per run "
+              << format_size(m.mem_cap_bytes) << "\n\n";
+  }
+  std::cout << "APIs: " << join_names(api_names()) << "\n\n";
+  std::cout << "Validity matrix at 4K (ok = accepted; a number = refused, reason below):\n";
+  std::vector<std::string> cols;
+  for (const auto& g : gfp_names()) cols.emplace_back(g);
+  for (const auto& m : gfp_mod_names()) cols.push_back("+" + std::string(m));
+  cols.emplace_back("irqs-off");
+  std::map<std::string, int> reason_ids;
+  std::vector<std::string> reasons;
+  std::map<uint32_t, std::vector<std::string>> cells;
+  for (const auto& rj : raw.jobs) {
+    std::string cell = "ok";
+    if (rj.outcome.err) {
+      std::string why = rj.outcome.reason.empty() ? std::string(strerror(rj.outcome.err)) : rj.outcome.reason;
+      auto [it, fresh] = reason_ids.emplace(why, static_cast<int>(reasons.size()) + 1);
+      if (fresh) reasons.push_back(why);
+      cell = std::to_string(it->second);
+    }
+    cells[rj.job.api].push_back(cell);
+  }
+  // Columns are abbreviated: the full names are listed first.
+  for (size_t i = 0; i < cols.size(); ++i) std::cout << "  c" << i + 1 << " = " << cols[i] << "\n";
+  std::cout << "\n" << std::string(18, ' ');
+  for (size_t i = 0; i < cols.size(); ++i) std::printf("%4s", ("c" + std::to_string(i + 1)).c_str());
+  std::cout << "\n";
+  for (const auto& [api, row] : cells) {
+    std::printf("%-18s", std::string(api_names()[api]).c_str());
+    for (const auto& c : row) std::printf("%4s", c.c_str());
+    std::cout << "\n";
+  }
+  std::cout << "\nRefusal reasons:\n";
+  for (size_t i = 0; i < reasons.size(); ++i) std::cout << "  " << i + 1 << ": " << reasons[i] << "\n";
+  return 0;
+}
+
+}  // namespace kbench

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+// commands.h - the subcommands of kbench; main.cpp only parses arguments.
+#pragma once
+
+#include <string>
+
+namespace kbench {
+
+struct RunArgs {
+  std::string config;
+  std::string target = "auto";
+  std::string out = "out";
+  std::string kernel_args;
+  unsigned mem_cap_mb = 0;
+  unsigned stall_timeout_s = 300;
+  bool selftest = true;
+  bool dry_run = false;
+};
+
+// Exit codes: 0 complete, 3 incomplete or interrupted (results saved), 1 error.
+int cmd_run(const RunArgs& args);
+
+struct ListArgs {
+  std::string target = "auto";
+  std::string out = "out/list";
+};
+int cmd_list(const ListArgs& args);
+
+}  // namespace kbench

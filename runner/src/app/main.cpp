@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+// main.cpp - argument parsing and the one place errors are printed.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/commands.h"
+#include "config/config.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "kbench: what kernel memory allocation costs on this machine and kernel.\n\n"
+      "It times kmalloc, kzalloc, kvmalloc, vmalloc (and vzalloc, vmalloc_huge, vmalloc_32),\n"
+      "alloc_pages, __get_free_pages, kmem_cache and mempool inside the kernel, across sizes,\n"
+      "GFP flags and allocation patterns, with the kbench module.\n\n"
+      "Targets: 'host' runs on this machine (root, a kernel that loads modules, its headers);\n"
+      "'qemu:6.1' / 'qemu:6.12' boot a Debian kernel under QEMU without acceleration: those\n"
+      "results are EMULATED, good for comparing kernels with each other, not for real times.\n\n"
+      "Examples:\n"
+      "  kbench run --config configs/default.toml --out out/       # host if possible, else qemu:6.12\n"
+      "  kbench run --config configs/quick.toml --target qemu:6.1 --out out/q61\n"
+      "  kbench run --config configs/default.toml --dry-run         # what would run\n"
+      "  kbench list --target qemu:6.12                             # which API x GFP this kernel accepts\n"
+      "  kbench help config                                         # every config key"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", KBENCH_VERSION);
+
+  kbench::RunArgs run;
+  auto* run_cmd = app.add_subcommand("run", "Measure the sweep of a config; write results.json and a summary.");
+  run_cmd->add_option("-c,--config", run.config, "Sweep file, e.g. configs/default.toml")->required();
+  run_cmd->add_option("-t,--target", run.target, "host | qemu:6.1 | qemu:6.12 (default: host if usable, else qemu:6.12)");
+  run_cmd->add_option("-o,--out", run.out, "Output directory for results.json and raw records")->capture_default_str();
+  run_cmd->add_option("--mem-cap-mb", run.mem_cap_mb, "Module memory cap per run in MiB (default: a quarter of RAM)");
+  run_cmd->add_option("--kernel-args", run.kernel_args, "Extra guest kernel command line, e.g. init_on_alloc=0 (QEMU targets)");
+  run_cmd->add_option("--stall-timeout", run.stall_timeout_s, "Give up when the target sends nothing for this many seconds")->capture_default_str();
+  run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
+  run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");
+
+  kbench::ListArgs list;
+  auto* list_cmd = app.add_subcommand("list", "Show the APIs and the API x GFP validity matrix of a target's kernel.");
+  list_cmd->add_option("-t,--target", list.target, "host | qemu:6.1 | qemu:6.12");
+  list_cmd->add_option("-o,--out", list.out, "Where to keep the raw answers")->capture_default_str();
+
+  auto* help_cmd = app.add_subcommand("help", "Reference: `kbench help config` lists every config key.");
+  std::string topic;
+  help_cmd->add_option("topic", topic, "config")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*run_cmd) return kbench::cmd_run(run);
+    if (*list_cmd) return kbench::cmd_list(list);
+    if (*help_cmd) {
+      if (topic != "config") throw kbench::Error("no help topic '" + topic + "'", "topics: config");
+      std::cout << kbench::describe_config_keys();
+      return 0;
+    }
+  } catch (const kbench::Error& e) {
+    std::cerr << "kbench: error: " << e.what() << "\n";
+    if (!e.hint().empty()) std::cerr << "kbench: hint: " << e.hint() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "kbench: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

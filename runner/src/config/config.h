@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+// config.h - a sweep file (configs/*.toml): what to measure.
+//
+// Every key is declared once in kSweepOptions (config.cpp), which drives
+// parsing, the "did you mean" hints and `kbench help config`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/abi.h"
+
+namespace kbench {
+
+struct OptionSpec {
+  std::string_view key;
+  std::string_view type;
+  std::string_view default_value;
+  std::string_view help;
+};
+
+// The keys of a [[sweep]] block; [defaults] takes the same keys but name.
+std::span<const OptionSpec> sweep_options();
+
+struct SweepBlock {
+  std::string name;
+  std::string where;  // "file:line" of the block, for messages
+  std::vector<uint32_t> apis;
+  std::vector<uint64_t> sizes;
+  std::vector<Gfp> gfps;
+  std::vector<uint32_t> patterns;
+  std::vector<uint32_t> batch_sizes;  // ops per batch of batch patterns
+  std::vector<uint32_t> contexts;
+  std::optional<uint32_t> ops_per_batch;  // pair pattern; nullopt = scale with size
+  uint32_t batches = 0;
+  uint32_t warmup_batches = 0;
+  uint32_t mempool_min_nr = 0;
+  bool hwcache_align = false;
+  uint32_t seed = 0;
+};
+
+struct Config {
+  std::string path;
+  std::string description;
+  std::vector<SweepBlock> sweeps;
+};
+
+// Throws Error with "file:line: what" and a hint listing what is allowed.
+Config load_config(const std::string& path);
+Config parse_config(std::string_view text, const std::string& path);
+
+// `kbench help config`: every key with type, default and meaning.
+std::string describe_config_keys();
+
+}  // namespace kbench

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+// environment.cpp - environment capture, one small reader per fact.
+#include "measure/environment.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace kbench {
+
+std::string read_first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return {};
+  return line;
+}
+
+namespace {
+
+// "key : value" lines of /proc/cpuinfo, first CPU only.
+std::string cpuinfo_field(const std::string& key) {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string k = line.substr(0, colon);
+    while (!k.empty() && (k.back() == ' ' || k.back() == '\t')) k.pop_back();
+    if (k == key) return colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+  }
+  return {};
+}
+
+bool has_word(const std::string& words, const std::string& word) {
+  std::istringstream ss(words);
+  std::string w;
+  while (ss >> w)
+    if (w == word) return true;
+  return false;
+}
+
+// "[always] madvise never" -> "always"
+std::string bracketed(const std::string& s) {
+  const auto a = s.find('[');
+  const auto b = s.find(']');
+  if (a == std::string::npos || b == std::string::npos || b < a) return s;
+  return s.substr(a + 1, b - a - 1);
+}
+
+void put_if(nlohmann::json& j, const char* key, const std::string& value) {
+  if (!value.empty()) j[key] = value;
+}
+
+long long meminfo_kb(const std::string& key) {
+  std::ifstream in("/proc/meminfo");
+  std::string k;
+  long long v = 0;
+  std::string unit;
+  while (in >> k >> v) {
+    std::getline(in, unit);
+    if (k == key + ":") return v;
+  }
+  return -1;
+}
+
+}  // namespace
+
+nlohmann::json capture_environment() {
+  nlohmann::json env;
+  utsname u{};
+  if (::uname(&u) == 0) {
+    env["kernel_release"] = u.release;
+    env["kernel_version"] = u.version;
+    env["machine"] = u.machine;
+    env["host_name"] = u.nodename;
+  }
+  put_if(env, "cmdline", read_first_line("/proc/cmdline"));
+  put_if(env, "cpu_model", cpuinfo_field("model name"));
+  put_if(env, "microcode", cpuinfo_field("microcode"));
+  const std::string flags = cpuinfo_field("flags");
+  if (!flags.empty()) {
+    nlohmann::json f;
+    for (const char* w : {"hypervisor", "constant_tsc", "nonstop_tsc", "rdtscp", "pdpe1gb", "pcid", "invpcid"})
+      f[w] = has_word(flags, w);
+    env["cpu_flags"] = f;
+    env["virtualized"] = has_word(flags, "hypervisor");
+  }
+  env["num_cpus"] = ::sysconf(_SC_NPROCESSORS_ONLN);
+  const std::string mhz = cpuinfo_field("cpu MHz");
+  if (!mhz.empty()) env["mhz_per_cpu"] = static_cast<long>(std::stod(mhz));
+  if (const long long kb = meminfo_kb("MemTotal"); kb >= 0) env["mem_total_kb"] = kb;
+  if (const long long kb = meminfo_kb("MemAvailable"); kb >= 0) env["mem_available_kb"] = kb;
+  put_if(env, "clocksource",
+         read_first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource"));
+  put_if(env, "thp_enabled", bracketed(read_first_line("/sys/kernel/mm/transparent_hugepage/enabled")));
+  put_if(env, "thp_defrag", bracketed(read_first_line("/sys/kernel/mm/transparent_hugepage/defrag")));
+  put_if(env, "preempt_dynamic", bracketed(read_first_line("/sys/kernel/debug/sched/preempt")));
+  put_if(env, "cpufreq_governor",
+         read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+  put_if(env, "kfence_sample_interval", read_first_line("/sys/module/kfence/parameters/sample_interval"));
+  put_if(env, "cgroup", read_first_line("/proc/self/cgroup"));
+  put_if(env, "smt_active", read_first_line("/sys/devices/system/cpu/smt/active"));
+  return env;
+}
+
+}  // namespace kbench

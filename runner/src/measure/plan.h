@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+// plan.h - what a target is asked to do, and the record stream it answers
+// with: one JSON object per line (NDJSON), written as each job finishes,
+// so a crash or a kill loses at most the job in flight.
+//
+//   {"type":"start", "environment":{...}, "module":{...}, "jobs":N}
+//   {"type":"job", "index":i, "job":{...}, "outcome":{...}}   (one per job)
+//   {"type":"selftest", "checks":[...]}                        (if asked)
+//   {"type":"end", "module":{...}, "jobs_done":n, "interrupted":bool}
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/job.h"
+#include "device/device.h"
+
+namespace kbench {
+
+inline constexpr int kRecordFormatVersion = 1;
+
+struct Plan {
+  std::vector<Job> jobs;
+  bool validate_only = false;  // `kbench list`: ask, allocate nothing
+  bool selftest = false;       // also run the privilege/ABI checks
+};
+void to_json(nlohmann::json& j, const Plan& plan);
+void from_json(const nlohmann::json& j, Plan& plan);
+
+nlohmann::json outcome_to_json(const RunOutcome& o);
+RunOutcome outcome_from_json(const nlohmann::json& j);
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void write(const nlohmann::json& record) = 0;
+};
+
+// Writes one record per line to a file descriptor; a tty is put in raw
+// mode first so no byte is translated on the way (the guest's ttyS1).
+class FdRecordSink final : public RecordSink {
+ public:
+  explicit FdRecordSink(int fd);
+  void write(const nlohmann::json& record) override;
+
+ private:
+  int fd_;
+};
+
+using ProgressFn = std::function<void(size_t done, size_t total, const Job& current)>;
+
+// Runs every job of the plan on the device, writing records as it goes.
+// Stops early, with an "end" record saying so, when *stop becomes true or
+// the module reports that a signal interrupted a run.
+void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nlohmann::json& environment,
+                  const ProgressFn& progress, const std::atomic<bool>* stop);
+
+// What a record stream holds once read back.
+struct RawJob {
+  size_t index = 0;
+  Job job;
+  RunOutcome outcome;
+};
+
+struct RawRun {
+  nlohmann::json environment;
+  std::optional<ModuleInfo> module_before;
+  std::optional<ModuleInfo> module_after;
+  size_t planned_jobs = 0;
+  std::vector<RawJob> jobs;
+  nlohmann::json selftest;  // null when not run
+  bool ended = false;       // an "end" record arrived
+  bool interrupted = false;
+  size_t bad_lines = 0;     // lines that were not whole JSON (a crash mid-write)
+};
+
+RawRun read_records(std::istream& in);
+
+}  // namespace kbench

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+// results.cpp - raw samples to per-phase statistics, and the run context
+// with the warnings about settings that distort what was measured.
+#include "report/results.h"
+
+#include <cerrno>
+#include <cmath>
+#include <limits>
+
+namespace kbench {
+
+double cycles_to_ns_per_op(uint64_t cycles, uint64_t ops, uint32_t clock_khz) {
+  if (ops == 0 || clock_khz == 0) return std::numeric_limits<double>::quiet_NaN();
+  return static_cast<double>(cycles) * 1e6 / static_cast<double>(clock_khz) / static_cast<double>(ops);
+}
+
+std::string status_of_errno(int err) {
+  switch (err) {
+    case 0: return "ok";
+    case EOPNOTSUPP: case EFBIG: return "refused";
+    case EINVAL: return "invalid";
+    case EINTR: return "interrupted";
+    default: return "error";
+  }
+}
+
+namespace {
+
+ConfigResult analyze_job(const RawJob& rj, uint32_t clock_khz) {
+  ConfigResult c;
+  c.job = rj.job;
+  c.err = rj.outcome.err;
+  c.status = status_of_errno(rj.outcome.err);
+  c.reason = rj.outcome.reason;
+  c.bad_field = rj.outcome.bad_field;
+  c.call = rj.outcome.call;
+  c.footprint_bytes = rj.outcome.footprint_bytes;
+  c.nowarn_added = rj.outcome.nowarn_added;
+  c.clock_khz = clock_khz;
+  if (rj.outcome.samples.empty()) return c;
+
+  PhaseResult alloc, free_;
+  alloc.phase = "alloc";
+  free_.phase = "free";
+  for (const auto& s : rj.outcome.samples) {
+    c.failures += s.failed;
+    const bool noisy = s.flags != 0;
+    const double a = cycles_to_ns_per_op(s.alloc_cycles, s.ops, clock_khz);
+    if (!std::isnan(a)) {
+      alloc.ns_per_op.push_back(a);
+      alloc.ops += s.ops;
+      alloc.noisy_batches += noisy;
+    }
+    // Only successful allocations are freed.
+    const double f = cycles_to_ns_per_op(s.free_cycles, s.ops - s.failed, clock_khz);
+    if (!std::isnan(f)) {
+      free_.ns_per_op.push_back(f);
+      free_.ops += s.ops - s.failed;
+      free_.noisy_batches += noisy;
+    }
+  }
+  for (PhaseResult* p : {&alloc, &free_}) {
+    if (p->ns_per_op.empty()) continue;
+    p->summary = summarize(p->ns_per_op);
+    c.phases.push_back(std::move(*p));
+  }
+  return c;
+}
+
+void add_warnings(RunResults& r, const RawRun& raw, const RunMeta& meta) {
+  const auto& env = raw.environment;
+  if (meta.emulated)
+    r.warnings.push_back(
+        "EMULATED: measured in QEMU without hardware acceleration (TCG). Times are not "
+        "hardware times; compare them only with each other, not with real machines.");
+  else if (env.value("virtualized", false))
+    r.warnings.push_back("virtualized: the CPU reports a hypervisor; times include its overheads.");
+  if (raw.module_before && raw.module_before->init_on_alloc())
+    r.warnings.push_back(
+        "init_on_alloc=1: the kernel zeroes every allocation, so kmalloc costs about what "
+        "kzalloc costs and vmalloc what vzalloc costs (boot with init_on_alloc=0 to measure "
+        "without it).");
+  if (raw.module_before && raw.module_before->init_on_free())
+    r.warnings.push_back("init_on_free=1: the kernel zeroes memory on free; free times include it.");
+  const std::string cs = env.value("clocksource", "");
+  if (!cs.empty() && cs.rfind("tsc", 0) != 0)
+    r.warnings.push_back("clocksource is " + cs +
+                         ", not tsc: the kernel does not trust the TSC here (kbench reads the "
+                         "TSC directly regardless; kernel time reads cost more).");
+  if (raw.module_before && raw.module_before->preempt_model == "rt")
+    r.warnings.push_back("PREEMPT_RT kernel: spinlocks sleep; costs differ from non-RT kernels.");
+  if (!raw.ended)
+    r.warnings.push_back("incomplete run: the target stopped before the end record; " +
+                         std::to_string(raw.jobs.size()) + " of " + std::to_string(raw.planned_jobs) +
+                         " configurations were saved.");
+  if (raw.interrupted)
+    r.warnings.push_back("interrupted: the run was stopped early; what was measured is kept.");
+  if (raw.bad_lines)
+    r.warnings.push_back(std::to_string(raw.bad_lines) + " damaged record line(s) were skipped.");
+  if (raw.module_after && (raw.module_after->outstanding_allocs || raw.module_after->live_caches ||
+                           raw.module_after->live_pools))
+    r.warnings.push_back("the module reports objects still allocated after the run (a kbench bug).");
+}
+
+}  // namespace
+
+RunResults analyze(const RawRun& raw, const RunMeta& meta) {
+  RunResults r;
+  r.emulated = meta.emulated;
+  r.complete = raw.ended && !raw.interrupted;
+  r.planned_jobs = raw.planned_jobs;
+  r.selftest = raw.selftest;
+  r.module_after = raw.module_after;
+  const uint32_t khz = raw.module_before ? raw.module_before->clock_khz : 0;
+  for (const auto& rj : raw.jobs) r.configs.push_back(analyze_job(rj, khz));
+  add_warnings(r, raw, meta);
+
+  nlohmann::json& ctx = r.context;
+  const auto& env = raw.environment;
+  ctx["date"] = meta.date;
+  ctx["host_name"] = env.value("host_name", "");
+  ctx["executable"] = "kbench";
+  ctx["num_cpus"] = env.value("num_cpus", 0);
+  ctx["mhz_per_cpu"] = env.value("mhz_per_cpu", 0);
+  ctx["cpu_scaling_enabled"] = env.contains("cpufreq_governor");
+  ctx["caches"] = nlohmann::json::array();
+  ctx["library_build_type"] = "release";
+  ctx["json_schema_version"] = 1;
+  ctx["kbench_version"] = meta.kbench_version;
+  ctx["kbench_git_revision"] = meta.git_revision;
+  ctx["kbench_abi_version"] = KBENCH_ABI_VERSION;
+  ctx["target"] = meta.target;
+  ctx["emulated"] = meta.emulated;
+  ctx["config"] = meta.config_path;
+  ctx["complete"] = r.complete;
+  ctx["time_source"] = "per-op wall time measured in the kernel with the module's clock; "
+                       "real_time = cpu_time = median over batches of ns per op";
+  for (const char* k : {"kernel_release", "kernel_version", "machine", "cmdline", "cpu_model", "microcode",
+                        "cpu_flags", "virtualized", "mem_total_kb", "clocksource", "thp_enabled",
+                        "thp_defrag", "preempt_dynamic", "cpufreq_governor", "kfence_sample_interval",
+                        "cgroup", "smt_active"})
+    if (env.contains(k)) ctx[k] = env[k];
+  if (raw.module_before) {
+    const ModuleInfo& m = *raw.module_before;
+    ctx["init_on_alloc"] = m.init_on_alloc();
+    ctx["init_on_free"] = m.init_on_free();
+    ctx["preempt_model"] = m.preempt_model;
+    ctx["timer"] = m.clock_name;
+    ctx["timer_khz"] = m.clock_khz;
+    ctx["hz"] = m.hz;
+    ctx["page_size"] = m.page_size;
+    ctx["mem_cap_bytes"] = m.mem_cap_bytes;
+    ctx["kernel_release"] = m.release;
+  }
+  if (!meta.target_details.is_null()) ctx["target_details"] = meta.target_details;
+  ctx["warnings"] = r.warnings;
+  return r;
+}
+
+}  // namespace kbench

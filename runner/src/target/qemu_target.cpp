@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+// qemu_target.cpp - measure inside a Debian kernel booted under QEMU (TCG).
+//
+// The guest is a busybox initramfs holding kbench.ko (built for that
+// kernel), the static kbench-agent and the plan. Results come back over a
+// second serial port used for data only (ttyS1 -> a file), never by
+// scraping the console; the console (ttyS0) is kept as a log and read for
+// the init script's KBENCH-INIT markers, panics and oopses.
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "core/error.h"
+#include "target/process.h"
+#include "target/target.h"
+
+namespace kbench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr unsigned kBootTimeoutS = 120;  // to the first record, under TCG
+constexpr unsigned kGuestMemMb = 2048;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Lines of the console log containing any of the needles.
+std::string grep_lines(const std::string& text, std::initializer_list<const char*> needles, size_t max = 40) {
+  std::istringstream in(text);
+  std::string line, out;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    for (const char* needle : needles) {
+      if (line.find(needle) != std::string::npos) {
+        if (n++ < max) out += "  " + trim(line) + "\n";
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+size_t count_job_records(const std::string& path, size_t* bytes_seen) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  *bytes_seen = static_cast<size_t>(st.st_size);
+  std::ifstream in(path);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line))
+    if (line.rfind("{\"", 0) == 0 && line.find("\"type\":\"job\"") != std::string::npos) ++n;
+  return n;
+}
+
+class QemuTarget final : public Target {
+ public:
+  QemuTarget(std::string series, Paths paths, TargetOptions opts)
+      : series_(std::move(series)), paths_(std::move(paths)), opts_(std::move(opts)) {}
+
+  std::string name() const override { return "qemu:" + series_; }
+  bool emulated() const override { return true; }
+  nlohmann::json details() const override { return details_; }
+
+  RawRun execute(const Plan& plan, const std::string& raw_path, const ProgressFn& progress,
+                 const std::atomic<bool>* stop) override {
+    if (!have_program("qemu-system-x86_64"))
+      throw Error("qemu-system-x86_64 is not installed",
+                  "apt-get install qemu-system-x86 (make run installs it)");
+    const std::string kernel_dir = script("fetch-kernel.sh", {series_, paths_.cache_dir + "/kernels"});
+    const std::string release = trim(read_file(kernel_dir + "/release"));
+    std::cerr << "kbench: guest kernel " << release << "\n";
+    const std::string ko = script("build-module.sh", {kernel_dir + "/kdir", paths_.cache_dir + "/modules/" + release});
+    const std::string busybox = script("fetch-busybox.sh", {paths_.cache_dir});
+    if (::access(paths_.agent.c_str(), X_OK) != 0)
+      throw Error("the guest agent " + paths_.agent + " is missing", "build it: make build");
+
+    const fs::path work = fs::path(raw_path).parent_path() / "guest";
+    fs::create_directories(work);
+    const fs::path stage = work / "root";
+    fs::remove_all(stage);
+    fs::create_directories(stage / "bin");
+    fs::copy_file(busybox, stage / "bin/busybox");
+    fs::copy_file(paths_.source_dir + "/scripts/guest-init.sh", stage / "init");
+    fs::copy_file(ko, stage / "kbench.ko");
+    fs::copy_file(paths_.agent, stage / "kbench-agent");
+    fs::permissions(stage / "init", fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+    {
+      std::ofstream(stage / "plan.json") << nlohmann::json(plan).dump() << "\n";
+      std::ofstream params(stage / "kbench.params");
+      if (opts_.mem_cap_mb) params << "mem_cap_mb=" << opts_.mem_cap_mb << "\n";
+    }
+    const std::string initrd = (work / "initrd.cpio.gz").string();
+    if (run_command({paths_.source_dir + "/scripts/mkinitramfs.sh", stage.string(), initrd}).exit_code != 0)
+      throw Error("packing the guest initramfs failed");
+
+    const std::string console = (fs::path(raw_path).parent_path() / "guest-console.log").string();
+    std::string append = "console=ttyS0 panic=-1 loglevel=4";
+    if (!opts_.kernel_args.empty()) append += " " + opts_.kernel_args;
+    const std::vector<std::string> argv = {
+        "qemu-system-x86_64", "-accel", "tcg", "-nodefaults", "-display", "none", "-no-reboot",
+        "-m", std::to_string(kGuestMemMb), "-smp", "2",
+        "-kernel", kernel_dir + "/vmlinuz", "-initrd", initrd, "-append", append,
+        "-serial", "file:" + console, "-serial", "file:" + raw_path};
+    details_ = {{"kernel_release", release},
+                {"qemu_command", argv},
+                {"console_log", console},
+                {"accel", "tcg"},
+                {"guest_mem_mb", kGuestMemMb},
+                {"guest_cpus", 2}};
+
+    std::cerr << "kbench: booting " << release << " in QEMU (TCG, EMULATED)\n";
+    const auto t0 = Clock::now();
+    const pid_t pid = spawn_logged(argv, (work / "qemu.log").string());
+    std::string failure = wait_for_guest(pid, plan, raw_path, progress, stop, t0);
+    details_["wall_seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
+
+    const std::string log = read_file(console);
+    if (failure.empty()) failure = diagnose_console(log);
+    std::ifstream in(raw_path);
+    RawRun run = read_records(in);
+    if (!failure.empty()) {
+      const std::string dmesg = grep_lines(log, {"KBENCH-DMESG", "Kernel panic", "BUG:", "Oops", "RIP:"});
+      const std::string msg = failure + (dmesg.empty() ? "" : "\nkernel messages:\n" + dmesg) +
+                              "\nconsole log: " + console;
+      if (run.jobs.empty() && !run.module_before) throw Error(msg, "see the console log for the whole boot");
+      std::cerr << "kbench: warning: " << msg << "\n";
+      details_["failure"] = failure;
+    }
+    details_["rmmod_ok"] = log.find("KBENCH-INIT: rmmod ok") != std::string::npos;
+    return run;
+  }
+
+ private:
+  std::string script(const std::string& name, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {paths_.source_dir + "/scripts/" + name};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const CommandResult r = run_command(argv);
+    if (r.exit_code != 0) throw Error(name + " failed (exit " + std::to_string(r.exit_code) + ")");
+    return trim(r.out);
+  }
+
+  // Returns "" when the guest powered off by itself, else what went wrong.
+  std::string wait_for_guest(pid_t pid, const Plan& plan, const std::string& raw_path, const ProgressFn& progress,
+                             const std::atomic<bool>* stop, Clock::time_point t0) {
+    size_t last_jobs = 0, last_bytes = 0;
+    auto last_change = Clock::now();
+    for (;;) {
+      int status = 0;
+      const pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r == pid) {
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+        return "QEMU exited with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+      }
+      size_t bytes = 0;
+      const size_t jobs = count_job_records(raw_path, &bytes);
+      if (jobs != last_jobs || bytes != last_bytes) {
+        last_change = Clock::now();
+        if (progress && jobs != last_jobs && !plan.jobs.empty())
+          progress(jobs, plan.jobs.size(), plan.jobs[std::min(jobs, plan.jobs.size() - 1)]);
+        last_jobs = jobs;
+        last_bytes = bytes;
+      }
+      const double since_change = std::chrono::duration<double>(Clock::now() - last_change).count();
+      std::string why;
+      if (stop && stop->load())
+        why = "stopped by the user; " + std::to_string(jobs) + " configurations were measured";
+      else if (bytes == 0 && std::chrono::duration<double>(Clock::now() - t0).count() > kBootTimeoutS)
+        why = "the guest did not start the agent within " + std::to_string(kBootTimeoutS) + " s (boot timeout)";
+      else if (bytes != 0 && since_change > opts_.stall_timeout_s)
+        why = "no result from the guest for " + std::to_string(opts_.stall_timeout_s) + " s (stalled)";
+      if (!why.empty()) {
+        ::kill(pid, SIGTERM);
+        for (int i = 0; i < 50 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        return why;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+
+  static std::string diagnose_console(const std::string& log) {
+    if (log.find("KBENCH-INIT: insmod failed") != std::string::npos)
+      return "the guest kernel refused to load kbench.ko";
+    if (log.find("Kernel panic") != std::string::npos) return "the guest kernel panicked";
+    if (log.find("Oops") != std::string::npos || log.find("BUG:") != std::string::npos)
+      return "the guest kernel reported an oops or BUG";
+    if (log.find("KBENCH-INIT: done") == std::string::npos)
+      return "the guest stopped before its init script finished";
+    return {};
+  }
+
+  std::string series_;
+  Paths paths_;
+  TargetOptions opts_;
+  nlohmann::json details_;
+};
+
+}  // namespace
+
+std::unique_ptr<Target> make_qemu_target(const std::string& series, const Paths& paths, const TargetOptions& opts) {
+  return std::make_unique<QemuTarget>(series, paths, opts);
+}
+
+std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths, const TargetOptions& opts) {
+  if (spec == "host") return make_host_target(paths, opts);
+  if (spec == "qemu:6.1" || spec == "qemu:6.12") return make_qemu_target(spec.substr(5), paths, opts);
+  if (spec == "auto" || spec.empty()) {
+    std::string why;
+    if (host_target_usable(&why)) return make_host_target(paths, opts);
+    std::cerr << "kbench: the host target cannot run here (" << why
+              << "); using qemu:6.12 instead. Results will be EMULATED.\n";
+    return make_qemu_target("6.12", paths, opts);
+  }
+  throw Error("unknown target '" + spec + "'", "targets: host, qemu:6.1, qemu:6.12 (default: host if usable, else qemu:6.12)");
+}
+
+Paths default_paths() {
+  Paths p;
+  const char* home = std::getenv("KBENCH_HOME");
+  p.source_dir = home ? home : KBENCH_SOURCE_DIR;
+  const char* cache = std::getenv("KBENCH_CACHE");
+  p.cache_dir = cache ? cache : p.source_dir + "/build/cache";
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  p.agent = (ec ? fs::path(p.source_dir + "/build/runner") : self.parent_path()).string() + "/kbench-agent";
+  return p;
+}
+
+}  // namespace kbench
