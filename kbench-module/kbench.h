@@ -222,8 +222,9 @@ void kbench_run_init(void);
 u64 kbench_mem_cap(void);
 
 /* kbench_gfp.c */
-int kbench_gfp_resolve(const struct kbench_run_args *args,
-		       const struct kbench_alloc_ops *ops, gfp_t *gfp,
-		       char *reason, size_t len);
+gfp_t kbench_gfp_build(const struct kbench_run_args *args);
+int kbench_gfp_check(const struct kbench_run_args *args,
+		     const struct kbench_alloc_ops *ops, gfp_t g,
+		     char *reason, size_t len);
 
 #endif /* _KBENCH_H */

@@ -30,18 +30,10 @@ static const gfp_t kb_gfp_mod[] = {
 static_assert(ARRAY_SIZE(kb_gfp_mod) == ilog2(KBENCH_GFPM_ALL + 1));
 
 /**
- * kbench_gfp_resolve - build the gfp_t of a request, or say why not.
- * @args:   the validated-range request.
- * @ops:    its API.
- * @gfp:    out: the mask to pass to the allocator.
- * @reason: out: why the combination is refused.
- * @len:    bytes at @reason.
- *
- * Return: 0, or -EOPNOTSUPP with @reason filled.
+ * kbench_gfp_build - this kernel's gfp_t for a request's symbolic GFP.
+ * @args: a request whose gfp and gfp_mods are in range.
  */
-int kbench_gfp_resolve(const struct kbench_run_args *args,
-		       const struct kbench_alloc_ops *ops, gfp_t *gfp,
-		       char *reason, size_t len)
+gfp_t kbench_gfp_build(const struct kbench_run_args *args)
 {
 	gfp_t g = kb_gfp_base[args->gfp];
 	unsigned int bit;
@@ -49,7 +41,23 @@ int kbench_gfp_resolve(const struct kbench_run_args *args,
 	for (bit = 0; bit < ARRAY_SIZE(kb_gfp_mod); bit++)
 		if (args->gfp_mods & (1U << bit))
 			g |= kb_gfp_mod[bit];
+	return g;
+}
 
+/**
+ * kbench_gfp_check - can this API honour this mask on this kernel?
+ * @args:   the request.
+ * @ops:    its API.
+ * @g:      the mask from kbench_gfp_build().
+ * @reason: out: why the combination is refused.
+ * @len:    bytes at @reason.
+ *
+ * Return: 0, or -EOPNOTSUPP with @reason filled.
+ */
+int kbench_gfp_check(const struct kbench_run_args *args,
+		     const struct kbench_alloc_ops *ops, gfp_t g,
+		     char *reason, size_t len)
+{
 	if (!(ops->caps & KBENCH_CAP_GFP) &&
 	    (args->gfp != KBENCH_GFP_KERNEL || args->gfp_mods)) {
 		scnprintf(reason, len,
@@ -89,6 +97,5 @@ int kbench_gfp_resolve(const struct kbench_run_args *args,
 			  "__GFP_NORETRY and __GFP_RETRY_MAYFAIL contradict each other; pick one");
 		return -EOPNOTSUPP;
 	}
-	*gfp = g;
 	return 0;
 }

@@ -148,15 +148,17 @@ static int kb_check_combination(struct kbench_run_args *a,
 				 "SLAB_HWCACHE_ALIGN applies to kmem_cache and mempool_slab only, not %s",
 				 ops->name);
 
-	ret = kbench_gfp_resolve(a, ops, &ctx->gfp, a->reason,
-				 sizeof(a->reason));
-	if (ret)
-		return ret;
+	/* The API's own reasons first: they are more specific. */
+	ctx->gfp = kbench_gfp_build(a);
 	if (ops->validate) {
 		ret = ops->validate(ctx, a->reason, sizeof(a->reason));
 		if (ret)
 			return ret;
 	}
+	ret = kbench_gfp_check(a, ops, ctx->gfp, a->reason,
+			       sizeof(a->reason));
+	if (ret)
+		return ret;
 
 	if (a->context != KBENCH_CTX_PREEMPT_ON) {
 		if (IS_ENABLED(CONFIG_PREEMPT_RT))

@@ -67,8 +67,14 @@ ConfigResult analyze_job(const RawJob& rj, uint32_t clock_khz) {
   return c;
 }
 
+// A stream that lost its start record has no environment: treat it as empty.
+const nlohmann::json& environment_of(const RawRun& raw) {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  return raw.environment.is_object() ? raw.environment : kEmpty;
+}
+
 void add_warnings(RunResults& r, const RawRun& raw, const RunMeta& meta) {
-  const auto& env = raw.environment;
+  const auto& env = environment_of(raw);
   if (meta.emulated)
     r.warnings.push_back(
         "EMULATED: measured in QEMU without hardware acceleration (TCG). Times are not "
@@ -116,7 +122,7 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   add_warnings(r, raw, meta);
 
   nlohmann::json& ctx = r.context;
-  const auto& env = raw.environment;
+  const auto& env = environment_of(raw);
   ctx["date"] = meta.date;
   ctx["host_name"] = env.value("host_name", "");
   ctx["executable"] = "kbench";
