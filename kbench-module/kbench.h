@@ -12,6 +12,7 @@
 #ifndef _KBENCH_H
 #define _KBENCH_H
 
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/mempool.h>
 #include <linux/slab.h>
@@ -38,16 +39,16 @@ struct kbench_loops {
 };
 
 /* kbench_alloc_ops.caps: what an API can take; the engine refuses the rest. */
-#define KBENCH_CAP_GFP		(1U << 0) /* takes a gfp argument at all */
-#define KBENCH_CAP_NONBLOCK	(1U << 1) /* GFP_ATOMIC / GFP_NOWAIT */
-#define KBENCH_CAP_DMA32	(1U << 2) /* GFP_DMA32 */
-#define KBENCH_CAP_HIGHMEM	(1U << 3) /* GFP_HIGHUSER_MOVABLE */
-#define KBENCH_CAP_ZERO		(1U << 4) /* __GFP_ZERO */
-#define KBENCH_CAP_ATOMIC_CTX	(1U << 5) /* may run with preempt/irqs off */
-#define KBENCH_CAP_PAGES	(1U << 6) /* object size rounds to an order */
-#define KBENCH_CAP_VMAP		(1U << 7) /* vmalloc space: purge lazy frees */
-#define KBENCH_CAP_MEMPOOL	(1U << 8) /* takes mempool_min_nr */
-#define KBENCH_CAP_CACHE_ALIGN	(1U << 9) /* takes KBENCH_RUN_HWCACHE_ALIGN */
+#define KBENCH_CAP_GFP		BIT(0) /* takes a gfp argument at all */
+#define KBENCH_CAP_NONBLOCK	BIT(1) /* GFP_ATOMIC / GFP_NOWAIT */
+#define KBENCH_CAP_DMA32	BIT(2) /* GFP_DMA32 */
+#define KBENCH_CAP_HIGHMEM	BIT(3) /* GFP_HIGHUSER_MOVABLE */
+#define KBENCH_CAP_ZERO		BIT(4) /* __GFP_ZERO */
+#define KBENCH_CAP_ATOMIC_CTX	BIT(5) /* may run with preempt/irqs off */
+#define KBENCH_CAP_PAGES	BIT(6) /* object size rounds to an order */
+#define KBENCH_CAP_VMAP		BIT(7) /* vmalloc space: purge lazy frees */
+#define KBENCH_CAP_MEMPOOL	BIT(8) /* takes mempool_min_nr */
+#define KBENCH_CAP_CACHE_ALIGN	BIT(9) /* takes KBENCH_RUN_HWCACHE_ALIGN */
 
 /**
  * struct kbench_alloc_ops - one allocation API.

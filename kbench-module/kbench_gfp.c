@@ -27,7 +27,7 @@ static const gfp_t kb_gfp_mod[] = {
 	__GFP_ZERO, __GFP_NOWARN, __GFP_NORETRY, __GFP_RETRY_MAYFAIL,
 };
 
-static_assert(ARRAY_SIZE(kb_gfp_mod) == ilog2(KBENCH_GFPM_ALL + 1));
+static_assert(ARRAY_SIZE(kb_gfp_mod) == KBENCH_GFPM_COUNT);
 
 /**
  * kbench_gfp_build - this kernel's gfp_t for a request's symbolic GFP.

@@ -283,7 +283,7 @@ static void kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng,
 	} else {
 		kb_run_phase(ctx, ctx->loops->alloc_phase, a->context);
 		for (i = 0, ok = 0; i < ctx->n; i++)
-			ok += ctx->objs[i] != NULL;
+			ok += !!ctx->objs[i];
 		s->failed = ctx->n - ok;
 		kbench_account_objs(ok, (s64)ok * per_obj);
 		kb_free_order(ctx, a->pattern, rng);

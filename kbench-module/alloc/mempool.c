@@ -31,14 +31,15 @@ static int kb_pool_created(struct kbench_run_ctx *ctx)
 
 static void kb_pool_teardown(struct kbench_run_ctx *ctx)
 {
+	s64 nr = ctx->args->mempool_min_nr;
+
+	/* Unaccount while the cache, which sizes the objects, still exists. */
 	if (ctx->pool) {
-		mempool_destroy(ctx->pool);
-		kbench_account_objs(-(s64)ctx->args->mempool_min_nr,
-				    -(s64)ctx->args->mempool_min_nr *
-				    ctx->ops->obj_bytes(ctx));
+		kbench_account_objs(-nr, -nr * ctx->ops->obj_bytes(ctx));
 		kbench_account_pool(-1);
-		ctx->pool = NULL;
 	}
+	mempool_destroy(ctx->pool);
+	ctx->pool = NULL;
 	kbench_cache_teardown(ctx);
 }
 

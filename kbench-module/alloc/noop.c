@@ -8,7 +8,8 @@
 
 static char kb_noop_obj;
 
-#define KB_NOOP_FREE(p)	barrier()
+/* Nothing to free; only keep the compiler from dropping the pointer. */
+#define KB_NOOP_FREE(p)	OPTIMIZER_HIDE_VAR(p)
 
 KBENCH_DEFINE_LOOPS(kb_noop, "(none)", (void *)&kb_noop_obj, KB_NOOP_FREE);
 

@@ -37,9 +37,9 @@ TEST(Abi, GfpRejectsWithAHint) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("did you mean 'GFP_KERNEL'"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(Gfp::parse("__GFP_ZERO"), Error);                // no base
-  EXPECT_THROW(Gfp::parse("GFP_KERNEL|GFP_ATOMIC"), Error);     // two bases
-  EXPECT_THROW(Gfp::parse("GFP_KERNEL||__GFP_ZERO"), Error);    // empty token
+  EXPECT_THROW(Gfp::parse("__GFP_ZERO"), Error);              // no base
+  EXPECT_THROW(Gfp::parse("GFP_KERNEL|GFP_ATOMIC"), Error);   // two bases
+  EXPECT_THROW(Gfp::parse("GFP_KERNEL||__GFP_ZERO"), Error);  // empty token
 }
 
 TEST(Abi, EncodeRunArgsFillsEveryInputAndZeroesTheRest) {

@@ -70,7 +70,8 @@ TEST(Config, ErrorsNameFileLineAndWhatIsAllowed) {
   EXPECT_NE(bad_key.find("t.toml:4: unknown key 'size'"), std::string::npos) << bad_key;
   EXPECT_NE(bad_key.find("did you mean 'sizes'"), std::string::npos) << bad_key;
 
-  const std::string bad_gfp = error_of("[[sweep]]\napis = [\"kmalloc\"]\nsizes = [64]\n\ngfp = [\"GFP_KERNEL|__GFP_ZER\"]\n");
+  const std::string bad_gfp =
+      error_of("[[sweep]]\napis = [\"kmalloc\"]\nsizes = [64]\n\ngfp = [\"GFP_KERNEL|__GFP_ZER\"]\n");
   EXPECT_NE(bad_gfp.find("t.toml:5"), std::string::npos) << bad_gfp;
   EXPECT_NE(bad_gfp.find("__GFP_ZERO"), std::string::npos) << bad_gfp;
 

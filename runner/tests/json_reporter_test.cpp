@@ -45,9 +45,10 @@ TEST(JsonReporter, GoogleBenchmarkFieldsOnEveryTimingEntry) {
   ASSERT_EQ(doc["benchmarks"].size(), 2U);
   const std::regex name_re(R"([a-z_0-9]+/[0-9]+/[A-Z_0-9|]+/[a-z-]+(:[0-9]+)?(/.+)?/(alloc|free))");
   for (const auto& b : doc["benchmarks"]) {
-    for (const char* k : {"name", "run_name", "run_type", "repetitions", "repetition_index", "threads", "iterations",
-                          "real_time", "cpu_time", "time_unit", "api", "size_bytes", "gfp", "pattern", "phase",
-                          "failures", "p90_ns", "p99_ns", "max_ns", "emulated"})
+    for (const char* k :
+         {"name",      "run_name", "run_type",  "repetitions", "repetition_index", "threads", "iterations",
+          "real_time", "cpu_time", "time_unit", "api",         "size_bytes",       "gfp",     "pattern",
+          "phase",     "failures", "p90_ns",    "p99_ns",      "max_ns",           "emulated"})
       EXPECT_TRUE(b.contains(k)) << k;
     EXPECT_TRUE(std::regex_match(b["name"].get<std::string>(), name_re)) << b["name"];
     EXPECT_EQ(b["time_unit"], "ns");

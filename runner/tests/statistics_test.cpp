@@ -29,8 +29,8 @@ TEST(Statistics, KnownVector) {
   EXPECT_DOUBLE_EQ(s.max, 10);
   EXPECT_DOUBLE_EQ(s.mean, 5.5);
   EXPECT_DOUBLE_EQ(s.median, 5.5);
-  EXPECT_DOUBLE_EQ(s.p90, 9.1);    // rank 0.9 * 9 = 8.1 -> 9 + 0.1
-  EXPECT_DOUBLE_EQ(s.p99, 9.91);   // rank 8.91
+  EXPECT_DOUBLE_EQ(s.p90, 9.1);                      // rank 0.9 * 9 = 8.1 -> 9 + 0.1
+  EXPECT_DOUBLE_EQ(s.p99, 9.91);                     // rank 8.91
   EXPECT_NEAR(s.stddev, 3.0276503540974917, 1e-12);  // sample stddev
   EXPECT_NEAR(s.cv, 3.0276503540974917 / 5.5, 1e-12);
 }

@@ -22,9 +22,12 @@ int main(int argc, char** argv) {
   std::string plan_path = "/plan.json", out_path = "/dev/ttyS1", dev_path = "/dev/kbench";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
-    if (k == "--plan") plan_path = argv[i + 1];
-    else if (k == "--out") out_path = argv[i + 1];
-    else if (k == "--device") dev_path = argv[i + 1];
+    if (k == "--plan")
+      plan_path = argv[i + 1];
+    else if (k == "--out")
+      out_path = argv[i + 1];
+    else if (k == "--device")
+      dev_path = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: kbench-agent [--plan FILE] [--out FILE] [--device PATH]\n");
       return 2;

@@ -32,7 +32,7 @@ void on_sigint(int) {
 }
 
 void install_sigint() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: a running ioctl returns EINTR after its batch
@@ -87,8 +87,8 @@ int cmd_run(const RunArgs& args) {
   auto target = make_target(args.target, paths, target_options(args));
   std::filesystem::create_directories(args.out);
   const std::string raw_path = args.out + "/raw.ndjson";
-  std::cerr << "kbench: " << plan.jobs.size() << " configurations from " << args.config << " on "
-            << target->name() << (target->emulated() ? " (EMULATED)" : "") << "\n";
+  std::cerr << "kbench: " << plan.jobs.size() << " configurations from " << args.config << " on " << target->name()
+            << (target->emulated() ? " (EMULATED)" : "") << "\n";
 
   install_sigint();
   Progress progress(::isatty(STDERR_FILENO));
@@ -136,7 +136,8 @@ int cmd_list(const ListArgs& args) {
   };
   for (uint32_t api = 0; api < KBENCH_API_COUNT; ++api) {
     for (uint32_t g = 0; g < KBENCH_GFP_COUNT; ++g) add(api, Gfp{g, 0}, KBENCH_CTX_PREEMPT_ON);
-    for (uint32_t m = 0; m < gfp_mod_names().size(); ++m) add(api, Gfp{KBENCH_GFP_KERNEL, 1U << m}, KBENCH_CTX_PREEMPT_ON);
+    for (uint32_t m = 0; m < gfp_mod_names().size(); ++m)
+      add(api, Gfp{KBENCH_GFP_KERNEL, 1U << m}, KBENCH_CTX_PREEMPT_ON);
     add(api, Gfp{KBENCH_GFP_ATOMIC, 0}, KBENCH_CTX_IRQS_OFF);
   }
   const Paths paths = default_paths();
@@ -147,8 +148,8 @@ int cmd_list(const ListArgs& args) {
     const auto& m = *raw.module_before;
     std::cout << "kernel " << m.release << " (" << target->name() << "), preempt " << m.preempt_model
               << ", init_on_alloc " << m.init_on_alloc() << ", kmalloc max " << format_size(m.kmalloc_max_size)
-              << ", page orders 0.." << m.max_page_order << ", memory cap per run "
-              << format_size(m.mem_cap_bytes) << "\n\n";
+              << ", page orders 0.." << m.max_page_order << ", memory cap per run " << format_size(m.mem_cap_bytes)
+              << "\n\n";
   }
   std::cout << "APIs: " << join_names(api_names()) << "\n\n";
   std::cout << "Validity matrix at 4K (ok = accepted; a number = refused, reason below):\n";

@@ -29,11 +29,16 @@ int main(int argc, char** argv) {
   kbench::RunArgs run;
   auto* run_cmd = app.add_subcommand("run", "Measure the sweep of a config; write results.json and a summary.");
   run_cmd->add_option("-c,--config", run.config, "Sweep file, e.g. configs/default.toml")->required();
-  run_cmd->add_option("-t,--target", run.target, "host | qemu:6.1 | qemu:6.12 (default: host if usable, else qemu:6.12)");
+  run_cmd->add_option("-t,--target", run.target,
+                      "host | qemu:6.1 | qemu:6.12 (default: host if usable, else qemu:6.12)");
   run_cmd->add_option("-o,--out", run.out, "Output directory for results.json and raw records")->capture_default_str();
   run_cmd->add_option("--mem-cap-mb", run.mem_cap_mb, "Module memory cap per run in MiB (default: a quarter of RAM)");
-  run_cmd->add_option("--kernel-args", run.kernel_args, "Extra guest kernel command line, e.g. init_on_alloc=0 (QEMU targets)");
-  run_cmd->add_option("--stall-timeout", run.stall_timeout_s, "Give up when the target sends nothing for this many seconds")->capture_default_str();
+  run_cmd->add_option("--kernel-args", run.kernel_args,
+                      "Extra guest kernel command line, e.g. init_on_alloc=0 (QEMU targets)");
+  run_cmd
+      ->add_option("--stall-timeout", run.stall_timeout_s,
+                   "Give up when the target sends nothing for this many seconds")
+      ->capture_default_str();
   run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");
 

@@ -18,8 +18,7 @@ std::string format_duration(double s) {
   return buf;
 }
 
-Progress::Progress(bool is_tty)
-    : tty_(is_tty), start_(std::chrono::steady_clock::now()), last_line_(start_) {}
+Progress::Progress(bool is_tty) : tty_(is_tty), start_(std::chrono::steady_clock::now()), last_line_(start_) {}
 
 void Progress::update(size_t done, size_t total, const Job& current) {
   if (total == 0) return;
@@ -30,8 +29,8 @@ void Progress::update(size_t done, size_t total, const Job& current) {
   if (tty_) {
     constexpr int kWidth = 24;
     const int fill = static_cast<int>(frac * kWidth);
-    std::fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu ETA %s  %s", fill, "########################",
-                 kWidth - fill, "", done, total, eta.c_str(), current.name().c_str());
+    std::fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu ETA %s  %s", fill, "########################", kWidth - fill, "",
+                 done, total, eta.c_str(), current.name().c_str());
     std::fflush(stderr);
     drawn_ = true;
     return;

@@ -30,8 +30,7 @@ constexpr OptionSpec kOptions[] = {
     {"patterns", "list of strings", "[\"pair\"]",
      "pair: alloc+free one object, repeated (fast path). batch: N allocs then N frees, timed "
      "apart. batch-shuffled: frees in random order."},
-    {"batch_sizes", "list of integers", "[64]",
-     "N, the allocations per batch of the batch patterns (1..65536)."},
+    {"batch_sizes", "list of integers", "[64]", "N, the allocations per batch of the batch patterns (1..65536)."},
     {"ops_per_batch", "integer or \"auto\"", "\"auto\"",
      "Alloc+free pairs per timed batch of the pair pattern; auto uses more for small sizes "
      "so one clock read stays cheap against the batch."},
@@ -106,12 +105,9 @@ class Parser {
   }
 
  private:
-  std::string at(const toml::source_region& src) const {
-    return path_ + ":" + std::to_string(src.begin.line);
-  }
+  std::string at(const toml::source_region& src) const { return path_ + ":" + std::to_string(src.begin.line); }
 
-  [[noreturn]] void fail(const toml::node& node, const std::string& what,
-                         const std::string& hint = {}) const {
+  [[noreturn]] void fail(const toml::node& node, const std::string& what, const std::string& hint = {}) const {
     throw Error(at(node.source()) + ": " + what, hint);
   }
 
@@ -123,8 +119,8 @@ class Parser {
   uint32_t uint_of(const toml::node& node, std::string_view key, uint64_t lo, uint64_t hi) const {
     const auto* i = node.as_integer();
     if (!i || i->get() < static_cast<int64_t>(lo) || i->get() > static_cast<int64_t>(hi))
-      fail(node, "'" + std::string(key) + "' must be an integer from " + std::to_string(lo) +
-                     " to " + std::to_string(hi));
+      fail(node,
+           "'" + std::string(key) + "' must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
     return static_cast<uint32_t>(i->get());
   }
 
@@ -136,13 +132,12 @@ class Parser {
     for (const auto& el : *arr) f(el);
   }
 
-  uint32_t name_id(const toml::node& node, std::span<const std::string_view> names,
-                   const char* what) const {
+  uint32_t name_id(const toml::node& node, std::span<const std::string_view> names, const char* what) const {
     const std::string s = string_of(node, what);
     if (auto id = find_name(names, s)) return *id;
     const std::string near = closest_name(names, s);
-    fail(node, std::string("unknown ") + what + " '" + s + "'" +
-                   (near.empty() ? "" : " (did you mean '" + near + "'?)"),
+    fail(node,
+         std::string("unknown ") + what + " '" + s + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)"),
          "allowed: " + join_names(names));
   }
 
@@ -192,7 +187,8 @@ class Parser {
         each(node, key, [&](const toml::node& el) { b.contexts.push_back(name_id(el, context_names(), "context")); });
       } else if (key == "batch_sizes") {
         b.batch_sizes.clear();
-        each(node, key, [&](const toml::node& el) { b.batch_sizes.push_back(uint_of(el, key, 1, KBENCH_MAX_OPS_PER_BATCH)); });
+        each(node, key,
+             [&](const toml::node& el) { b.batch_sizes.push_back(uint_of(el, key, 1, KBENCH_MAX_OPS_PER_BATCH)); });
       } else if (key == "ops_per_batch") {
         if (node.is_string() && node.as_string()->get() == "auto")
           b.ops_per_batch.reset();
@@ -215,8 +211,9 @@ class Parser {
         for (const auto& o : kOptions)
           if (!is_defaults || (o.key != "name" && o.key != "apis" && o.key != "sizes")) keys.push_back(o.key);
         const std::string near = closest_name(keys, key);
-        fail(node, "unknown key '" + key + "' in " + (is_defaults ? "[defaults]" : "[[sweep]]") +
-                       (near.empty() ? "" : " (did you mean '" + near + "'?)"),
+        fail(node,
+             "unknown key '" + key + "' in " + (is_defaults ? "[defaults]" : "[[sweep]]") +
+                 (near.empty() ? "" : " (did you mean '" + near + "'?)"),
              "allowed: " + join_names(keys) + " (see `kbench help config`)");
       }
     }
@@ -233,8 +230,7 @@ Config parse_config(std::string_view text, const std::string& path) { return Par
 
 Config load_config(const std::string& path) {
   std::ifstream in(path);
-  if (!in)
-    throw Error("cannot read config '" + path + "'", "configs/ holds quick.toml and default.toml");
+  if (!in) throw Error("cannot read config '" + path + "'", "configs/ holds quick.toml and default.toml");
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_config(ss.str(), path);
@@ -247,8 +243,8 @@ std::string describe_config_keys() {
       "contexts (x batch_sizes for batch patterns). [defaults] takes every key but name,\n"
       "apis and sizes.\n\n";
   for (const auto& o : kOptions) {
-    out += "  " + std::string(o.key) + " (" + std::string(o.type) + ", default " +
-           std::string(o.default_value) + ")\n      " + std::string(o.help) + "\n";
+    out += "  " + std::string(o.key) + " (" + std::string(o.type) + ", default " + std::string(o.default_value) +
+           ")\n      " + std::string(o.help) + "\n";
   }
   return out;
 }

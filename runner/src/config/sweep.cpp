@@ -39,8 +39,7 @@ std::vector<Job> expand_sweeps(const Config& config) {
                 job.batches = b.batches;
                 job.warmup_batches = b.warmup_batches;
                 job.mempool_min_nr = job.is_mempool() ? b.mempool_min_nr : 0;
-                job.hwcache_align = b.hwcache_align && (api == KBENCH_API_KMEM_CACHE ||
-                                                        api == KBENCH_API_MEMPOOL_SLAB);
+                job.hwcache_align = b.hwcache_align && (api == KBENCH_API_KMEM_CACHE || api == KBENCH_API_MEMPOOL_SLAB);
                 job.seed = b.seed;
                 job.sweep = b.name;
                 if (seen.insert(job.name()).second) jobs.push_back(std::move(job));

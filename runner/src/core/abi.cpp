@@ -11,17 +11,23 @@
 namespace kbench {
 namespace {
 
-#define KB_NAME2(id, name) name,
-#define KB_NAME3(id, bit, name) name,
-constexpr std::array<std::string_view, KBENCH_API_COUNT> kApis = {KBENCH_APIS(KB_NAME2)};
-constexpr std::array<std::string_view, KBENCH_GFP_COUNT> kGfps = {KBENCH_GFPS(KB_NAME2)};
-constexpr std::array<std::string_view, 4> kGfpMods = {KBENCH_GFP_MODS(KB_NAME3)};
-constexpr std::array<std::string_view, KBENCH_PATTERN_COUNT> kPatterns = {
-    KBENCH_PATTERNS(KB_NAME2)};
-constexpr std::array<std::string_view, KBENCH_CTX_COUNT> kContexts = {KBENCH_CONTEXTS(KB_NAME2)};
-#undef KB_NAME2
-#undef KB_NAME3
+// Indexed by the UAPI enums. The sizes are the enums' COUNT values, so an
+// id added to the header without a name here fails to compile.
+constexpr std::array<std::string_view, KBENCH_API_COUNT> kApis = {
+    "noop",       "kmalloc",     "kzalloc",          "kvmalloc",   "vmalloc",      "vzalloc",         "vmalloc_huge",
+    "vmalloc_32", "alloc_pages", "__get_free_pages", "kmem_cache", "mempool_slab", "mempool_kmalloc", "mempool_page"};
+constexpr std::array<std::string_view, KBENCH_GFP_COUNT> kGfps = {
+    "GFP_KERNEL", "GFP_ATOMIC",         "GFP_NOWAIT",          "GFP_NOIO", "GFP_NOFS", "GFP_USER",
+    "GFP_DMA32",  "GFP_KERNEL_ACCOUNT", "GFP_HIGHUSER_MOVABLE"};
+constexpr std::array<std::string_view, KBENCH_GFPM_COUNT> kGfpMods = {"__GFP_ZERO", "__GFP_NOWARN", "__GFP_NORETRY",
+                                                                      "__GFP_RETRY_MAYFAIL"};
+constexpr std::array<std::string_view, KBENCH_PATTERN_COUNT> kPatterns = {"pair", "batch", "batch-shuffled"};
+constexpr std::array<std::string_view, KBENCH_CTX_COUNT> kContexts = {"preempt-on", "preempt-off", "irqs-off"};
 
+static_assert(std::all_of(kApis.begin(), kApis.end(), [](std::string_view n) { return !n.empty(); }),
+              "every API id of the UAPI needs a name here");
+static_assert(std::all_of(kGfps.begin(), kGfps.end(), [](std::string_view n) { return !n.empty(); }),
+              "every GFP id of the UAPI needs a name here");
 static_assert((1U << kGfpMods.size()) - 1 == KBENCH_GFPM_ALL, "GFP modifier table and mask disagree");
 
 size_t edit_distance(std::string_view a, std::string_view b) {
@@ -99,9 +105,9 @@ Gfp Gfp::parse(std::string_view text) {
       std::vector<std::string_view> all(kGfps.begin(), kGfps.end());
       all.insert(all.end(), kGfpMods.begin(), kGfpMods.end());
       const std::string near = closest_name(all, tok);
-      throw Error("unknown GFP flag '" + std::string(tok) + "'" +
-                      (near.empty() ? "" : " (did you mean '" + near + "'?)"),
-                  "base masks: " + join_names(kGfps) + "; modifiers: " + join_names(kGfpMods));
+      throw Error(
+          "unknown GFP flag '" + std::string(tok) + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)"),
+          "base masks: " + join_names(kGfps) + "; modifiers: " + join_names(kGfpMods));
     }
   }
   if (!have_base)
@@ -117,8 +123,6 @@ std::string Gfp::to_string() const {
   return out;
 }
 
-bool gfp_is_blocking(uint32_t base) {
-  return base != KBENCH_GFP_ATOMIC && base != KBENCH_GFP_NOWAIT;
-}
+bool gfp_is_blocking(uint32_t base) { return base != KBENCH_GFP_ATOMIC && base != KBENCH_GFP_NOWAIT; }
 
 }  // namespace kbench

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // abi.h - the runner's view of the module's UAPI: symbolic names for the
-// ids of include/uapi/linux/kbench.h, generated from its X-macro tables so
-// a new API or GFP flag in the header needs no edit here.
+// ids of include/uapi/linux/kbench.h (the names configs and reports use).
 #pragma once
 
 #include <linux/types.h>

@@ -10,13 +10,12 @@
 namespace kbench {
 
 bool Job::is_mempool() const {
-  return api == KBENCH_API_MEMPOOL_SLAB || api == KBENCH_API_MEMPOOL_KMALLOC ||
-         api == KBENCH_API_MEMPOOL_PAGE;
+  return api == KBENCH_API_MEMPOOL_SLAB || api == KBENCH_API_MEMPOOL_KMALLOC || api == KBENCH_API_MEMPOOL_PAGE;
 }
 
 std::string Job::name() const {
-  std::string n = std::string(api_name()) + "/" + std::to_string(size) + "/" + gfp.to_string() +
-                  "/" + std::string(pattern_name());
+  std::string n =
+      std::string(api_name()) + "/" + std::to_string(size) + "/" + gfp.to_string() + "/" + std::string(pattern_name());
   if (pattern != KBENCH_PATTERN_PAIR) n += ":" + std::to_string(ops_per_batch);
   if (context != KBENCH_CTX_PREEMPT_ON) n += "/" + std::string(context_name());
   if (is_mempool()) n += "/min_nr:" + std::to_string(mempool_min_nr);
@@ -71,10 +70,20 @@ uint64_t parse_size(std::string_view text) {
   unsigned shift = 0;
   if (!text.empty()) {
     switch (text.back()) {
-      case 'K': case 'k': shift = 10; break;
-      case 'M': case 'm': shift = 20; break;
-      case 'G': case 'g': shift = 30; break;
-      default: break;
+      case 'K':
+      case 'k':
+        shift = 10;
+        break;
+      case 'M':
+      case 'm':
+        shift = 20;
+        break;
+      case 'G':
+      case 'g':
+        shift = 30;
+        break;
+      default:
+        break;
     }
     if (shift) text.remove_suffix(1);
   }
@@ -82,8 +91,7 @@ uint64_t parse_size(std::string_view text) {
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
     throw Error("bad size '" + orig + "'", "write a byte count such as 64, 4K, 2M or 1G");
-  if (value > (std::numeric_limits<uint64_t>::max() >> shift))
-    throw Error("size '" + orig + "' is too large");
+  if (value > (std::numeric_limits<uint64_t>::max() >> shift)) throw Error("size '" + orig + "' is too large");
   return value << shift;
 }
 

@@ -54,8 +54,7 @@ struct RunOutcome {
 };
 
 // Fill the ioctl argument for a job (pure: unit-tested without a kernel).
-kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples,
-                                size_t nr_samples);
+kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples, size_t nr_samples);
 // Read the outputs of the ioctl back, given its errno (0 on success).
 RunOutcome decode_run_args(const kbench_run_args& args, int err, const kbench_sample* samples);
 

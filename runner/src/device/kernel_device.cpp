@@ -88,8 +88,7 @@ ModuleInfo decode_info(const kbench_info& r) {
   return i;
 }
 
-kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples,
-                                size_t nr_samples) {
+kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples, size_t nr_samples) {
   kbench_run_args a{};  // zeroes pads and reserved space, as the module demands
   a.size = sizeof(a);
   a.abi_version = KBENCH_ABI_VERSION;
@@ -98,8 +97,7 @@ kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sampl
   a.gfp_mods = job.gfp.mods;
   a.pattern = job.pattern;
   a.context = job.context;
-  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) |
-            (job.hwcache_align ? KBENCH_RUN_HWCACHE_ALIGN : 0U);
+  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (job.hwcache_align ? KBENCH_RUN_HWCACHE_ALIGN : 0U);
   a.obj_size = job.size;
   a.ops_per_batch = job.ops_per_batch;
   a.nr_batches = job.batches;

@@ -92,13 +92,11 @@ nlohmann::json capture_environment() {
   if (!mhz.empty()) env["mhz_per_cpu"] = static_cast<long>(std::stod(mhz));
   if (const long long kb = meminfo_kb("MemTotal"); kb >= 0) env["mem_total_kb"] = kb;
   if (const long long kb = meminfo_kb("MemAvailable"); kb >= 0) env["mem_available_kb"] = kb;
-  put_if(env, "clocksource",
-         read_first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource"));
+  put_if(env, "clocksource", read_first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource"));
   put_if(env, "thp_enabled", bracketed(read_first_line("/sys/kernel/mm/transparent_hugepage/enabled")));
   put_if(env, "thp_defrag", bracketed(read_first_line("/sys/kernel/mm/transparent_hugepage/defrag")));
   put_if(env, "preempt_dynamic", bracketed(read_first_line("/sys/kernel/debug/sched/preempt")));
-  put_if(env, "cpufreq_governor",
-         read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+  put_if(env, "cpufreq_governor", read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
   put_if(env, "kfence_sample_interval", read_first_line("/sys/module/kfence/parameters/sample_interval"));
   put_if(env, "cgroup", read_first_line("/proc/self/cgroup"));
   put_if(env, "smt_active", read_first_line("/sys/devices/system/cpu/smt/active"));

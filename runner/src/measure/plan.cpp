@@ -31,8 +31,7 @@ void from_json(const nlohmann::json& j, Plan& plan) {
 
 nlohmann::json outcome_to_json(const RunOutcome& o) {
   nlohmann::json samples = nlohmann::json::array();
-  for (const auto& s : o.samples)
-    samples.push_back({s.alloc_cycles, s.free_cycles, s.ops, s.failed, s.flags, s.cpu});
+  for (const auto& s : o.samples) samples.push_back({s.alloc_cycles, s.free_cycles, s.ops, s.failed, s.flags, s.cpu});
   return {{"errno", o.err},
           {"error", o.err ? std::strerror(o.err) : ""},
           {"reason", o.reason},

@@ -78,7 +78,7 @@ struct RawRun {
   nlohmann::json selftest;  // null when not run
   bool ended = false;       // an "end" record arrived
   bool interrupted = false;
-  size_t bad_lines = 0;     // lines that were not whole JSON (a crash mid-write)
+  size_t bad_lines = 0;  // lines that were not whole JSON (a crash mid-write)
 };
 
 RawRun read_records(std::istream& in);

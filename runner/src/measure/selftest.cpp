@@ -22,16 +22,26 @@ namespace {
 
 std::string errno_name(int e) {
   switch (e) {
-    case 0: return "success";
-    case EPERM: return "EPERM";
-    case EACCES: return "EACCES";
-    case EINVAL: return "EINVAL";
-    case EPROTO: return "EPROTO";
-    case ENOTTY: return "ENOTTY";
-    case EFBIG: return "EFBIG";
-    case E2BIG: return "E2BIG";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    default: return std::strerror(e);
+    case 0:
+      return "success";
+    case EPERM:
+      return "EPERM";
+    case EACCES:
+      return "EACCES";
+    case EINVAL:
+      return "EINVAL";
+    case EPROTO:
+      return "EPROTO";
+    case ENOTTY:
+      return "ENOTTY";
+    case EFBIG:
+      return "EFBIG";
+    case E2BIG:
+      return "E2BIG";
+    case EOPNOTSUPP:
+      return "EOPNOTSUPP";
+    default:
+      return std::strerror(e);
   }
 }
 
@@ -61,9 +71,7 @@ int open_errno(const std::string& dev) {
   return errno;
 }
 
-int run_ioctl(int fd, kbench_run_args& a) {
-  return ::ioctl(fd, KBENCH_IOC_RUN, &a) == 0 ? 0 : errno;
-}
+int run_ioctl(int fd, kbench_run_args& a) { return ::ioctl(fd, KBENCH_IOC_RUN, &a) == 0 ? 0 : errno; }
 
 kbench_run_args valid_args() {
   kbench_run_args a{};
@@ -121,8 +129,7 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     a.reserved[3] = 1;
     const int e = run_ioctl(fd, a);
     check("non-zero reserved space", EINVAL, e, std::string("bad_field=") + a.bad_field);
-    if (e == EINVAL && std::string(a.bad_field) != "reserved")
-      checks.back()["ok"] = false;
+    if (e == EINVAL && std::string(a.bad_field) != "reserved") checks.back()["ok"] = false;
   }
   {
     kbench_run_args a = valid_args();

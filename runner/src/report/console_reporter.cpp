@@ -29,16 +29,15 @@ class ConsoleReporter final : public Reporter {
 
   void report(const RunResults& r) override {
     const auto& ctx = r.context;
-    if (r.emulated)
-      out_ << "=== EMULATED: QEMU TCG, times are not hardware times ===\n";
-    out_ << "kernel " << ctx.value("kernel_release", "?") << " | target " << ctx.value("target", "?")
-         << " | cpu " << ctx.value("cpu_model", "?") << " | timer " << ctx.value("timer", "?") << "\n";
+    if (r.emulated) out_ << "=== EMULATED: QEMU TCG, times are not hardware times ===\n";
+    out_ << "kernel " << ctx.value("kernel_release", "?") << " | target " << ctx.value("target", "?") << " | cpu "
+         << ctx.value("cpu_model", "?") << " | timer " << ctx.value("timer", "?") << "\n";
     for (const auto& w : r.warnings) out_ << "warning: " << w << "\n";
     out_ << "\n";
 
     std::vector<std::vector<std::string>> rows;
-    rows.push_back({"configuration", "call", "alloc p50", "alloc p90", "alloc max", "free p50", "free p90",
-                    "batches", "fail", "noisy"});
+    rows.push_back({"configuration", "call", "alloc p50", "alloc p90", "alloc max", "free p50", "free p90", "batches",
+                    "fail", "noisy"});
     size_t measured = 0;
     std::map<std::string, size_t> not_measured;
     for (const auto& c : r.configs) {
@@ -51,11 +50,10 @@ class ConsoleReporter final : public Reporter {
       const PhaseResult* f = nullptr;
       for (const auto& p : c.phases) (p.phase == "alloc" ? a : f) = &p;
       const double nan = std::nan("");
-      rows.push_back({c.job.name(), c.call, format_ns(a ? a->summary.median : nan),
-                      format_ns(a ? a->summary.p90 : nan), format_ns(a ? a->summary.max : nan),
-                      format_ns(f ? f->summary.median : nan), format_ns(f ? f->summary.p90 : nan),
-                      std::to_string(a ? a->summary.n : f->summary.n), std::to_string(c.failures),
-                      std::to_string(a ? a->noisy_batches : f->noisy_batches)});
+      rows.push_back({c.job.name(), c.call, format_ns(a ? a->summary.median : nan), format_ns(a ? a->summary.p90 : nan),
+                      format_ns(a ? a->summary.max : nan), format_ns(f ? f->summary.median : nan),
+                      format_ns(f ? f->summary.p90 : nan), std::to_string(a ? a->summary.n : f->summary.n),
+                      std::to_string(c.failures), std::to_string(a ? a->noisy_batches : f->noisy_batches)});
     }
     print_table(rows);
 
@@ -87,8 +85,8 @@ class ConsoleReporter final : public Reporter {
       out_ << "device selftest: " << ok << "/" << r.selftest.size() << " checks passed\n";
       for (const auto& chk : r.selftest)
         if (!chk.value("ok", false))
-          out_ << "  FAILED: " << chk.value("name", "") << ": expected " << chk.value("expected", "")
-               << ", got " << chk.value("got", "") << "\n";
+          out_ << "  FAILED: " << chk.value("name", "") << ": expected " << chk.value("expected", "") << ", got "
+               << chk.value("got", "") << "\n";
     }
     if (r.module_after)
       out_ << "after the run the module holds " << r.module_after->outstanding_allocs << " objects, "
@@ -118,8 +116,6 @@ class ConsoleReporter final : public Reporter {
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_console_reporter(std::ostream& out) {
-  return std::make_unique<ConsoleReporter>(out);
-}
+std::unique_ptr<Reporter> make_console_reporter(std::ostream& out) { return std::make_unique<ConsoleReporter>(out); }
 
 }  // namespace kbench

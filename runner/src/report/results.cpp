@@ -16,11 +16,17 @@ double cycles_to_ns_per_op(uint64_t cycles, uint64_t ops, uint32_t clock_khz) {
 
 std::string status_of_errno(int err) {
   switch (err) {
-    case 0: return "ok";
-    case EOPNOTSUPP: case EFBIG: return "refused";
-    case EINVAL: return "invalid";
-    case EINTR: return "interrupted";
-    default: return "error";
+    case 0:
+      return "ok";
+    case EOPNOTSUPP:
+    case EFBIG:
+      return "refused";
+    case EINVAL:
+      return "invalid";
+    case EINTR:
+      return "interrupted";
+    default:
+      return "error";
   }
 }
 
@@ -99,12 +105,10 @@ void add_warnings(RunResults& r, const RawRun& raw, const RunMeta& meta) {
     r.warnings.push_back("incomplete run: the target stopped before the end record; " +
                          std::to_string(raw.jobs.size()) + " of " + std::to_string(raw.planned_jobs) +
                          " configurations were saved.");
-  if (raw.interrupted)
-    r.warnings.push_back("interrupted: the run was stopped early; what was measured is kept.");
-  if (raw.bad_lines)
-    r.warnings.push_back(std::to_string(raw.bad_lines) + " damaged record line(s) were skipped.");
-  if (raw.module_after && (raw.module_after->outstanding_allocs || raw.module_after->live_caches ||
-                           raw.module_after->live_pools))
+  if (raw.interrupted) r.warnings.push_back("interrupted: the run was stopped early; what was measured is kept.");
+  if (raw.bad_lines) r.warnings.push_back(std::to_string(raw.bad_lines) + " damaged record line(s) were skipped.");
+  if (raw.module_after &&
+      (raw.module_after->outstanding_allocs || raw.module_after->live_caches || raw.module_after->live_pools))
     r.warnings.push_back("the module reports objects still allocated after the run (a kbench bug).");
 }
 
@@ -139,12 +143,12 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   ctx["emulated"] = meta.emulated;
   ctx["config"] = meta.config_path;
   ctx["complete"] = r.complete;
-  ctx["time_source"] = "per-op wall time measured in the kernel with the module's clock; "
-                       "real_time = cpu_time = median over batches of ns per op";
-  for (const char* k : {"kernel_release", "kernel_version", "machine", "cmdline", "cpu_model", "microcode",
-                        "cpu_flags", "virtualized", "mem_total_kb", "clocksource", "thp_enabled",
-                        "thp_defrag", "preempt_dynamic", "cpufreq_governor", "kfence_sample_interval",
-                        "cgroup", "smt_active"})
+  ctx["time_source"] =
+      "per-op wall time measured in the kernel with the module's clock; "
+      "real_time = cpu_time = median over batches of ns per op";
+  for (const char* k : {"kernel_release", "kernel_version", "machine", "cmdline", "cpu_model", "microcode", "cpu_flags",
+                        "virtualized", "mem_total_kb", "clocksource", "thp_enabled", "thp_defrag", "preempt_dynamic",
+                        "cpufreq_governor", "kfence_sample_interval", "cgroup", "smt_active"})
     if (env.contains(k)) ctx[k] = env[k];
   if (raw.module_before) {
     const ModuleInfo& m = *raw.module_before;

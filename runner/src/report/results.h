@@ -18,11 +18,11 @@
 namespace kbench {
 
 struct PhaseResult {
-  std::string phase;             // "alloc" or "free"
-  std::vector<double> ns_per_op; // one value per batch
+  std::string phase;              // "alloc" or "free"
+  std::vector<double> ns_per_op;  // one value per batch
   Summary summary;
-  uint64_t ops = 0;              // timed operations over all batches
-  uint32_t noisy_batches = 0;    // a context switch, interrupt or migration hit the batch
+  uint64_t ops = 0;            // timed operations over all batches
+  uint32_t noisy_batches = 0;  // a context switch, interrupt or migration hit the batch
 };
 
 struct ConfigResult {
@@ -41,17 +41,17 @@ struct ConfigResult {
 
 // What the runner knows that the target does not.
 struct RunMeta {
-  std::string target;       // "host", "qemu:6.12"
-  bool emulated = false;    // true under QEMU TCG: times are not hardware times
+  std::string target;     // "host", "qemu:6.12"
+  bool emulated = false;  // true under QEMU TCG: times are not hardware times
   std::string config_path;
   std::string kbench_version;
   std::string git_revision;
-  std::string date;         // ISO 8601
+  std::string date;               // ISO 8601
   nlohmann::json target_details;  // e.g. the qemu command line
 };
 
 struct RunResults {
-  nlohmann::json context;             // Google Benchmark context + kbench facts
+  nlohmann::json context;  // Google Benchmark context + kbench facts
   std::vector<ConfigResult> configs;
   std::vector<std::string> warnings;  // settings that distort results
   nlohmann::json selftest;

@@ -32,7 +32,7 @@ std::string running_release() {
 }
 
 bool exists(const std::string& p) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(p.c_str(), &st) == 0;
 }
 
@@ -78,8 +78,7 @@ class HostTarget final : public Target {
     const std::string kdir = "/lib/modules/" + release + "/build";
     const std::string out = paths_.cache_dir + "/host/" + release;
     std::cerr << "kbench: building kbench.ko for " << release << "\n";
-    const CommandResult r =
-        run_command({paths_.source_dir + "/scripts/build-module.sh", kdir, out});
+    const CommandResult r = run_command({paths_.source_dir + "/scripts/build-module.sh", kdir, out});
     if (r.exit_code != 0) throw Error("could not build kbench.ko for the running kernel " + release);
     const std::string ko = trim(r.out);
     const int fd = ::open(ko.c_str(), O_RDONLY | O_CLOEXEC);
@@ -132,8 +131,8 @@ bool host_target_usable(std::string* why_not) {
   if (exists(kDevice)) return true;
   const std::string kdir = "/lib/modules/" + running_release() + "/build";
   if (!exists(kdir + "/Makefile"))
-    return no("no headers for the running kernel at " + kdir + " (apt-get install linux-headers-" +
-              running_release() + ")");
+    return no("no headers for the running kernel at " + kdir + " (apt-get install linux-headers-" + running_release() +
+              ")");
   return true;
 }
 

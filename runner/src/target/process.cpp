@@ -19,6 +19,7 @@ namespace {
 
 std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   std::vector<char*> v;
+  v.reserve(argv.size() + 1);
   for (const auto& a : argv) v.push_back(const_cast<char*>(a.c_str()));
   v.push_back(nullptr);
   return v;
@@ -27,8 +28,7 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
 }  // namespace
 
 std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r' || s.back() == '\t'))
-    s.pop_back();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.pop_back();
   return s;
 }
 
@@ -37,7 +37,7 @@ bool have_program(const std::string& name) {
   std::stringstream ss(path ? path : "/usr/bin:/bin");
   std::string dir;
   while (std::getline(ss, dir, ':'))
-    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
+    if (!dir.empty() && ::access((dir.append("/").append(name)).c_str(), X_OK) == 0) return true;
   return false;
 }
 

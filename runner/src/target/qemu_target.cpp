@@ -56,7 +56,7 @@ std::string grep_lines(const std::string& text, std::initializer_list<const char
 }
 
 size_t count_job_records(const std::string& path, size_t* bytes_seen) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return 0;
   *bytes_seen = static_cast<size_t>(st.st_size);
   std::ifstream in(path);
@@ -79,8 +79,7 @@ class QemuTarget final : public Target {
   RawRun execute(const Plan& plan, const std::string& raw_path, const ProgressFn& progress,
                  const std::atomic<bool>* stop) override {
     if (!have_program("qemu-system-x86_64"))
-      throw Error("qemu-system-x86_64 is not installed",
-                  "apt-get install qemu-system-x86 (make run installs it)");
+      throw Error("qemu-system-x86_64 is not installed", "apt-get install qemu-system-x86 (make run installs it)");
     const std::string kernel_dir = script("fetch-kernel.sh", {series_, paths_.cache_dir + "/kernels"});
     const std::string release = trim(read_file(kernel_dir + "/release"));
     std::cerr << "kbench: guest kernel " << release << "\n";
@@ -111,17 +110,29 @@ class QemuTarget final : public Target {
     const std::string console = (fs::path(raw_path).parent_path() / "guest-console.log").string();
     std::string append = "console=ttyS0 panic=-1 loglevel=4";
     if (!opts_.kernel_args.empty()) append += " " + opts_.kernel_args;
-    const std::vector<std::string> argv = {
-        "qemu-system-x86_64", "-accel", "tcg", "-nodefaults", "-display", "none", "-no-reboot",
-        "-m", std::to_string(kGuestMemMb), "-smp", "2",
-        "-kernel", kernel_dir + "/vmlinuz", "-initrd", initrd, "-append", append,
-        "-serial", "file:" + console, "-serial", "file:" + raw_path};
-    details_ = {{"kernel_release", release},
-                {"qemu_command", argv},
-                {"console_log", console},
-                {"accel", "tcg"},
-                {"guest_mem_mb", kGuestMemMb},
-                {"guest_cpus", 2}};
+    const std::vector<std::string> argv = {"qemu-system-x86_64",
+                                           "-accel",
+                                           "tcg",
+                                           "-nodefaults",
+                                           "-display",
+                                           "none",
+                                           "-no-reboot",
+                                           "-m",
+                                           std::to_string(kGuestMemMb),
+                                           "-smp",
+                                           "2",
+                                           "-kernel",
+                                           kernel_dir + "/vmlinuz",
+                                           "-initrd",
+                                           initrd,
+                                           "-append",
+                                           append,
+                                           "-serial",
+                                           "file:" + console,
+                                           "-serial",
+                                           "file:" + raw_path};
+    details_ = {{"kernel_release", release},   {"qemu_command", argv}, {"console_log", console}, {"accel", "tcg"},
+                {"guest_mem_mb", kGuestMemMb}, {"guest_cpus", 2}};
 
     std::cerr << "kbench: booting " << release << " in QEMU (TCG, EMULATED)\n";
     const auto t0 = Clock::now();
@@ -135,8 +146,8 @@ class QemuTarget final : public Target {
     RawRun run = read_records(in);
     if (!failure.empty()) {
       const std::string dmesg = grep_lines(log, {"KBENCH-DMESG", "Kernel panic", "BUG:", "Oops", "RIP:"});
-      const std::string msg = failure + (dmesg.empty() ? "" : "\nkernel messages:\n" + dmesg) +
-                              "\nconsole log: " + console;
+      const std::string msg =
+          failure + (dmesg.empty() ? "" : "\nkernel messages:\n" + dmesg) + "\nconsole log: " + console;
       if (run.jobs.empty() && !run.module_before) throw Error(msg, "see the console log for the whole boot");
       std::cerr << "kbench: warning: " << msg << "\n";
       details_["failure"] = failure;
@@ -201,8 +212,7 @@ class QemuTarget final : public Target {
     if (log.find("Kernel panic") != std::string::npos) return "the guest kernel panicked";
     if (log.find("Oops") != std::string::npos || log.find("BUG:") != std::string::npos)
       return "the guest kernel reported an oops or BUG";
-    if (log.find("KBENCH-INIT: done") == std::string::npos)
-      return "the guest stopped before its init script finished";
+    if (log.find("KBENCH-INIT: done") == std::string::npos) return "the guest stopped before its init script finished";
     return {};
   }
 
@@ -228,7 +238,8 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
               << "); using qemu:6.12 instead. Results will be EMULATED.\n";
     return make_qemu_target("6.12", paths, opts);
   }
-  throw Error("unknown target '" + spec + "'", "targets: host, qemu:6.1, qemu:6.12 (default: host if usable, else qemu:6.12)");
+  throw Error("unknown target '" + spec + "'",
+              "targets: host, qemu:6.1, qemu:6.12 (default: host if usable, else qemu:6.12)");
 }
 
 Paths default_paths() {

@@ -23,8 +23,8 @@ struct Paths {
 Paths default_paths();
 
 struct TargetOptions {
-  std::string kernel_args;     // extra guest kernel command line
-  unsigned mem_cap_mb = 0;     // module parameter; 0 = the module's default
+  std::string kernel_args;         // extra guest kernel command line
+  unsigned mem_cap_mb = 0;         // module parameter; 0 = the module's default
   unsigned stall_timeout_s = 300;  // no new record for this long: give up
 };
 

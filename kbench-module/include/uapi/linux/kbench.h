@@ -11,9 +11,10 @@
  * configurations, so only the module (built against the running kernel's
  * headers) may translate them.
  *
- * To add an allocation API: add one X() line to KBENCH_APIS (ids are
- * append-only), write kbench-module/alloc/<family>.c filling one
- * struct kbench_alloc_ops, and register it in kbench_main.c's table.
+ * To add an allocation API: append its id to enum kbench_api, write
+ * kbench-module/alloc/<family>.c filling one struct kbench_alloc_ops,
+ * register it in kbench_run.c's table, and name it in the runner's
+ * runner/src/core/abi.cpp (a static_assert there counts the names).
  */
 #ifndef _UAPI_LINUX_KBENCH_H
 #define _UAPI_LINUX_KBENCH_H
@@ -23,100 +24,72 @@
 
 #define KBENCH_ABI_VERSION	1
 #define KBENCH_DEVICE_NAME	"kbench"
-#define KBENCH_IOC_MAGIC	0xB7
+/* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst (6.12). */
+#define KBENCH_IOC_MAGIC	0xBB
 
 /*
- * X(ID, "name"): the allocation APIs the module can time. The name is what
- * configs and reports use. Never renumber: append only.
+ * Allocation APIs the module can time. Configs and reports name them as in
+ * the comment. Never renumber: append only, before KBENCH_API_COUNT.
  */
-#define KBENCH_APIS(X)						\
-	X(NOOP,			"noop")				\
-	X(KMALLOC,		"kmalloc")			\
-	X(KZALLOC,		"kzalloc")			\
-	X(KVMALLOC,		"kvmalloc")			\
-	X(VMALLOC,		"vmalloc")			\
-	X(VZALLOC,		"vzalloc")			\
-	X(VMALLOC_HUGE,		"vmalloc_huge")			\
-	X(VMALLOC_32,		"vmalloc_32")			\
-	X(ALLOC_PAGES,		"alloc_pages")			\
-	X(GET_FREE_PAGES,	"__get_free_pages")		\
-	X(KMEM_CACHE,		"kmem_cache")			\
-	X(MEMPOOL_SLAB,		"mempool_slab")			\
-	X(MEMPOOL_KMALLOC,	"mempool_kmalloc")		\
-	X(MEMPOOL_PAGE,		"mempool_page")
-
-#define KBENCH_API_ENUM_(id, name) KBENCH_API_##id,
 enum kbench_api {
-	KBENCH_APIS(KBENCH_API_ENUM_)
+	KBENCH_API_NOOP = 0,		/* "noop": the loop alone */
+	KBENCH_API_KMALLOC,		/* "kmalloc" / kfree */
+	KBENCH_API_KZALLOC,		/* "kzalloc" / kfree */
+	KBENCH_API_KVMALLOC,		/* "kvmalloc" / kvfree */
+	KBENCH_API_VMALLOC,		/* "vmalloc" (__vmalloc for other GFP) */
+	KBENCH_API_VZALLOC,		/* "vzalloc" (__vmalloc | __GFP_ZERO) */
+	KBENCH_API_VMALLOC_HUGE,	/* "vmalloc_huge" / vfree */
+	KBENCH_API_VMALLOC_32,		/* "vmalloc_32" / vfree */
+	KBENCH_API_ALLOC_PAGES,		/* "alloc_pages" / __free_pages */
+	KBENCH_API_GET_FREE_PAGES,	/* "__get_free_pages" / free_pages */
+	KBENCH_API_KMEM_CACHE,		/* "kmem_cache": own cache, no merging */
+	KBENCH_API_MEMPOOL_SLAB,	/* "mempool_slab": over an own cache */
+	KBENCH_API_MEMPOOL_KMALLOC,	/* "mempool_kmalloc" */
+	KBENCH_API_MEMPOOL_PAGE,	/* "mempool_page": pages of one order */
 	KBENCH_API_COUNT
 };
-#undef KBENCH_API_ENUM_
 
-/* X(ID, "name"): base GFP masks, mapped to gfp_t inside the module. */
-#define KBENCH_GFPS(X)						\
-	X(KERNEL,		"GFP_KERNEL")			\
-	X(ATOMIC,		"GFP_ATOMIC")			\
-	X(NOWAIT,		"GFP_NOWAIT")			\
-	X(NOIO,			"GFP_NOIO")			\
-	X(NOFS,			"GFP_NOFS")			\
-	X(USER,			"GFP_USER")			\
-	X(DMA32,		"GFP_DMA32")			\
-	X(KERNEL_ACCOUNT,	"GFP_KERNEL_ACCOUNT")		\
-	X(HIGHUSER_MOVABLE,	"GFP_HIGHUSER_MOVABLE")
-
-#define KBENCH_GFP_ENUM_(id, name) KBENCH_GFP_##id,
+/* Base GFP masks, named as in the kernel; mapped to gfp_t in the module. */
 enum kbench_gfp {
-	KBENCH_GFPS(KBENCH_GFP_ENUM_)
+	KBENCH_GFP_KERNEL = 0,
+	KBENCH_GFP_ATOMIC,
+	KBENCH_GFP_NOWAIT,
+	KBENCH_GFP_NOIO,
+	KBENCH_GFP_NOFS,
+	KBENCH_GFP_USER,
+	KBENCH_GFP_DMA32,		/* GFP_KERNEL | GFP_DMA32 */
+	KBENCH_GFP_KERNEL_ACCOUNT,
+	KBENCH_GFP_HIGHUSER_MOVABLE,
 	KBENCH_GFP_COUNT
 };
-#undef KBENCH_GFP_ENUM_
 
-/*
- * X(ID, bit, "name"): GFP modifiers OR-ed onto the base mask.
- * GFP_DMA32 is a base of its own: it means GFP_KERNEL | __GFP_DMA32.
- */
-#define KBENCH_GFP_MODS(X)					\
-	X(ZERO,			0,	"__GFP_ZERO")		\
-	X(NOWARN,		1,	"__GFP_NOWARN")		\
-	X(NORETRY,		2,	"__GFP_NORETRY")	\
-	X(RETRY_MAYFAIL,	3,	"__GFP_RETRY_MAYFAIL")
+/* GFP modifiers OR-ed onto the base mask (bit i is modifier i). */
+#define KBENCH_GFPM_ZERO		(1U << 0) /* __GFP_ZERO */
+#define KBENCH_GFPM_NOWARN		(1U << 1) /* __GFP_NOWARN */
+#define KBENCH_GFPM_NORETRY		(1U << 2) /* __GFP_NORETRY */
+#define KBENCH_GFPM_RETRY_MAYFAIL	(1U << 3) /* __GFP_RETRY_MAYFAIL */
+#define KBENCH_GFPM_COUNT		4
+#define KBENCH_GFPM_ALL			((1U << KBENCH_GFPM_COUNT) - 1)
 
-#define KBENCH_GFP_MOD_ENUM_(id, bit, name) KBENCH_GFPM_##id = 1U << (bit),
-enum kbench_gfp_mod {
-	KBENCH_GFP_MODS(KBENCH_GFP_MOD_ENUM_)
-	KBENCH_GFPM_ALL = (1U << 4) - 1
-};
-#undef KBENCH_GFP_MOD_ENUM_
-
-#define KBENCH_PATTERNS(X)					\
-	X(PAIR,			"pair")				\
-	X(BATCH,		"batch")			\
-	X(BATCH_SHUFFLED,	"batch-shuffled")
-
-#define KBENCH_PATTERN_ENUM_(id, name) KBENCH_PATTERN_##id,
 /*
  * pair:           alloc then free one object, n times; both timed per op.
  * batch:          n allocs timed as one phase, then n frees as another.
  * batch-shuffled: as batch, frees in a random order (slab slow paths).
  */
 enum kbench_pattern {
-	KBENCH_PATTERNS(KBENCH_PATTERN_ENUM_)
+	KBENCH_PATTERN_PAIR = 0,
+	KBENCH_PATTERN_BATCH,
+	KBENCH_PATTERN_BATCH_SHUFFLED,
 	KBENCH_PATTERN_COUNT
 };
-#undef KBENCH_PATTERN_ENUM_
 
-#define KBENCH_CONTEXTS(X)					\
-	X(PREEMPT_ON,		"preempt-on")			\
-	X(PREEMPT_OFF,		"preempt-off")			\
-	X(IRQS_OFF,		"irqs-off")
-
-#define KBENCH_CONTEXT_ENUM_(id, name) KBENCH_CTX_##id,
 /* What the timed phase runs with; the last two only for non-sleeping GFP. */
 enum kbench_context {
-	KBENCH_CONTEXTS(KBENCH_CONTEXT_ENUM_)
+	KBENCH_CTX_PREEMPT_ON = 0,	/* "preempt-on" */
+	KBENCH_CTX_PREEMPT_OFF,		/* "preempt-off" */
+	KBENCH_CTX_IRQS_OFF,		/* "irqs-off" */
 	KBENCH_CTX_COUNT
 };
-#undef KBENCH_CONTEXT_ENUM_
 
 /* kbench_run_args.flags */
 #define KBENCH_RUN_VALIDATE_ONLY	(1U << 0) /* check, allocate nothing */

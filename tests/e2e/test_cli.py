@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The kbench command line: help that teaches, errors that say where and how to fix."""
+import json
+import os
+import signal
+import subprocess
+import time
+
+from conftest import KBENCH, ROOT, kbench
+
+
+def test_help_teaches_targets_and_examples(kbench_bin):
+    out = kbench("--help").stdout
+    for word in ("host", "qemu:6.1", "qemu:6.12", "EMULATED", "kbench run --config"):
+        assert word in out, word
+    keys = kbench("help", "config").stdout
+    for key in ("apis", "sizes", "gfp", "patterns", "batch_sizes", "contexts", "mempool_min_nr"):
+        assert f"  {key} (" in keys, key
+
+
+def test_bad_config_names_file_line_and_fix(kbench_bin, tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[[sweep]]\napis = ["kmalloc"]\nsizes = [64]\ngfp = ["GFP_KERNAL"]\n')
+    proc = kbench("run", "--config", cfg, "--target", "qemu:6.12", "--out", tmp_path / "o", check=False)
+    assert proc.returncode == 1
+    assert f"{cfg}:4: unknown GFP flag 'GFP_KERNAL' (did you mean 'GFP_KERNEL'?)" in proc.stderr
+    assert "hint:" in proc.stderr
+    assert not (tmp_path / "o").exists(), "nothing may run for a bad config"
+
+
+def test_unknown_target_is_an_error_with_the_choices(kbench_bin, tmp_path):
+    proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:5.10", "--out", tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "unknown target 'qemu:5.10'" in proc.stderr and "qemu:6.12" in proc.stderr
+
+
+def test_dry_run_plans_without_running(kbench_bin):
+    out = kbench("run", "-c", "configs/default.toml", "--dry-run").stdout
+    first = out.splitlines()[0]
+    assert first.endswith("from configs/default.toml") and int(first.split()[0]) > 500
+    assert "vmalloc/67108864/GFP_KERNEL/pair" in out
+
+
+def test_interrupted_run_keeps_what_was_measured(kbench_bin, tmp_path):
+    """Ctrl-C during a QEMU run: exit 3, results.json written from what arrived."""
+    out = tmp_path / "int"
+    proc = subprocess.Popen([str(KBENCH), "run", "-c", "configs/default.toml", "--target", "qemu:6.12",
+                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    raw = out / "raw.ndjson"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if raw.exists() and raw.read_text().count('"type":"job"') >= 50:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 3, stderr
+    res = json.loads((out / "results.json").read_text())
+    assert res["context"]["complete"] is False
+    assert len(res["benchmarks"]) >= 50
+    assert any("stopped by the user" in w or "incomplete" in w for w in res["context"]["warnings"])

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+"""kbench.ko builds warning-free (W=1) for every supported kernel and keeps
+kernel coding style; version differences stay in the compat header."""
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import KERNELS, ROOT
+
+CACHE = ROOT / "build" / "cache"
+MODULE_SOURCES = sorted(p for p in (ROOT / "kbench-module").rglob("*") if p.suffix in (".c", ".h"))
+
+
+def script(name, *args):
+    proc = subprocess.run([str(ROOT / "scripts" / name), *map(str, args)], capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, f"{name} failed:\n{proc.stderr[-3000:]}"
+    return proc.stdout.strip()
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_module_builds_with_w1_and_no_warnings(kernel, tmp_path):
+    kdir = Path(script("fetch-kernel.sh", kernel, CACHE / "kernels")) / "kdir"
+    ko = Path(script("build-module.sh", kdir, tmp_path))  # a fresh directory: a full build
+    log = (tmp_path / "build.log").read_text()
+    assert ko.exists() and ko.stat().st_size > 0
+    assert " W=1 " in log, "the module must be built with W=1"
+    assert "CC [M]" in log and "kbench_run.o" in log
+    warnings = [line for line in log.splitlines() if "warning:" in line]
+    assert not warnings, "\n".join(warnings)
+
+
+def test_checkpatch_finds_no_errors_or_warnings():
+    checkpatch = script("fetch-checkpatch.sh", CACHE)
+    proc = subprocess.run(["perl", checkpatch, "--no-tree", "--terse", "--show-types", "-f",
+                           *map(str, MODULE_SOURCES)], capture_output=True, text=True, timeout=300)
+    problems = [line for line in proc.stdout.splitlines() if ": ERROR:" in line or ": WARNING:" in line]
+    assert not problems, "\n".join(problems)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+def test_ioctl_magic_is_unassigned_upstream():
+    script("fetch-checkpatch.sh", CACHE)  # also caches ioctl-number.rst
+    registry = (CACHE / "checkpatch" / "Documentation" / "userspace-api" / "ioctl" / "ioctl-number.rst").read_text()
+    uapi = (ROOT / "kbench-module" / "include" / "uapi" / "linux" / "kbench.h").read_text()
+    magic = re.search(r"#define KBENCH_IOC_MAGIC\s+(0x[0-9A-Fa-f]+)", uapi).group(1).upper().replace("0X", "0x")
+    taken = {m.upper().replace("0X", "0x") for m in re.findall(r"^(0x[0-9A-Fa-f]{2})\s", registry, re.M)}
+    assert len(taken) > 50, "could not parse the registry"
+    assert magic not in taken, f"{magic} is assigned in ioctl-number.rst"
+
+
+def test_version_checks_live_in_the_compat_header_only():
+    # Identifiers whose presence differs between supported kernels.
+    drifting = ("LINUX_VERSION_CODE", "KERNEL_VERSION", "MAX_ORDER", "MAX_PAGE_ORDER", "SLAB_NO_MERGE",
+                "GFP_VMALLOC_SUPPORTED", "kmem_cache_create_usercopy")
+    for path in MODULE_SOURCES:
+        if path.name == "kbench_compat.h":
+            continue
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(), flags=re.S)
+        for ident in drifting:
+            assert not re.search(rf"(?<![A-Za-z0-9_]){ident}(?![A-Za-z0-9_])", code), \
+                f"{path.relative_to(ROOT)} uses {ident}: keep it in kbench_compat.h"
+
+
+def test_every_api_has_one_adapter_registered_once():
+    run_c = (ROOT / "kbench-module" / "kbench_run.c").read_text()
+    uapi = (ROOT / "kbench-module" / "include" / "uapi" / "linux" / "kbench.h").read_text()
+    ids = re.findall(r"^\tKBENCH_API_([A-Z_0-9]+)", uapi, re.M)
+    ids = [i for i in ids if i != "COUNT"]
+    for api_id in ids:
+        assert len(re.findall(rf"\[KBENCH_API_{api_id}\] = &kbench_\w+_ops", run_c)) == 1, api_id

@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+"""End to end: the real module on real Debian kernels (6.1 and 6.12) in QEMU."""
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, kbench
+
+ALL_APIS = ["noop", "kmalloc", "kzalloc", "kvmalloc", "vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32",
+            "alloc_pages", "__get_free_pages", "kmem_cache", "mempool_slab", "mempool_kmalloc", "mempool_page"]
+
+
+def test_run_is_complete_and_labelled_emulated(quick_run):
+    ctx = quick_run.results["context"]
+    assert ctx["emulated"] is True
+    assert ctx["complete"] is True
+    assert ctx["target"] == f"qemu:{quick_run.kernel}"
+    assert ctx["kernel_release"].startswith(quick_run.kernel + ".")
+    assert ctx["json_schema_version"] == 1
+    for key in ("init_on_alloc", "preempt_model", "timer", "clocksource", "cpu_model", "cmdline"):
+        assert key in ctx, key
+    assert all(b["emulated"] is True for b in quick_run.benchmarks)
+    assert "EMULATED" in quick_run.proc.stdout.splitlines()[0]
+    assert any(w.startswith("EMULATED") for w in ctx["warnings"])
+
+
+def test_quick_run_takes_under_a_minute_including_boot(quick_run):
+    # The core issue's bound, with kernel and module already cached.
+    assert quick_run.seconds < 60, f"quick.toml took {quick_run.seconds:.1f} s"
+
+
+@pytest.mark.parametrize("api", ALL_APIS)
+def test_every_api_gives_positive_finite_times(quick_run, api):
+    for size in (64, 4096, 65536):
+        for phase in ("alloc", "free"):
+            b = quick_run.bench(f"{api}/{size}/GFP_KERNEL/pair{'/min_nr:16' if api.startswith('mempool') else ''}/{phase}")
+            for key in ("real_time", "min_ns", "p90_ns", "p99_ns", "max_ns"):
+                assert math.isfinite(b[key]) and b[key] > 0, (b["name"], key, b[key])
+            assert b["batches"] == 8
+            assert b["failures"] == 0
+            assert len(b["batch_ns"]) == 8
+
+
+def test_noop_below_kmalloc_below_vmalloc_at_64k(quick_run):
+    t = {api: quick_run.bench(f"{api}/65536/GFP_KERNEL/pair/alloc")["real_time"]
+         for api in ("noop", "kmalloc", "vmalloc")}
+    assert t["noop"] < t["kmalloc"] < t["vmalloc"], t
+
+
+def test_refused_combinations_are_refused_with_a_reason(quick_run):
+    refused = {n["name"]: n for n in quick_run.not_measured}
+    for api in ("vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32"):
+        n = refused[f"{api}/64/GFP_ATOMIC/pair"]
+        assert n["status"] == "refused"
+        assert n["errno"] == 95  # EOPNOTSUPP
+        assert api in n["reason"] and len(n["reason"]) > 20, n
+    # Nothing else was refused: every other combination of quick.toml is valid.
+    assert all("GFP_ATOMIC" in name and name.split("/")[0] in
+               ("vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32") for name in refused), sorted(refused)
+
+
+def test_module_holds_nothing_after_the_run_and_unloads(quick_run):
+    after = quick_run.results["kbench_module_after"]
+    assert after["outstanding_allocs"] == 0
+    assert after["outstanding_bytes"] == 0
+    assert after["live_caches"] == 0
+    assert after["live_pools"] == 0
+    assert after["runs_completed"] >= len(quick_run.benchmarks) // 2
+    assert quick_run.results["context"]["target_details"]["rmmod_ok"] is True
+    console = (quick_run.out / "guest-console.log").read_text()
+    for bad in ("BUG:", "WARNING:", "Oops", "Call Trace", "Unexpected gfp"):
+        assert bad not in console, console
+
+
+def test_device_rejects_the_unprivileged_and_the_malformed(quick_run):
+    checks = {c["name"]: c for c in quick_run.results["kbench_selftest"]}
+    assert len(checks) >= 10
+    failed = [c for c in checks.values() if not c["ok"]]
+    assert not failed, failed
+    assert checks["open without CAP_SYS_ADMIN (uid 0, all capabilities dropped)"]["got"] == "EPERM"
+    assert checks["ioctl without CAP_SYS_ADMIN on an fd opened with it"]["got"] == "EPERM"
+    assert checks["non-zero reserved space"]["detail"] == "bad_field=reserved"
+
+
+def test_list_shows_the_validity_matrix_with_reasons(quick_run):
+    text = quick_run.listing
+    assert f"kernel {quick_run.kernel}." in text
+    assert "Refusal reasons:" in text
+    assert "vmalloc_32 takes no gfp argument" in text
+    assert "GFP_SLAB_BUG_MASK" in text
+    row = next(line for line in text.splitlines() if line.startswith("kmalloc "))
+    assert row.split()[1] == "ok"  # GFP_KERNEL
+
+
+def test_compare_py_compares_this_run_with_a_saved_one(tmp_path, quick_run):
+    """Google Benchmark's compare.py reads results.json and diffs two runs."""
+    compare = Path("/usr/share/benchmark/compare.py")
+    if not compare.exists():
+        pytest.fail("compare.py missing: apt-get install libbenchmark-tools")
+    res = quick_run.out / "results.json"
+    # A second "run": the same file with every time doubled, so the diff is known.
+    other = json.loads(res.read_text())
+    for b in other["benchmarks"]:
+        b["real_time"] *= 2
+        b["cpu_time"] *= 2
+    other_path = tmp_path / "other.json"
+    other_path.write_text(json.dumps(other))
+    dump = tmp_path / "diff.json"
+    proc = subprocess.run(["/usr/bin/python3", str(compare), "--no-color", "-d", str(dump), "benchmarks",
+                           str(res), str(other_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "kmalloc/65536/GFP_KERNEL/pair/alloc" in proc.stdout
+    diff = {d["name"]: d for d in json.loads(dump.read_text())}
+    assert len(diff) >= len(quick_run.benchmarks)
+    change = diff["kmalloc/65536/GFP_KERNEL/pair/alloc"]["measurements"][0]["time"]
+    assert change == pytest.approx(1.0)  # +100 %
