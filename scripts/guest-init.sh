@@ -23,7 +23,7 @@ if insmod /kbench.ko $params; then
 	say "insmod ok"
 else
 	say "insmod failed"
-	show_dmesg "kbench|[Mm]odule|symbol|taint|verif"
+	show_dmesg "kbench|Unknown symbol|disagrees about version|rejected|verification|Invalid module|invalid module|taint"
 	poweroff -f
 fi
 /kbench-agent --plan /plan.json --out /dev/ttyS1 --device /dev/kbench

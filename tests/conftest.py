@@ -62,3 +62,14 @@ def quick_run(request, kbench_bin, tmp_path_factory):
     run.kernel = kernel
     run.listing = listing.stdout
     return run
+
+
+@pytest.fixture(scope="session")
+def make_run(tmp_path_factory):
+    """The README's first command, `make run`, into a scratch directory."""
+    out = tmp_path_factory.mktemp("make-run")
+    t0 = time.monotonic()
+    proc = subprocess.run(["make", "--no-print-directory", "run", f"OUT={out}"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=3600)
+    assert proc.returncode == 0, f"make run failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return Run(out, proc, time.monotonic() - t0)

@@ -59,3 +59,34 @@ def test_interrupted_run_keeps_what_was_measured(kbench_bin, tmp_path):
     assert res["context"]["complete"] is False
     assert len(res["benchmarks"]) >= 50
     assert any("stopped by the user" in w or "incomplete" in w for w in res["context"]["warnings"])
+
+
+def test_module_load_failure_is_reported_with_the_kernels_words(kbench_bin, tmp_path):
+    # A guest that enforces module signatures refuses the unsigned kbench.ko.
+    proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--out", tmp_path,
+                  "--kernel-args", "module.sig_enforce=1", check=False)
+    assert proc.returncode == 1
+    assert "the guest kernel refused to load kbench.ko" in proc.stderr
+    assert "Loading of unsigned module is rejected" in proc.stderr
+    assert "guest-console.log" in proc.stderr
+
+
+def test_guest_panic_is_reported(kbench_bin, tmp_path):
+    # No init to run: the guest kernel panics during boot.
+    proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.1", "--out", tmp_path,
+                  "--kernel-args", "rdinit=/nonexistent", check=False, timeout=300)
+    assert proc.returncode == 1
+    assert "the guest kernel panicked" in proc.stderr
+    assert "Kernel panic" in proc.stderr
+
+
+def test_host_target_says_what_is_missing(kbench_bin, tmp_path):
+    usable = os.path.exists("/proc/modules") and os.geteuid() == 0 and \
+        os.path.exists(f"/lib/modules/{os.uname().release}/build/Makefile")
+    if usable:
+        import pytest
+        pytest.skip("this machine can run the host target; nothing is missing")
+    proc = kbench("run", "-c", "configs/quick.toml", "--target", "host", "--out", tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "the host target cannot run here:" in proc.stderr
+    assert "hint:" in proc.stderr

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`make run`, the main job: the default sweep on the default target."""
+import math
+import os
+
+from test_qemu_run import ALL_APIS
+
+
+def test_make_run_writes_results_and_a_summary(make_run):
+    assert (make_run.out / "results.json").exists()
+    assert (make_run.out / "raw.ndjson").exists()
+    assert "configurations measured" in make_run.proc.stdout
+    assert f"results: {make_run.out}/results.json" in make_run.proc.stdout
+    ctx = make_run.results["context"]
+    assert ctx["complete"] is True
+    if not os.path.exists("/proc/modules"):
+        # This machine cannot load modules: make run must fall back to QEMU and say so.
+        assert ctx["target"] == "qemu:6.12" and ctx["emulated"] is True
+        assert "using qemu:6.12 instead" in make_run.proc.stderr
+        assert "EMULATED" in make_run.proc.stdout
+
+
+def test_default_sweep_covers_every_api_size_and_gfp_set(make_run):
+    measured = make_run.benchmarks
+    apis = {b["api"] for b in measured}
+    assert apis == set(ALL_APIS), set(ALL_APIS) - apis
+    sizes = {b["size_bytes"] for b in measured if b["api"] == "kmalloc"}
+    assert len(sizes) >= 8 and min(sizes) == 8 and 4 << 20 in sizes, sorted(sizes)
+    for api in ("vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32", "kvmalloc"):
+        assert 64 << 20 in {b["size_bytes"] for b in measured if b["api"] == api}, api
+    assert len({b["gfp"] for b in measured}) >= 6
+    for name_prefix in ("kmalloc/64/GFP_KERNEL/pair/", "vmalloc/4096/GFP_KERNEL/batch:64/"):
+        phases = {b["phase"] for b in measured if b["name"].startswith(name_prefix)}
+        assert phases == {"alloc", "free"}, name_prefix
+    for b in measured:
+        assert math.isfinite(b["real_time"]) and b["real_time"] > 0, b["name"]
+    for n in make_run.not_measured:
+        assert n["reason"], n
+    assert make_run.results["kbench_module_after"]["outstanding_allocs"] == 0
