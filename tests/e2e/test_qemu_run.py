@@ -84,6 +84,8 @@ def test_device_rejects_the_unprivileged_and_the_malformed(quick_run):
     assert checks["open without CAP_SYS_ADMIN (uid 0, all capabilities dropped)"]["got"] == "EPERM"
     assert checks["ioctl without CAP_SYS_ADMIN on an fd opened with it"]["got"] == "EPERM"
     assert checks["non-zero reserved space"]["detail"] == "bad_field=reserved"
+    assert checks["a signal interrupts a run, keeping finished batches"]["got"] == "EINTR"
+    assert checks["SIGKILL in the middle of a run frees everything"]["ok"]
 
 
 def test_list_shows_the_validity_matrix_with_reasons(quick_run):

@@ -11,9 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <functional>
+#include <thread>
+#include <vector>
 
 #include "core/abi.h"
 
@@ -85,6 +90,35 @@ kbench_run_args valid_args() {
   a.flags = KBENCH_RUN_VALIDATE_ONLY;
   return a;
 }
+
+kbench_info read_info(int fd) {
+  kbench_info info{};
+  info.size = sizeof(info);
+  info.abi_version = KBENCH_ABI_VERSION;
+  ::ioctl(fd, KBENCH_IOC_INFO, &info);
+  return info;
+}
+
+// A run long enough to be interrupted: a mempool over its own cache, 256
+// objects held per batch, as many batches as the ABI allows.
+kbench_run_args long_run(std::vector<kbench_sample>& samples) {
+  kbench_run_args a{};
+  a.size = sizeof(a);
+  a.abi_version = KBENCH_ABI_VERSION;
+  a.api = KBENCH_API_MEMPOOL_SLAB;
+  a.gfp = KBENCH_GFP_KERNEL;
+  a.pattern = KBENCH_PATTERN_BATCH;
+  a.obj_size = 4096;
+  a.ops_per_batch = 256;
+  a.nr_batches = KBENCH_MAX_BATCHES;
+  a.mempool_min_nr = 16;
+  samples.resize(a.nr_batches);
+  a.samples_ptr = reinterpret_cast<uintptr_t>(samples.data());
+  a.samples_len = samples.size() * sizeof(kbench_sample);
+  return a;
+}
+
+void on_usr1(int) {}
 
 }  // namespace
 
@@ -169,6 +203,54 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     const unsigned long bad_cmd = _IOWR(KBENCH_IOC_MAGIC, 0x7f, kbench_run_args);
     kbench_run_args a = valid_args();
     check("unknown ioctl command", ENOTTY, ::ioctl(fd, bad_cmd, &a) == 0 ? 0 : errno);
+  }
+
+  // A signal stops a run between batches; the caller gets EINTR and the
+  // samples of the batches that finished.
+  {
+    const int got = in_child([&] {
+      struct sigaction sa {};
+      sa.sa_handler = on_usr1;  // no SA_RESTART
+      ::sigaction(SIGUSR1, &sa, nullptr);
+      const pid_t self = ::getpid();
+      std::thread([self] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        ::kill(self, SIGUSR1);
+      }).detach();
+      std::vector<kbench_sample> samples;
+      kbench_run_args a = long_run(samples);
+      const int e = run_ioctl(fd, a);
+      if (e == EINTR && (a.batches_done == 0 || a.batches_done >= a.nr_batches)) return 254;
+      return e;
+    });
+    check("a signal interrupts a run, keeping finished batches", EINTR, got);
+  }
+
+  // A runner killed in the middle of a run leaves nothing allocated.
+  {
+    const kbench_info before = read_info(fd);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      std::vector<kbench_sample> samples;
+      kbench_run_args a = long_run(samples);
+      ::_exit(run_ioctl(fd, a) & 0xff);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    const kbench_info after = read_info(fd);
+    const bool clean = after.outstanding_allocs == 0 && after.outstanding_bytes == 0 && after.live_caches == 0 &&
+                       after.live_pools == 0;
+    const bool killed = WIFSIGNALED(status) && after.runs_interrupted == before.runs_interrupted + 1;
+    checks.push_back(
+        {{"name", "SIGKILL in the middle of a run frees everything"},
+         {"ok", clean && killed},
+         {"expected", "killed mid-run, 0 objects/caches/pools outstanding"},
+         {"got", std::string(killed ? "killed mid-run" : "not killed mid-run") + ", " +
+                     std::to_string(after.outstanding_allocs) + " objects, " + std::to_string(after.live_caches) +
+                     " caches, " + std::to_string(after.live_pools) + " pools outstanding"},
+         {"detail", ""}});
   }
   ::close(fd);
   return checks;
