@@ -45,6 +45,8 @@ std::string errno_name(int e) {
       return "E2BIG";
     case EOPNOTSUPP:
       return "EOPNOTSUPP";
+    case EINTR:
+      return "EINTR";
     default:
       return std::strerror(e);
   }
