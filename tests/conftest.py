@@ -37,9 +37,14 @@ class Run:
         self.not_measured = self.results["kbench_not_measured"]
 
     def bench(self, name):
-        found = [b for b in self.benchmarks if b["name"] == name]
-        assert found, f"{name} not in results.json"
+        """The median aggregate of a measurement: pooled distribution and CI."""
+        found = [b for b in self.benchmarks if b["name"] == name + "_median"]
+        assert found, f"{name}_median not in results.json"
         return found[0]
+
+    def iterations(self, name):
+        """The per-repetition entries of a measurement."""
+        return [b for b in self.benchmarks if b["name"] == name and b["run_type"] == "iteration"]
 
 
 @pytest.fixture(scope="session")

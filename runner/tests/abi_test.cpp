@@ -107,7 +107,10 @@ TEST(Job, NamesAreCanonicalAndUnique) {
   j.api = KBENCH_API_KMALLOC;
   j.size = 65536;
   j.gfp = Gfp{KBENCH_GFP_KERNEL, 0};
+  j.ops_per_batch = auto_ops_per_batch(65536);
   EXPECT_EQ(j.name(), "kmalloc/65536/GFP_KERNEL/pair");
+  j.ops_per_batch = 3;  // not the automatic size: named, so it cannot collide
+  EXPECT_EQ(j.name(), "kmalloc/65536/GFP_KERNEL/pair:3");
   j.pattern = KBENCH_PATTERN_BATCH;
   j.ops_per_batch = 64;
   j.context = KBENCH_CTX_IRQS_OFF;

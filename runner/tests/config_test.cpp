@@ -96,6 +96,30 @@ TEST(Config, ErrorsNameFileLineAndWhatIsAllowed) {
             std::string::npos);
 }
 
+TEST(Config, RunTable) {
+  const Config c = parse_config(
+      "[run]\nrepetitions = 7\ninterleave = false\nseed = 5\nmax_repetitions = 12\ncv_target = 0.05\n"
+      "discard_noisy = true\n[[sweep]]\napis=[\"noop\"]\nsizes=[1]\n",
+      "t.toml");
+  EXPECT_EQ(c.run.repetitions, 7U);
+  EXPECT_FALSE(c.run.interleave);
+  EXPECT_EQ(c.run.seed.value_or(0), 5U);
+  EXPECT_EQ(c.run.max_repetitions, 12U);
+  EXPECT_DOUBLE_EQ(c.run.cv_target, 0.05);
+  EXPECT_TRUE(c.run.discard_noisy);
+  const Config d = parse_config("[[sweep]]\napis=[\"noop\"]\nsizes=[1]\n", "t.toml");
+  EXPECT_EQ(d.run.repetitions, 5U);
+  EXPECT_FALSE(d.run.seed.has_value());
+  EXPECT_NE(
+      error_of("[run]\nrepetition = 3\n[[sweep]]\napis=[\"noop\"]\nsizes=[1]\n").find("did you mean 'repetitions'"),
+      std::string::npos);
+  EXPECT_NE(error_of("[run]\nrepetitions = 5\nmax_repetitions = 2\n[[sweep]]\napis=[\"noop\"]\nsizes=[1]\n")
+                .find("below repetitions"),
+            std::string::npos);
+  EXPECT_NE(error_of("[run]\ncv_target = 3\n[[sweep]]\napis=[\"noop\"]\nsizes=[1]\n").find("t.toml:2"),
+            std::string::npos);
+}
+
 TEST(Config, ShippedConfigsLoad) {
   for (const char* name : {"quick.toml", "default.toml"}) {
     const Config c = load_config(std::string(KBENCH_SOURCE_DIR) + "/configs/" + name);

@@ -18,19 +18,36 @@ RunResults sample_results() {
   ConfigResult ok;
   ok.job.api = KBENCH_API_KMALLOC;
   ok.job.size = 65536;
+  ok.job.ops_per_batch = auto_ops_per_batch(65536);
   ok.status = "ok";
   ok.call = "kmalloc";
+  // Two repetitions with medians 20 and 40.
+  for (uint32_t r = 0; r < 2; ++r) {
+    Repetition rep;
+    rep.index = r;
+    for (const char* phase : {"alloc", "free"}) {
+      PhaseSamples p;
+      p.phase = phase;
+      p.ns_per_op = {10.0 * (r + 1), 20.0 * (r + 1), 30.0 * (r + 1)};
+      p.summary = summarize(p.ns_per_op);
+      p.ops = 48;
+      rep.phases.push_back(p);
+    }
+    ok.repetitions.push_back(rep);
+  }
   for (const char* phase : {"alloc", "free"}) {
-    PhaseResult p;
-    p.phase = phase;
-    p.ns_per_op = {10, 20, 30};
-    p.summary = summarize(p.ns_per_op);
-    p.ops = 48;
-    ok.phases.push_back(p);
+    PhaseStats st;
+    st.phase = phase;
+    st.pooled = summarize({10, 20, 30, 20, 40, 60});
+    st.median_ci = median_ci({10, 20, 30, 20, 40, 60});
+    st.rep_medians = summarize({20, 40});
+    st.repetitions = 2;
+    ok.phases.push_back(st);
   }
   ConfigResult refused;
   refused.job.api = KBENCH_API_VMALLOC;
   refused.job.size = 64;
+  refused.job.ops_per_batch = auto_ops_per_batch(64);
   refused.job.gfp = Gfp{KBENCH_GFP_ATOMIC, 0};
   refused.status = "refused";
   refused.err = EOPNOTSUPP;
@@ -39,24 +56,37 @@ RunResults sample_results() {
   return r;
 }
 
-TEST(JsonReporter, GoogleBenchmarkFieldsOnEveryTimingEntry) {
+TEST(JsonReporter, OneIterationPerRepetitionThenAggregates) {
   const nlohmann::json doc = results_to_gbench_json(sample_results());
   ASSERT_TRUE(doc.contains("context"));
-  ASSERT_EQ(doc["benchmarks"].size(), 2U);
-  const std::regex name_re(R"([a-z_0-9]+/[0-9]+/[A-Z_0-9|]+/[a-z-]+(:[0-9]+)?(/.+)?/(alloc|free))");
+  // 2 phases x (2 iterations + mean, median, stddev, cv)
+  ASSERT_EQ(doc["benchmarks"].size(), 12U);
+  const std::regex name_re(
+      R"([a-z_0-9]+/[0-9]+/[A-Z_0-9|]+/[a-z-]+(:[0-9]+)?(/.+)?/(alloc|free)(_mean|_median|_stddev|_cv)?)");
   for (const auto& b : doc["benchmarks"]) {
     for (const char* k :
-         {"name",      "run_name", "run_type",  "repetitions", "repetition_index", "threads", "iterations",
-          "real_time", "cpu_time", "time_unit", "api",         "size_bytes",       "gfp",     "pattern",
-          "phase",     "failures", "p90_ns",    "p99_ns",      "max_ns",           "emulated"})
-      EXPECT_TRUE(b.contains(k)) << k;
+         {"name",      "run_name", "run_type",   "repetitions", "threads", "iterations",    "real_time", "cpu_time",
+          "time_unit", "api",      "size_bytes", "gfp",         "pattern", "phase",         "failures",  "p50_ns",
+          "p90_ns",    "p99_ns",   "p999_ns",    "max_ns",      "min_ns",  "noisy_batches", "emulated"})
+      EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
     EXPECT_TRUE(std::regex_match(b["name"].get<std::string>(), name_re)) << b["name"];
     EXPECT_EQ(b["time_unit"], "ns");
-    EXPECT_EQ(b["run_type"], "iteration");
-    EXPECT_DOUBLE_EQ(b["real_time"].get<double>(), 20.0);
+    EXPECT_EQ(b["repetitions"], 2);
   }
-  EXPECT_EQ(doc["benchmarks"][0]["name"], "kmalloc/65536/GFP_KERNEL/pair/alloc");
-  EXPECT_EQ(doc["benchmarks"][1]["phase"], "free");
+  const auto& it0 = doc["benchmarks"][0];
+  EXPECT_EQ(it0["name"], "kmalloc/65536/GFP_KERNEL/pair/alloc");
+  EXPECT_EQ(it0["run_type"], "iteration");
+  EXPECT_EQ(it0["repetition_index"], 0);
+  EXPECT_DOUBLE_EQ(it0["real_time"].get<double>(), 20.0);
+  EXPECT_DOUBLE_EQ(doc["benchmarks"][1]["real_time"].get<double>(), 40.0);
+  const auto& median = doc["benchmarks"][3];
+  EXPECT_EQ(median["name"], "kmalloc/65536/GFP_KERNEL/pair/alloc_median");
+  EXPECT_EQ(median["run_name"], "kmalloc/65536/GFP_KERNEL/pair/alloc");
+  EXPECT_EQ(median["run_type"], "aggregate");
+  EXPECT_EQ(median["aggregate_name"], "median");
+  EXPECT_DOUBLE_EQ(median["real_time"].get<double>(), 30.0);
+  EXPECT_TRUE(median.contains("median_ci_low_ns") && median.contains("median_ci_high_ns"));
+  EXPECT_EQ(doc["benchmarks"][5]["aggregate_unit"], "percentage");
 }
 
 TEST(JsonReporter, RefusedConfigurationsCarryNoTimes) {

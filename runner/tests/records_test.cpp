@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <sstream>
 
+#include "config/sweep.h"
 #include "measure/plan.h"
 #include "report/results.h"
 
@@ -85,13 +86,16 @@ TEST(Records, WholeRunRoundTripsAndAnalyses) {
   EXPECT_EQ(r.configs[1].status, "refused");
   EXPECT_TRUE(r.configs[1].phases.empty());
   ASSERT_EQ(r.configs[0].phases.size(), 2U);
-  const PhaseResult& alloc = r.configs[0].phases[0];
+  ASSERT_EQ(r.configs[0].repetitions.size(), 1U);
+  const PhaseSamples& alloc = r.configs[0].repetitions[0].phases[0];
   EXPECT_EQ(alloc.phase, "alloc");
   EXPECT_EQ(alloc.ns_per_op, (std::vector<double>{100, 200, 300}));
   EXPECT_DOUBLE_EQ(alloc.summary.median, 200);
   EXPECT_EQ(alloc.noisy_batches, 1U);
   EXPECT_EQ(alloc.ops, 12U);
-  EXPECT_DOUBLE_EQ(r.configs[0].phases[1].summary.median, 50);
+  EXPECT_DOUBLE_EQ(r.configs[0].phases[0].pooled.median, 200);
+  EXPECT_EQ(r.configs[0].phases[0].repetitions, 1U);
+  EXPECT_DOUBLE_EQ(r.configs[0].phases[1].pooled.median, 50);
   bool emulated_warning = false, zeroing_warning = false;
   for (const auto& w : r.warnings) {
     emulated_warning |= w.rfind("EMULATED", 0) == 0;
@@ -116,7 +120,7 @@ TEST(Records, InterruptedRunKeepsWhatWasMeasured) {
   const RunResults r = analyze(raw, RunMeta{});
   EXPECT_FALSE(r.complete);
   EXPECT_EQ(r.configs[2].status, "interrupted");
-  EXPECT_EQ(r.configs[2].phases.at(0).ns_per_op.size(), 1U);
+  EXPECT_EQ(r.configs[2].phases.at(0).pooled.n, 1U);
 }
 
 TEST(Records, StopFlagEndsBeforeTheNextJob) {
@@ -150,11 +154,140 @@ TEST(Records, TruncatedStreamIsReadUpToTheDamage) {
   EXPECT_TRUE(incomplete_warning);
 }
 
+TEST(Plan, InterleavedOrderIsSeededAndKeepsRepetitionsInOrder) {
+  std::vector<Job> jobs(4);
+  for (uint32_t i = 0; i < jobs.size(); ++i) jobs[i].size = 64 << i;
+  const Plan a = make_plan(jobs, 5, true, 42);
+  const Plan b = make_plan(jobs, 5, true, 42);
+  const Plan c = make_plan(jobs, 5, true, 43);
+  ASSERT_EQ(a.order.size(), 20U);
+  auto flat = [](const Plan& p) {
+    std::vector<uint32_t> v;
+    for (const auto& e : p.order) v.push_back(e.config * 100 + e.repetition);
+    return v;
+  };
+  EXPECT_EQ(flat(a), flat(b)) << "same seed, same order";
+  EXPECT_NE(flat(a), flat(c)) << "another seed, another order";
+  std::vector<uint32_t> next(4, 0);
+  bool grouped = true;
+  for (size_t i = 0; i < a.order.size(); ++i) {
+    EXPECT_EQ(a.order[i].repetition, next[a.order[i].config]++);
+    if (i && a.order[i].config != a.order[i - 1].config && next[a.order[i - 1].config] != 5) grouped = false;
+  }
+  EXPECT_FALSE(grouped) << "interleaving must mix configurations";
+  const Plan g = make_plan(jobs, 3, false, 42);
+  EXPECT_EQ(g.order[0].config, 0U);
+  EXPECT_EQ(g.order[2].config, 0U);
+  EXPECT_EQ(g.order[3].config, 1U);
+}
+
+// Repetition medians alternate between two values: its CV stays high, so
+// the dynamic run count goes on to its cap; a steady device stops at once.
+class AlternatingDevice final : public Device {
+ public:
+  explicit AlternatingDevice(double swing) : swing_(swing) {}
+  ModuleInfo info() override {
+    ModuleInfo m;
+    m.clock_khz = 1000000;
+    return m;
+  }
+  RunOutcome run(const Job& job, bool) override {
+    RunOutcome o;
+    const uint64_t per_op = (runs_++ % 2) ? static_cast<uint64_t>(100 * (1 + swing_)) : 100;
+    for (uint32_t b = 0; b < job.batches; ++b)
+      o.samples.push_back({per_op * job.ops_per_batch, 10, job.ops_per_batch, 0, 0, 0});
+    return o;
+  }
+  int runs_ = 0;
+
+ private:
+  double swing_;
+};
+
+TEST(Plan, DynamicRunCountRepeatsUntilCvTargetOrCap) {
+  std::vector<Job> jobs(1);
+  jobs[0].batches = 2;
+  Plan p = make_plan(jobs, 3, true, 1);
+  p.cv_target = 0.03;
+  p.max_repetitions = 8;
+  {
+    AlternatingDevice noisy(0.5);
+    StringSink sink;
+    execute_plan(p, noisy, sink, nullptr, nullptr, nullptr);
+    EXPECT_EQ(noisy.runs_, 8);
+    const RunResults r = analyze(read_records(sink.out), RunMeta{});
+    EXPECT_TRUE(r.configs[0].cv_target_missed);
+    EXPECT_EQ(r.configs[0].phases[0].repetitions, 8U);
+  }
+  {
+    AlternatingDevice steady(0.0);
+    StringSink sink;
+    execute_plan(p, steady, sink, nullptr, nullptr, nullptr);
+    EXPECT_EQ(steady.runs_, 3);
+    const RunResults r = analyze(read_records(sink.out), RunMeta{});
+    EXPECT_FALSE(r.configs[0].cv_target_missed);
+  }
+}
+
+TEST(Records, RefusedConfigurationsAreAskedOnce) {
+  ScriptedDevice dev;
+  StringSink sink;
+  Plan p = make_plan(three_jobs().jobs, 4, true, 7);
+  execute_plan(p, dev, sink, nullptr, nullptr, nullptr);
+  EXPECT_EQ(dev.calls, 4 + 1 + 4);  // the refused vmalloc_32 once
+  const RunResults r = analyze(read_records(sink.out), RunMeta{});
+  EXPECT_EQ(r.configs.size(), 3U);
+  for (const auto& c : r.configs) {
+    if (c.status == "ok") EXPECT_EQ(c.phases[0].repetitions, 4U);
+  }
+}
+
+TEST(Records, HarnessFiguresAndNoisyBatches) {
+  // noop at 100 ns, kmalloc at 100.5 ns (within 1 %), vmalloc at 300 ns.
+  RawRun raw;
+  raw.module_before = ModuleInfo{};
+  raw.module_before->clock_khz = 1000000;
+  raw.ended = true;
+  const std::pair<uint32_t, uint64_t> apis[] = {
+      {KBENCH_API_NOOP, 1000}, {KBENCH_API_KMALLOC, 1005}, {KBENCH_API_VMALLOC, 3000}};
+  for (uint32_t i = 0; i < 3; ++i) {
+    RawJob rj;
+    rj.config = i;
+    rj.job.api = apis[i].first;
+    rj.job.ops_per_batch = 10;
+    rj.outcome.samples = {{apis[i].second, apis[i].second, 10, 0, 0, 0},
+                          {apis[i].second, apis[i].second, 10, 0, KBENCH_SAMPLE_CTX_SWITCH, 0},
+                          {apis[i].second * 50, apis[i].second, 10, 0, KBENCH_SAMPLE_IRQ, 0}};
+    raw.jobs.push_back(rj);
+  }
+  const RunResults kept = analyze(raw, RunMeta{});
+  EXPECT_FALSE(kept.configs[0].phases[0].unreliable) << "noop is the harness itself";
+  EXPECT_TRUE(kept.configs[1].phases[0].unreliable);
+  EXPECT_FALSE(kept.configs[2].phases[0].unreliable);
+  EXPECT_DOUBLE_EQ(kept.configs[2].phases[0].harness_ns, 100);
+  EXPECT_EQ(kept.configs[2].phases[0].noisy_batches, 2U);
+  EXPECT_EQ(kept.configs[2].phases[0].pooled.n, 3U);
+  EXPECT_DOUBLE_EQ(kept.configs[2].phases[0].pooled.max, 15000);
+
+  RunMeta discard;
+  discard.discard_noisy = true;
+  const RunResults dropped = analyze(raw, discard);
+  EXPECT_EQ(dropped.configs[2].phases[0].pooled.n, 1U);
+  EXPECT_EQ(dropped.configs[2].phases[0].discarded_batches, 2U);
+  EXPECT_DOUBLE_EQ(dropped.configs[2].phases[0].pooled.max, 300);
+}
+
 TEST(Records, PlanRoundTrip) {
-  Plan p = three_jobs();
+  Plan p = make_plan(three_jobs().jobs, 2, true, 9);
   p.selftest = true;
+  p.cv_target = 0.05;
+  p.max_repetitions = 6;
   const Plan back = nlohmann::json(p).get<Plan>();
   ASSERT_EQ(back.jobs.size(), 3U);
+  ASSERT_EQ(back.order.size(), 6U);
+  EXPECT_EQ(back.order[3].config, p.order[3].config);
+  EXPECT_EQ(back.seed, 9U);
+  EXPECT_EQ(back.max_repetitions, 6U);
   EXPECT_TRUE(back.selftest);
   EXPECT_EQ(back.jobs[2].name(), p.jobs[2].name());
   nlohmann::json bad = p;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "report/results.h"
 #include "stats/statistics.h"
@@ -33,6 +34,50 @@ TEST(Statistics, KnownVector) {
   EXPECT_DOUBLE_EQ(s.p99, 9.91);                     // rank 8.91
   EXPECT_NEAR(s.stddev, 3.0276503540974917, 1e-12);  // sample stddev
   EXPECT_NEAR(s.cv, 3.0276503540974917 / 5.5, 1e-12);
+}
+
+TEST(Statistics, P999OfAThousandValues) {
+  std::vector<double> v;
+  for (int i = 1; i <= 1000; ++i) v.push_back(i);
+  const Summary s = summarize(v);
+  EXPECT_DOUBLE_EQ(s.p999, 999.001);  // rank 0.999 * 999 = 998.001
+  EXPECT_DOUBLE_EQ(s.p99, 990.01);
+}
+
+TEST(MedianCi, ExactOrderStatistics) {
+  // n = 10: P(X <= 1) = 11/1024, coverage 1 - 22/1024 = 0.9785 >= 0.95;
+  // k = 2 would give 1 - 2*56/1024 = 0.89. So [x(2), x(9)] (1-based).
+  const Interval ci = median_ci({10, 9, 8, 7, 6, 5, 4, 3, 2, 1});
+  EXPECT_DOUBLE_EQ(ci.low, 2);
+  EXPECT_DOUBLE_EQ(ci.high, 9);
+  EXPECT_NEAR(ci.coverage, 1 - 22.0 / 1024, 1e-12);
+  // n = 5 cannot reach 95 %: [min, max] with its true coverage, 1 - 2/32.
+  const Interval small = median_ci({3, 1, 2, 5, 4});
+  EXPECT_DOUBLE_EQ(small.low, 1);
+  EXPECT_DOUBLE_EQ(small.high, 5);
+  EXPECT_NEAR(small.coverage, 0.9375, 1e-12);
+  EXPECT_EQ(median_ci({}).coverage, 0);
+}
+
+TEST(MedianCi, CoversTheTrueMedianAbout95PercentOfTheTime) {
+  // Exponential(1): median ln 2. A skewed distribution, as latencies are.
+  std::mt19937_64 rng(12345);
+  std::exponential_distribution<double> exp1(1.0);
+  const double truth = std::log(2.0);
+  for (const size_t n : {20UL, 80UL, 400UL}) {
+    int covered = 0;
+    const int trials = 2000;
+    for (int t = 0; t < trials; ++t) {
+      std::vector<double> v(n);
+      for (auto& x : v) x = exp1(rng);
+      const Interval ci = median_ci(v);
+      covered += ci.low <= truth && truth <= ci.high;
+    }
+    const double rate = static_cast<double>(covered) / trials;
+    // Order-statistic intervals are conservative: at least 95 %, by a little.
+    EXPECT_GE(rate, 0.94) << "n=" << n;
+    EXPECT_LE(rate, 0.995) << "n=" << n;
+  }
 }
 
 TEST(Statistics, PercentileEnds) {

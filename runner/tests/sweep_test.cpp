@@ -53,6 +53,32 @@ sizes = [64]
   EXPECT_EQ(jobs[2].name(), "kzalloc/64/GFP_KERNEL/pair");
 }
 
+TEST(Sweep, HarnessJobsForEveryLoopShapeWithoutANoop) {
+  const Config c = parse_config(R"(
+[[sweep]]
+apis = ["kmalloc"]
+sizes = [64, 4096]
+patterns = ["pair", "batch"]
+batch_sizes = [8]
+[[sweep]]
+apis = ["noop", "kmalloc"]
+sizes = [64]
+gfp = ["GFP_ATOMIC"]
+contexts = ["irqs-off"]
+)",
+                                "t.toml");
+  auto jobs = expand_sweeps(c);
+  const size_t before = jobs.size();
+  // pair (ops 128 at 64 B, 64 at 4 KiB) and batch:8 lack a noop; irqs-off has one.
+  EXPECT_EQ(add_harness_jobs(jobs), 3U);
+  ASSERT_EQ(jobs.size(), before + 3);
+  for (size_t i = before; i < jobs.size(); ++i) {
+    EXPECT_EQ(jobs[i].api, static_cast<uint32_t>(KBENCH_API_NOOP));
+    EXPECT_EQ(jobs[i].sweep, "harness");
+  }
+  EXPECT_EQ(add_harness_jobs(jobs), 0U) << "idempotent";
+}
+
 TEST(Sweep, AutoOpsShrinkWithSize) {
   EXPECT_GT(auto_ops_per_batch(64), auto_ops_per_batch(4096));
   EXPECT_GT(auto_ops_per_batch(4096), auto_ops_per_batch(65536));

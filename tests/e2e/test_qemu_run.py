@@ -37,12 +37,27 @@ def test_quick_run_takes_under_a_minute_including_boot(quick_run):
 def test_every_api_gives_positive_finite_times(quick_run, api):
     for size in (64, 4096, 65536):
         for phase in ("alloc", "free"):
-            b = quick_run.bench(f"{api}/{size}/GFP_KERNEL/pair{'/min_nr:16' if api.startswith('mempool') else ''}/{phase}")
-            for key in ("real_time", "min_ns", "p90_ns", "p99_ns", "max_ns"):
+            name = f"{api}/{size}/GFP_KERNEL/pair{'/min_nr:16' if api.startswith('mempool') else ''}/{phase}"
+            b = quick_run.bench(name)
+            for key in ("real_time", "min_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns",
+                        "median_ci_low_ns", "median_ci_high_ns"):
                 assert math.isfinite(b[key]) and b[key] > 0, (b["name"], key, b[key])
-            assert b["batches"] == 8
-            assert b["failures"] == 0
-            assert len(b["batch_ns"]) == 8
+            assert b["median_ci_low_ns"] <= b["p50_ns"] <= b["median_ci_high_ns"]
+            assert b["repetitions"] == 3 and b["batches"] == 24
+            assert b["failures"] == 0 and b["noisy_batches"] >= 0
+            its = quick_run.iterations(name)
+            assert [i["repetition_index"] for i in its] == [0, 1, 2]
+            assert all(len(i["batch_ns"]) == 8 and i["real_time"] > 0 for i in its)
+
+
+def test_harness_cost_is_measured_and_compared(quick_run):
+    # Every loop shape has its noop; every figure says what the harness costs.
+    for b in quick_run.benchmarks:
+        if b["api"] != "noop":
+            assert b["harness_overhead_ns"] > 0, b["name"]
+            assert b["unreliable"] == (b["p50_ns"] - b["harness_overhead_ns"] < 0.01 * b["p50_ns"]) \
+                or b["run_type"] == "iteration", b["name"]
+    assert "order_seed" in quick_run.results["context"]
 
 
 def test_noop_below_kmalloc_below_vmalloc_at_64k(quick_run):
@@ -69,7 +84,8 @@ def test_module_holds_nothing_after_the_run_and_unloads(quick_run):
     assert after["outstanding_bytes"] == 0
     assert after["live_caches"] == 0
     assert after["live_pools"] == 0
-    assert after["runs_completed"] >= len(quick_run.benchmarks) // 2
+    configs = {b["run_name"] for b in quick_run.benchmarks}
+    assert after["runs_completed"] >= 3 * len(configs) // 2
     assert quick_run.results["context"]["target_details"]["rmmod_ok"] is True
     console = (quick_run.out / "guest-console.log").read_text()
     for bad in ("BUG:", "WARNING:", "Oops", "Call Trace", "Unexpected gfp"):
@@ -117,6 +133,6 @@ def test_compare_py_compares_this_run_with_a_saved_one(tmp_path, quick_run):
     assert proc.returncode == 0, proc.stderr
     assert "kmalloc/65536/GFP_KERNEL/pair/alloc" in proc.stdout
     diff = {d["name"]: d for d in json.loads(dump.read_text())}
-    assert len(diff) >= len(quick_run.benchmarks)
+    assert len(diff) >= len({b["name"] for b in quick_run.benchmarks})
     change = diff["kmalloc/65536/GFP_KERNEL/pair/alloc"]["measurements"][0]["time"]
     assert change == pytest.approx(1.0)  # +100 %

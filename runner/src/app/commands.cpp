@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <random>
 #include <set>
 
 #include "app/progress.h"
@@ -65,19 +66,26 @@ TargetOptions target_options(const RunArgs& a) {
 
 int cmd_run(const RunArgs& args) {
   const Config config = load_config(args.config);
-  Plan plan;
-  plan.jobs = expand_sweeps(config);
+  std::vector<Job> jobs = expand_sweeps(config);
+  if (jobs.empty()) throw Error(args.config + ": the sweeps expand to no configuration");
+  add_harness_jobs(jobs);
+  const RunSettings& rs = config.run;
+  const uint64_t seed = args.seed ? *args.seed : rs.seed ? *rs.seed : std::random_device{}();
+  const uint32_t reps = args.repetitions.value_or(rs.repetitions);
+  Plan plan = make_plan(std::move(jobs), reps, rs.interleave, seed);
   plan.selftest = args.selftest;
-  if (plan.jobs.empty()) throw Error(args.config + ": the sweeps expand to no configuration");
+  if (rs.max_repetitions) {
+    plan.cv_target = rs.cv_target;
+    plan.max_repetitions = std::max(rs.max_repetitions, reps);
+  }
 
   if (args.dry_run) {
     std::map<std::string, size_t> per_api;
     uint64_t batches = 0;
-    for (const auto& j : plan.jobs) {
-      ++per_api[std::string(j.api_name())];
-      batches += j.batches + j.warmup_batches;
-    }
-    std::cout << plan.jobs.size() << " configurations, " << batches << " batches, from " << args.config << "\n";
+    for (const auto& j : plan.jobs) ++per_api[std::string(j.api_name())];
+    for (const auto& e : plan.order) batches += plan.jobs[e.config].batches + plan.jobs[e.config].warmup_batches;
+    std::cout << plan.jobs.size() << " configurations x " << reps << " repetitions = " << plan.order.size() << " runs, "
+              << batches << " batches, from " << args.config << " (order seed " << seed << ")\n";
     for (const auto& [api, n] : per_api) std::cout << "  " << api << ": " << n << "\n";
     for (const auto& j : plan.jobs) std::cout << j.name() << "\n";
     return 0;
@@ -87,8 +95,8 @@ int cmd_run(const RunArgs& args) {
   auto target = make_target(args.target, paths, target_options(args));
   std::filesystem::create_directories(args.out);
   const std::string raw_path = args.out + "/raw.ndjson";
-  std::cerr << "kbench: " << plan.jobs.size() << " configurations from " << args.config << " on " << target->name()
-            << (target->emulated() ? " (EMULATED)" : "") << "\n";
+  std::cerr << "kbench: " << plan.jobs.size() << " configurations x " << reps << " repetitions from " << args.config
+            << " on " << target->name() << (target->emulated() ? " (EMULATED)" : "") << "\n";
 
   install_sigint();
   Progress progress(::isatty(STDERR_FILENO));
@@ -110,6 +118,7 @@ int cmd_run(const RunArgs& args) {
   meta.git_revision = git_revision(paths.source_dir);
   meta.date = iso_now();
   meta.target_details = target->details();
+  meta.discard_noisy = rs.discard_noisy;
   const RunResults results = analyze(raw, meta);
 
   make_json_reporter(args.out)->report(results);

@@ -2,6 +2,8 @@
 // commands.h - the subcommands of kbench; main.cpp only parses arguments.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace kbench {
@@ -13,6 +15,8 @@ struct RunArgs {
   std::string kernel_args;
   unsigned mem_cap_mb = 0;
   unsigned stall_timeout_s = 300;
+  std::optional<uint32_t> repetitions;  // overrides [run] repetitions
+  std::optional<uint64_t> seed;         // overrides [run] seed
   bool selftest = true;
   bool dry_run = false;
 };

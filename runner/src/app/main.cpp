@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
       ->add_option("--stall-timeout", run.stall_timeout_s,
                    "Give up when the target sends nothing for this many seconds")
       ->capture_default_str();
+  run_cmd->add_option("-r,--repetitions", run.repetitions, "Measure each configuration this often (overrides [run])");
+  run_cmd->add_option("--seed", run.seed, "Seed of the interleaved order (overrides [run]; default random, recorded)");
   run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");
 

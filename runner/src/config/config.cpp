@@ -44,6 +44,23 @@ constexpr OptionSpec kOptions[] = {
     {"seed", "integer", "1", "Seed of the batch-shuffled free order."},
 };
 
+constexpr OptionSpec kRunOptions[] = {
+    {"repetitions", "integer", "5",
+     "Times each configuration is measured, each a separate module run with its own warm-up; "
+     "results.json has one entry per repetition and aggregates over them."},
+    {"interleave", "boolean", "true",
+     "Run configurations x repetitions in a seeded random order, so drift of the machine does not "
+     "bias one API."},
+    {"seed", "integer", "(random, recorded)", "Seed of the interleaved order, for an exact replay."},
+    {"max_repetitions", "integer", "0 (off)",
+     "Dynamic run count: repeat a configuration until the CV of its repetition medians is below "
+     "cv_target or it has this many repetitions; configurations that hit the cap are flagged."},
+    {"cv_target", "number", "0.03", "Target coefficient of variation of the dynamic run count."},
+    {"discard_noisy", "boolean", "false",
+     "Leave batches that a context switch, interrupt or migration hit out of the statistics "
+     "(they are counted either way)."},
+};
+
 constexpr uint32_t kDefaultBatches = 16;
 constexpr uint32_t kDefaultWarmup = 1;
 constexpr uint32_t kDefaultMinNr = 16;
@@ -68,12 +85,15 @@ class Parser {
         cfg.description = string_of(node, "description");
       } else if (key == "defaults") {
         if (!node.is_table()) fail(node, "[defaults] must be a table");
+      } else if (key == "run") {
+        if (!node.is_table()) fail(node, "[run] must be a table");
+        apply_run(*node.as_table(), cfg.run);
       } else if (key == "sweep") {
         if (!node.is_array_of_tables())
           fail(node, "'sweep' must be an array of tables", "write each block as [[sweep]]");
       } else {
         fail(node, "unknown top-level key '" + std::string(key.str()) + "'",
-             "allowed: description, [defaults], [[sweep]]");
+             "allowed: description, [run], [defaults], [[sweep]]");
       }
     }
     SweepBlock defaults;
@@ -139,6 +159,43 @@ class Parser {
     fail(node,
          std::string("unknown ") + what + " '" + s + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)"),
          "allowed: " + join_names(names));
+  }
+
+  bool bool_of(const toml::node& node, std::string_view key) const {
+    if (const auto* v = node.as_boolean()) return v->get();
+    fail(node, "'" + std::string(key) + "' must be true or false");
+  }
+
+  void apply_run(const toml::table& t, RunSettings& run) const {
+    for (const auto& [key_raw, node] : t) {
+      const std::string key(key_raw.str());
+      if (key == "repetitions") {
+        run.repetitions = uint_of(node, key, 1, 1000);
+      } else if (key == "interleave") {
+        run.interleave = bool_of(node, key);
+      } else if (key == "seed") {
+        run.seed = uint_of(node, key, 0, UINT32_MAX);
+      } else if (key == "max_repetitions") {
+        run.max_repetitions = uint_of(node, key, 0, 1000);
+      } else if (key == "cv_target") {
+        const auto* d = node.as_floating_point();
+        if (!d || d->get() <= 0 || d->get() >= 1) fail(node, "'cv_target' must be a number between 0 and 1, e.g. 0.03");
+        run.cv_target = d->get();
+      } else if (key == "discard_noisy") {
+        run.discard_noisy = bool_of(node, key);
+      } else {
+        std::vector<std::string_view> keys;
+        for (const auto& o : kRunOptions) keys.push_back(o.key);
+        const std::string near = closest_name(keys, key);
+        fail(node, "unknown key '" + key + "' in [run]" + (near.empty() ? "" : " (did you mean '" + near + "'?)"),
+             "allowed: " + join_names(keys));
+      }
+    }
+    if (run.max_repetitions && run.max_repetitions < run.repetitions)
+      fail(t,
+           "max_repetitions (" + std::to_string(run.max_repetitions) + ") is below repetitions (" +
+               std::to_string(run.repetitions) + ")",
+           "set max_repetitions to 0 (off) or at least repetitions");
   }
 
   void apply(const toml::table& t, SweepBlock& b, bool is_defaults) const {
@@ -225,6 +282,7 @@ class Parser {
 }  // namespace
 
 std::span<const OptionSpec> sweep_options() { return kOptions; }
+std::span<const OptionSpec> run_options() { return kRunOptions; }
 
 Config parse_config(std::string_view text, const std::string& path) { return Parser(path).parse(text); }
 
@@ -238,10 +296,15 @@ Config load_config(const std::string& path) {
 
 std::string describe_config_keys() {
   std::string out =
-      "A config is a TOML file with an optional [defaults] table and one or more [[sweep]]\n"
-      "blocks. Each block measures the cartesian product apis x sizes x gfp x patterns x\n"
-      "contexts (x batch_sizes for batch patterns). [defaults] takes every key but name,\n"
-      "apis and sizes.\n\n";
+      "A config is a TOML file with an optional [run] table, an optional [defaults] table and\n"
+      "one or more [[sweep]] blocks. Each block measures the cartesian product apis x sizes x\n"
+      "gfp x patterns x contexts (x batch_sizes for batch patterns). [defaults] takes every\n"
+      "sweep key but name, apis and sizes.\n\n[run]\n";
+  for (const auto& o : kRunOptions) {
+    out += "  " + std::string(o.key) + " (" + std::string(o.type) + ", default " + std::string(o.default_value) +
+           ")\n      " + std::string(o.help) + "\n";
+  }
+  out += "\n[[sweep]] and [defaults]\n";
   for (const auto& o : kOptions) {
     out += "  " + std::string(o.key) + " (" + std::string(o.type) + ", default " + std::string(o.default_value) +
            ")\n      " + std::string(o.help) + "\n";

@@ -43,11 +43,25 @@ struct SweepBlock {
   uint32_t seed = 0;
 };
 
+// The [run] table: how often and in what order configurations are measured.
+struct RunSettings {
+  uint32_t repetitions = 5;      // each configuration, at least
+  bool interleave = true;        // shuffle configurations x repetitions
+  std::optional<uint64_t> seed;  // of the shuffle; unset: random, recorded
+  double cv_target = 0.03;       // dynamic run count: stop below this CV
+  uint32_t max_repetitions = 0;  // dynamic run count cap; 0: off
+  bool discard_noisy = false;    // leave out noisy batches (counted)
+};
+
 struct Config {
   std::string path;
   std::string description;
+  RunSettings run;
   std::vector<SweepBlock> sweeps;
 };
+
+// The keys of the [run] table.
+std::span<const OptionSpec> run_options();
 
 // Throws Error with "file:line: what" and a hint listing what is allowed.
 Config load_config(const std::string& path);

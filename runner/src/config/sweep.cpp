@@ -2,17 +2,12 @@
 // sweep.cpp - a pure function from Config to jobs, tested on its own.
 #include "config/sweep.h"
 
+#include <algorithm>
+#include <set>
+#include <tuple>
 #include <unordered_set>
 
 namespace kbench {
-
-uint32_t auto_ops_per_batch(uint64_t size) {
-  if (size <= 256) return 128;
-  if (size <= 4096) return 64;
-  if (size <= 65536) return 16;
-  if (size <= (1U << 20)) return 4;
-  return 1;
-}
 
 std::vector<Job> expand_sweeps(const Config& config) {
   std::vector<Job> jobs;
@@ -51,6 +46,42 @@ std::vector<Job> expand_sweeps(const Config& config) {
     }
   }
   return jobs;
+}
+
+size_t add_harness_jobs(std::vector<Job>& jobs) {
+  using Shape = std::tuple<uint32_t, uint32_t, uint32_t>;
+  std::set<Shape> have;
+  std::vector<std::pair<Shape, uint64_t>> need;  // shape, size of a job with it
+  std::set<std::string> names;
+  for (const auto& j : jobs) {
+    const Shape shape{j.pattern, j.ops_per_batch, j.context};
+    names.insert(j.name());
+    if (j.api == KBENCH_API_NOOP)
+      have.insert(shape);
+    else if (std::none_of(need.begin(), need.end(), [&](const auto& n) { return n.first == shape; }))
+      need.emplace_back(shape, j.size);
+  }
+  size_t added = 0;
+  for (const auto& [shape, size] : need) {
+    if (have.count(shape)) continue;
+    const auto& [pattern, ops, context] = shape;
+    Job noop;
+    noop.api = KBENCH_API_NOOP;
+    noop.size = size;  // noop ignores it; it names the loop shape's siblings
+    // Atomic contexts take only non-sleeping GFP; noop ignores the mask.
+    noop.gfp = Gfp{context == KBENCH_CTX_PREEMPT_ON ? uint32_t{KBENCH_GFP_KERNEL} : uint32_t{KBENCH_GFP_ATOMIC}, 0};
+    noop.pattern = pattern;
+    noop.context = context;
+    noop.ops_per_batch = ops;
+    noop.batches = jobs.front().batches;
+    noop.warmup_batches = jobs.front().warmup_batches;
+    noop.sweep = "harness";
+    if (!names.insert(noop.name()).second) continue;  // cannot happen: the shape is in the name
+    jobs.push_back(noop);
+    have.insert(shape);
+    ++added;
+  }
+  return added;
 }
 
 }  // namespace kbench

@@ -10,13 +10,13 @@
 
 namespace kbench {
 
-// Pair-pattern ops per batch when the config says "auto": enough that a
-// clock read is cheap against the batch on real hardware, few enough
-// that large sizes do not hold much memory or time.
-uint32_t auto_ops_per_batch(uint64_t size);
-
 // The cartesian product of every sweep block, in file order; a job that
 // an earlier block already produced (same name) is kept once.
 std::vector<Job> expand_sweeps(const Config& config);
+
+// The harness cost must be measured in every run: for each loop shape
+// (pattern, batch size, context) in jobs without a noop job, append one,
+// in a sweep named "harness". Returns how many were added.
+size_t add_harness_jobs(std::vector<Job>& jobs);
 
 }  // namespace kbench

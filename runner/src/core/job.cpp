@@ -16,7 +16,8 @@ bool Job::is_mempool() const {
 std::string Job::name() const {
   std::string n =
       std::string(api_name()) + "/" + std::to_string(size) + "/" + gfp.to_string() + "/" + std::string(pattern_name());
-  if (pattern != KBENCH_PATTERN_PAIR) n += ":" + std::to_string(ops_per_batch);
+  if (pattern != KBENCH_PATTERN_PAIR || ops_per_batch != auto_ops_per_batch(size))
+    n += ":" + std::to_string(ops_per_batch);
   if (context != KBENCH_CTX_PREEMPT_ON) n += "/" + std::string(context_name());
   if (is_mempool()) n += "/min_nr:" + std::to_string(mempool_min_nr);
   if (hwcache_align) n += "/hwcache_align";
@@ -59,6 +60,14 @@ void from_json(const nlohmann::json& j, Job& job) {
   job.hwcache_align = j.at("hwcache_align").get<bool>();
   job.seed = j.at("seed").get<uint32_t>();
   job.sweep = j.value("sweep", "");
+}
+
+uint32_t auto_ops_per_batch(uint64_t size) {
+  if (size <= 256) return 128;
+  if (size <= 4096) return 64;
+  if (size <= 65536) return 16;
+  if (size <= (1U << 20)) return 4;
+  return 1;
 }
 
 uint64_t parse_size(std::string_view text) {

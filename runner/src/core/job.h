@@ -28,7 +28,8 @@ struct Job {
   std::string sweep;  // the [[sweep]] block it came from, for reports
 
   // The canonical name without the phase, e.g. "kmalloc/65536/GFP_KERNEL/pair".
-  // Non-default dimensions are appended so names stay unique within a sweep.
+  // Non-default dimensions are appended so names stay unique: the batch size
+  // of batch patterns always, of pair only when it is not the automatic one.
   std::string name() const;
   std::string_view api_name() const { return api_names()[api]; }
   std::string_view pattern_name() const { return pattern_names()[pattern]; }
@@ -38,6 +39,11 @@ struct Job {
 
 void to_json(nlohmann::json& j, const Job& job);
 void from_json(const nlohmann::json& j, Job& job);
+
+// Pair-pattern ops per batch when the config says "auto": enough that a
+// clock read is cheap against the batch on real hardware, few enough that
+// large sizes do not hold much memory or time.
+uint32_t auto_ops_per_batch(uint64_t size);
 
 // "64", "4K", "2M", "1G" (binary units) to bytes; throws Error on bad text.
 uint64_t parse_size(std::string_view text);

@@ -5,19 +5,54 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <istream>
+#include <random>
 
 #include "core/error.h"
 
 namespace kbench {
 
 void to_json(nlohmann::json& j, const Plan& plan) {
+  nlohmann::json order = nlohmann::json::array();
+  for (const auto& e : plan.order) order.push_back({e.config, e.repetition});
   j = nlohmann::json{{"format", kRecordFormatVersion},
                      {"validate_only", plan.validate_only},
                      {"selftest", plan.selftest},
+                     {"seed", plan.seed},
+                     {"cv_target", plan.cv_target},
+                     {"max_repetitions", plan.max_repetitions},
+                     {"order", order},
                      {"jobs", plan.jobs}};
+}
+
+Plan make_plan(std::vector<Job> jobs, uint32_t repetitions, bool interleave, uint64_t seed) {
+  Plan plan;
+  plan.seed = seed;
+  for (uint32_t c = 0; c < jobs.size(); ++c)
+    for (uint32_t r = 0; r < std::max(1U, repetitions); ++r) plan.order.push_back({c, r});
+  if (interleave) {
+    std::mt19937_64 rng(seed);
+    std::shuffle(plan.order.begin(), plan.order.end(), rng);
+    // Keep repetitions of one configuration in their own order, so
+    // repetition r always runs before r + 1.
+    std::vector<uint32_t> next(jobs.size(), 0);
+    for (auto& e : plan.order) e.repetition = next[e.config]++;
+  }
+  plan.jobs = std::move(jobs);
+  return plan;
+}
+
+double repetition_median(const RunOutcome& outcome) {
+  std::vector<double> v;
+  for (const auto& s : outcome.samples)
+    if (s.ops) v.push_back(static_cast<double>(s.alloc_cycles) / s.ops);
+  if (v.empty()) return std::nan("");
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 void from_json(const nlohmann::json& j, Plan& plan) {
@@ -26,7 +61,13 @@ void from_json(const nlohmann::json& j, Plan& plan) {
                 std::to_string(kRecordFormatVersion));
   plan.validate_only = j.at("validate_only");
   plan.selftest = j.at("selftest");
+  plan.seed = j.value("seed", 0ULL);
+  plan.cv_target = j.value("cv_target", 0.0);
+  plan.max_repetitions = j.value("max_repetitions", 0U);
   plan.jobs = j.at("jobs").get<std::vector<Job>>();
+  for (const auto& e : j.at("order")) plan.order.push_back({e.at(0).get<uint32_t>(), e.at(1).get<uint32_t>()});
+  for (const auto& e : plan.order)
+    if (e.config >= plan.jobs.size()) throw Error("plan order names configuration " + std::to_string(e.config));
 }
 
 nlohmann::json outcome_to_json(const RunOutcome& o) {
@@ -86,31 +127,76 @@ void FdRecordSink::write(const nlohmann::json& record) {
   }
 }
 
+namespace {
+
+bool refused(int err) { return err == EOPNOTSUPP || err == EFBIG || err == EINVAL; }
+
+double cv_of(const std::vector<double>& v) {
+  if (v.size() < 2) return std::nan("");
+  double mean = 0;
+  for (const double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  double sq = 0;
+  for (const double x : v) sq += (x - mean) * (x - mean);
+  return mean > 0 ? std::sqrt(sq / static_cast<double>(v.size() - 1)) / mean : std::nan("");
+}
+
+}  // namespace
+
 void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nlohmann::json& environment,
                   const ProgressFn& progress, const std::atomic<bool>* stop) {
+  std::vector<PlanEntry> order = plan.order;
+  if (order.empty())
+    for (uint32_t c = 0; c < plan.jobs.size(); ++c) order.push_back({c, 0});
   sink.write({{"type", "start"},
               {"format", kRecordFormatVersion},
               {"environment", environment},
               {"module", device.info()},
-              {"jobs", plan.jobs.size()}});
+              {"jobs", order.size()},
+              {"configs", plan.jobs.size()},
+              {"seed", plan.seed},
+              {"cv_target", plan.cv_target},
+              {"max_repetitions", plan.max_repetitions}});
+  const bool dynamic = plan.max_repetitions > 0 && plan.cv_target > 0 && !plan.validate_only;
+  std::vector<std::vector<double>> medians(plan.jobs.size());
+  std::vector<bool> skip(plan.jobs.size(), false);  // refused once: refused always
+  std::mt19937_64 rng(plan.seed ^ 0x5bd1e995ULL);
   bool interrupted = false;
   size_t done = 0;
-  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+  for (size_t i = 0; i < order.size() && !interrupted; ++i) {
+    const PlanEntry e = order[i];
+    if (skip[e.config]) continue;
     if (stop && stop->load()) {
       interrupted = true;
       break;
     }
-    const Job& job = plan.jobs[i];
-    if (progress) progress(done, plan.jobs.size(), job);
-    RunOutcome outcome = device.run(job, plan.validate_only);
-    sink.write({{"type", "job"}, {"index", i}, {"job", job}, {"outcome", outcome_to_json(outcome)}});
+    const Job& job = plan.jobs[e.config];
+    if (progress) progress(done, order.size(), job);
+    const RunOutcome outcome = device.run(job, plan.validate_only);
+    sink.write({{"type", "job"},
+                {"index", i},
+                {"config", e.config},
+                {"repetition", e.repetition},
+                {"job", job},
+                {"outcome", outcome_to_json(outcome)}});
     ++done;
-    if (outcome.err == EINTR) {
-      interrupted = true;
-      break;
+    if (outcome.err == EINTR) interrupted = true;
+    if (refused(outcome.err)) skip[e.config] = true;
+    if (outcome.err == 0) medians[e.config].push_back(repetition_median(outcome));
+    // Dynamic run count: when the planned order is exhausted, add one more
+    // round for the configurations still too noisy.
+    if (dynamic && i + 1 == order.size()) {
+      std::vector<PlanEntry> round;
+      for (uint32_t c = 0; c < plan.jobs.size(); ++c) {
+        const double cv = cv_of(medians[c]);
+        if (!skip[c] && medians[c].size() < plan.max_repetitions && !(cv <= plan.cv_target))
+          round.push_back({c, static_cast<uint32_t>(medians[c].size())});
+      }
+      std::shuffle(round.begin(), round.end(), rng);
+      order.insert(order.end(), round.begin(), round.end());
     }
   }
-  if (progress && !plan.jobs.empty()) progress(done, plan.jobs.size(), plan.jobs[done ? done - 1 : 0]);
+  if (progress && !plan.jobs.empty()) progress(done, done, plan.jobs.front());
   sink.write({{"type", "end"}, {"module", device.info()}, {"jobs_done", done}, {"interrupted", interrupted}});
 }
 
@@ -131,9 +217,14 @@ RawRun read_records(std::istream& in) {
       run.environment = rec.at("environment");
       run.module_before = rec.at("module").get<ModuleInfo>();
       run.planned_jobs = rec.at("jobs");
+      run.seed = rec.value("seed", 0ULL);
+      run.cv_target = rec.value("cv_target", 0.0);
+      run.max_repetitions = rec.value("max_repetitions", 0U);
     } else if (type == "job") {
       RawJob j;
       j.index = rec.at("index");
+      j.config = rec.value("config", 0U);
+      j.repetition = rec.value("repetition", 0U);
       j.job = rec.at("job").get<Job>();
       j.outcome = outcome_from_json(rec.at("outcome"));
       run.jobs.push_back(std::move(j));

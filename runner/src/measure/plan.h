@@ -3,8 +3,8 @@
 // with: one JSON object per line (NDJSON), written as each job finishes,
 // so a crash or a kill loses at most the job in flight.
 //
-//   {"type":"start", "environment":{...}, "module":{...}, "jobs":N}
-//   {"type":"job", "index":i, "job":{...}, "outcome":{...}}   (one per job)
+//   {"type":"start", "environment":{...}, "module":{...}, "jobs":N, "seed":S, ...}
+//   {"type":"job", "index":i, "config":c, "repetition":r, "job":{...}, "outcome":{...}}
 //   {"type":"selftest", "checks":[...]}                        (if asked)
 //   {"type":"end", "module":{...}, "jobs_done":n, "interrupted":bool}
 #pragma once
@@ -26,11 +26,32 @@ namespace kbench {
 
 inline constexpr int kRecordFormatVersion = 1;
 
+// One run of one configuration: jobs[config], its repetition-th time.
+struct PlanEntry {
+  uint32_t config = 0;
+  uint32_t repetition = 0;
+};
+
 struct Plan {
-  std::vector<Job> jobs;
+  std::vector<Job> jobs;         // the distinct configurations
+  std::vector<PlanEntry> order;  // what to run, in this order
+  // Dynamic run count: after `order`, configurations whose repetition
+  // medians vary more than cv_target get more repetitions, up to
+  // max_repetitions in all. Off when max_repetitions is 0.
+  double cv_target = 0;
+  uint32_t max_repetitions = 0;
+  uint64_t seed = 0;           // of the interleaved order (recorded)
   bool validate_only = false;  // `kbench list`: ask, allocate nothing
   bool selftest = false;       // also run the privilege/ABI checks
 };
+
+// Each job `repetitions` times; interleaved in a seeded random order, or
+// grouped (all repetitions of a job in a row) when interleave is false.
+Plan make_plan(std::vector<Job> jobs, uint32_t repetitions, bool interleave, uint64_t seed);
+
+// The median over batches of alloc ticks per op: what the dynamic run
+// count compares between repetitions (a ratio, so ticks suffice).
+double repetition_median(const RunOutcome& outcome);
 void to_json(nlohmann::json& j, const Plan& plan);
 void from_json(const nlohmann::json& j, Plan& plan);
 
@@ -65,6 +86,8 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
 // What a record stream holds once read back.
 struct RawJob {
   size_t index = 0;
+  uint32_t config = 0;
+  uint32_t repetition = 0;
   Job job;
   RunOutcome outcome;
 };
@@ -73,7 +96,10 @@ struct RawRun {
   nlohmann::json environment;
   std::optional<ModuleInfo> module_before;
   std::optional<ModuleInfo> module_after;
-  size_t planned_jobs = 0;
+  size_t planned_jobs = 0;  // plan entries announced at the start
+  uint64_t seed = 0;
+  double cv_target = 0;
+  uint32_t max_repetitions = 0;
   std::vector<RawJob> jobs;
   nlohmann::json selftest;  // null when not run
   bool ended = false;       // an "end" record arrived

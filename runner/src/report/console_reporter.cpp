@@ -36,8 +36,8 @@ class ConsoleReporter final : public Reporter {
     out_ << "\n";
 
     std::vector<std::vector<std::string>> rows;
-    rows.push_back({"configuration", "call", "alloc p50", "alloc p90", "alloc max", "free p50", "free p90", "batches",
-                    "fail", "noisy"});
+    rows.push_back({"configuration", "call", "alloc p50", "95% CI", "alloc p99", "free p50", "free p99", "reps",
+                    "batches", "fail", "noisy", ""});
     size_t measured = 0;
     std::map<std::string, size_t> not_measured;
     for (const auto& c : r.configs) {
@@ -46,20 +46,27 @@ class ConsoleReporter final : public Reporter {
         continue;
       }
       ++measured;
-      const PhaseResult* a = nullptr;
-      const PhaseResult* f = nullptr;
+      const PhaseStats* a = nullptr;
+      const PhaseStats* f = nullptr;
       for (const auto& p : c.phases) (p.phase == "alloc" ? a : f) = &p;
+      const PhaseStats& any = a ? *a : *f;
       const double nan = std::nan("");
-      rows.push_back({c.job.name(), c.call, format_ns(a ? a->summary.median : nan), format_ns(a ? a->summary.p90 : nan),
-                      format_ns(a ? a->summary.max : nan), format_ns(f ? f->summary.median : nan),
-                      format_ns(f ? f->summary.p90 : nan), std::to_string(a ? a->summary.n : f->summary.n),
-                      std::to_string(c.failures), std::to_string(a ? a->noisy_batches : f->noisy_batches)});
+      std::string flags;
+      if ((a && a->unreliable) || (f && f->unreliable)) flags += "~harness ";
+      if (c.cv_target_missed) flags += "cv>target";
+      rows.push_back({c.job.name(), c.call, format_ns(a ? a->pooled.median : nan),
+                      a ? format_ns(a->median_ci.low) + ".." + format_ns(a->median_ci.high) : "-",
+                      format_ns(a ? a->pooled.p99 : nan), format_ns(f ? f->pooled.median : nan),
+                      format_ns(f ? f->pooled.p99 : nan), std::to_string(any.repetitions), std::to_string(any.pooled.n),
+                      std::to_string(c.failures), std::to_string(any.noisy_batches), flags});
     }
     print_table(rows);
+    out_ << "(p50/p99 over every batch of every repetition, in ns per operation; ~harness: within 1% of the "
+            "noop loop's cost)\n";
 
     out_ << "\n" << measured << " configurations measured";
     for (const auto& [status, n] : not_measured) out_ << ", " << n << " " << status;
-    out_ << " (of " << r.planned_jobs << " planned)\n";
+    out_ << "\n";
     // Refusals grouped by reason: one line each, not one per configuration.
     std::map<std::string, std::pair<size_t, std::string>> refused;
     for (const auto& c : r.configs) {

@@ -2,9 +2,11 @@
 // json_reporter.cpp - results.json in Google Benchmark's JSON format, so
 // compare.py (libbenchmark-tools) can diff two runs.
 //
-// One "iteration" entry per measured configuration and phase: real_time
-// and cpu_time are both the median over batches of ns per op, measured in
-// the kernel. Configurations that were refused, invalid or failed are not
+// Per measured configuration and phase: one "iteration" entry per
+// repetition (real_time = cpu_time = the median over that repetition's
+// batches of ns per op, measured in the kernel), then "aggregate" entries
+// (mean, median, stddev, cv of the repetitions' medians) carrying the pooled
+// percentiles and a 95 % confidence interval of the median. Configurations that were refused, invalid or failed are not
 // timing entries (compare.py expects times on every entry, and a made-up
 // time would be a lie): they are listed in "kbench_not_measured".
 #include <fstream>
@@ -13,6 +15,45 @@
 #include "report/reporter.h"
 
 namespace kbench {
+
+namespace {
+
+void put_distribution(nlohmann::json& b, const Summary& s) {
+  b["min_ns"] = s.min;
+  b["p50_ns"] = s.median;
+  b["p90_ns"] = s.p90;
+  b["p99_ns"] = s.p99;
+  b["p999_ns"] = s.p999;
+  b["max_ns"] = s.max;
+  b["mean_ns"] = s.mean;
+  b["stddev_ns"] = s.stddev;
+}
+
+nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool emulated) {
+  nlohmann::json b = {{"api", c.job.api_name()},
+                      {"size_bytes", c.job.size},
+                      {"gfp", c.job.gfp.to_string()},
+                      {"pattern", c.job.pattern_name()},
+                      {"phase", st.phase},
+                      {"context", c.job.context_name()},
+                      {"threads", 1},
+                      {"ops_per_batch", c.job.ops_per_batch},
+                      {"warmup_batches", c.job.warmup_batches},
+                      {"call", c.call},
+                      {"sweep", c.job.sweep},
+                      {"failures", c.failures},
+                      {"footprint_bytes", c.footprint_bytes},
+                      {"emulated", emulated},
+                      {"repetitions", st.repetitions},
+                      {"unreliable", st.unreliable}};
+  if (st.harness_ns >= 0) b["harness_overhead_ns"] = st.harness_ns;
+  if (st.unreliable) b["unreliable_reason"] = "within 1% of the harness cost (noop loop)";
+  if (c.job.is_mempool()) b["mempool_min_nr"] = c.job.mempool_min_nr;
+  if (!c.reason.empty()) b["note"] = c.reason;
+  return b;
+}
+
+}  // namespace
 
 nlohmann::json results_to_gbench_json(const RunResults& r) {
   nlohmann::json doc;
@@ -35,47 +76,74 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
                               {"reason", c.err == 0 && c.failures ? "every allocation failed" : c.reason}});
       continue;
     }
-    for (const auto& p : c.phases) {
-      const std::string name = base + "/" + p.phase;
-      nlohmann::json b = {{"name", name},
-                          {"family_index", family++},
-                          {"per_family_instance_index", 0},
-                          {"run_name", name},
-                          {"run_type", "iteration"},
-                          {"repetitions", 1},
-                          {"repetition_index", 0},
-                          {"threads", 1},
-                          {"iterations", p.ops},
-                          {"real_time", p.summary.median},
-                          {"cpu_time", p.summary.median},
-                          {"time_unit", "ns"},
-                          {"api", c.job.api_name()},
-                          {"size_bytes", c.job.size},
-                          {"gfp", c.job.gfp.to_string()},
-                          {"pattern", c.job.pattern_name()},
-                          {"phase", p.phase},
-                          {"context", c.job.context_name()},
-                          {"ops_per_batch", c.job.ops_per_batch},
-                          {"batches", p.summary.n},
-                          {"warmup_batches", c.job.warmup_batches},
-                          {"call", c.call},
-                          {"sweep", c.job.sweep},
-                          {"failures", c.failures},
-                          {"noisy_batches", p.noisy_batches},
-                          {"footprint_bytes", c.footprint_bytes},
-                          {"emulated", r.emulated},
-                          {"min_ns", p.summary.min},
-                          {"median_ns", p.summary.median},
-                          {"mean_ns", p.summary.mean},
-                          {"p90_ns", p.summary.p90},
-                          {"p99_ns", p.summary.p99},
-                          {"max_ns", p.summary.max},
-                          {"stddev_ns", p.summary.stddev},
-                          {"cv", p.summary.cv},
-                          {"batch_ns", p.ns_per_op}};
-      if (c.job.is_mempool()) b["mempool_min_nr"] = c.job.mempool_min_nr;
-      if (!c.reason.empty()) b["note"] = c.reason;
-      benchmarks.push_back(std::move(b));
+    for (const auto& st : c.phases) {
+      const std::string name = base + "/" + st.phase;
+      const nlohmann::json common = common_fields(c, st, r.emulated);
+      // One iteration entry per repetition: what compare.py's U test compares.
+      uint32_t index = 0;
+      for (const auto& rep : c.repetitions) {
+        for (const auto& p : rep.phases) {
+          if (p.phase != st.phase || p.ns_per_op.empty()) continue;
+          nlohmann::json b = {{"name", name},
+                              {"family_index", family},
+                              {"per_family_instance_index", 0},
+                              {"run_name", name},
+                              {"run_type", "iteration"},
+                              {"repetitions", st.repetitions},
+                              {"repetition_index", index++},
+                              {"threads", 1},
+                              {"iterations", p.ops},
+                              {"real_time", p.summary.median},
+                              {"cpu_time", p.summary.median},
+                              {"time_unit", "ns"}};
+          b.update(common);
+          b["repetitions"] = st.repetitions;
+          put_distribution(b, p.summary);
+          b["batches"] = p.summary.n;
+          b["noisy_batches"] = p.noisy_batches;
+          b["discarded_batches"] = p.discarded_batches;
+          b["batch_ns"] = p.ns_per_op;
+          benchmarks.push_back(std::move(b));
+        }
+      }
+      // Aggregates over the repetitions' medians, as Google Benchmark
+      // writes them; each also carries the pooled distribution and the
+      // confidence interval of the pooled median.
+      const struct {
+        const char* name;
+        double value;
+        const char* unit;
+      } aggs[] = {{"mean", st.rep_medians.mean, "time"},
+                  {"median", st.rep_medians.median, "time"},
+                  {"stddev", st.rep_medians.stddev, "time"},
+                  {"cv", st.rep_medians.cv, "percentage"}};
+      for (const auto& a : aggs) {
+        nlohmann::json b = {{"name", name + "_" + a.name},
+                            {"family_index", family},
+                            {"per_family_instance_index", 0},
+                            {"run_name", name},
+                            {"run_type", "aggregate"},
+                            {"repetitions", st.repetitions},
+                            {"threads", 1},
+                            {"aggregate_name", a.name},
+                            {"aggregate_unit", a.unit},
+                            {"iterations", st.repetitions},
+                            {"real_time", a.value},
+                            {"cpu_time", a.value},
+                            {"time_unit", "ns"}};
+        b.update(common);
+        put_distribution(b, st.pooled);
+        b["median_ns"] = st.pooled.median;
+        b["median_ci_low_ns"] = st.median_ci.low;
+        b["median_ci_high_ns"] = st.median_ci.high;
+        b["median_ci_coverage"] = st.median_ci.coverage;
+        b["batches"] = st.pooled.n;
+        b["noisy_batches"] = st.noisy_batches;
+        b["discarded_batches"] = st.discarded_batches;
+        if (c.cv_target_missed) b["cv_target_missed"] = true;
+        benchmarks.push_back(std::move(b));
+      }
+      ++family;
     }
   }
   doc["benchmarks"] = std::move(benchmarks);

@@ -3,6 +3,7 @@
 // with the warnings about settings that distort what was measured.
 #include "report/results.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <limits>
@@ -30,47 +31,131 @@ std::string status_of_errno(int err) {
   }
 }
 
+bool within_harness_noise(double figure_ns, double harness_ns) {
+  return harness_ns > 0 && figure_ns - harness_ns < 0.01 * figure_ns;
+}
+
 namespace {
 
-ConfigResult analyze_job(const RawJob& rj, uint32_t clock_khz) {
-  ConfigResult c;
-  c.job = rj.job;
-  c.err = rj.outcome.err;
-  c.status = status_of_errno(rj.outcome.err);
-  c.reason = rj.outcome.reason;
-  c.bad_field = rj.outcome.bad_field;
-  c.call = rj.outcome.call;
-  c.footprint_bytes = rj.outcome.footprint_bytes;
-  c.nowarn_added = rj.outcome.nowarn_added;
-  c.clock_khz = clock_khz;
-  if (rj.outcome.samples.empty()) return c;
-
-  PhaseResult alloc, free_;
+// Batches of one repetition, split into phases.
+Repetition analyze_repetition(const RawJob& rj, uint32_t clock_khz, bool discard_noisy) {
+  Repetition rep;
+  rep.index = rj.repetition;
+  rep.err = rj.outcome.err;
+  PhaseSamples alloc, free_;
   alloc.phase = "alloc";
   free_.phase = "free";
   for (const auto& s : rj.outcome.samples) {
-    c.failures += s.failed;
+    rep.failures += s.failed;
     const bool noisy = s.flags != 0;
-    const double a = cycles_to_ns_per_op(s.alloc_cycles, s.ops, clock_khz);
-    if (!std::isnan(a)) {
-      alloc.ns_per_op.push_back(a);
-      alloc.ops += s.ops;
-      alloc.noisy_batches += noisy;
-    }
     // Only successful allocations are freed.
-    const double f = cycles_to_ns_per_op(s.free_cycles, s.ops - s.failed, clock_khz);
-    if (!std::isnan(f)) {
-      free_.ns_per_op.push_back(f);
-      free_.ops += s.ops - s.failed;
-      free_.noisy_batches += noisy;
+    const std::pair<PhaseSamples*, double> phases[] = {
+        {&alloc, cycles_to_ns_per_op(s.alloc_cycles, s.ops, clock_khz)},
+        {&free_, cycles_to_ns_per_op(s.free_cycles, s.ops - s.failed, clock_khz)}};
+    for (const auto& [p, ns] : phases) {
+      if (std::isnan(ns)) continue;
+      p->noisy_batches += noisy;
+      if (noisy && discard_noisy) {
+        ++p->discarded_batches;
+        continue;
+      }
+      p->ns_per_op.push_back(ns);
+      p->ops += p == &alloc ? s.ops : s.ops - s.failed;
     }
   }
-  for (PhaseResult* p : {&alloc, &free_}) {
-    if (p->ns_per_op.empty()) continue;
+  for (PhaseSamples* p : {&alloc, &free_}) {
+    if (p->ns_per_op.empty() && !p->discarded_batches) continue;
     p->summary = summarize(p->ns_per_op);
-    c.phases.push_back(std::move(*p));
+    rep.phases.push_back(std::move(*p));
   }
-  return c;
+  return rep;
+}
+
+void aggregate_phases(ConfigResult& c) {
+  for (const char* name : {"alloc", "free"}) {
+    PhaseStats st;
+    st.phase = name;
+    std::vector<double> pooled, medians;
+    for (const auto& rep : c.repetitions) {
+      for (const auto& p : rep.phases) {
+        if (p.phase != name) continue;
+        pooled.insert(pooled.end(), p.ns_per_op.begin(), p.ns_per_op.end());
+        if (!p.ns_per_op.empty()) medians.push_back(p.summary.median);
+        st.ops += p.ops;
+        st.noisy_batches += p.noisy_batches;
+        st.discarded_batches += p.discarded_batches;
+        ++st.repetitions;
+      }
+    }
+    if (pooled.empty()) continue;
+    st.pooled = summarize(pooled);
+    st.median_ci = median_ci(pooled);
+    st.rep_medians = summarize(medians);
+    c.phases.push_back(std::move(st));
+  }
+}
+
+// The harness cost of a configuration's loop shape: the noop with the same
+// pattern, batch size and context (noop costs do not depend on size or GFP).
+void mark_harness_noise(std::vector<ConfigResult>& configs) {
+  for (auto& c : configs) {
+    for (auto& st : c.phases) {
+      for (const auto& n : configs) {
+        if (n.job.api != KBENCH_API_NOOP || n.job.pattern != c.job.pattern ||
+            n.job.ops_per_batch != c.job.ops_per_batch || n.job.context != c.job.context)
+          continue;
+        for (const auto& np : n.phases)
+          if (np.phase == st.phase && (st.harness_ns < 0 || np.pooled.median < st.harness_ns))
+            st.harness_ns = np.pooled.median;
+      }
+      st.unreliable = c.job.api != KBENCH_API_NOOP && within_harness_noise(st.pooled.median, st.harness_ns);
+    }
+  }
+}
+
+std::vector<ConfigResult> analyze_configs(const RawRun& raw, uint32_t khz, bool discard_noisy) {
+  std::vector<ConfigResult> configs;
+  std::vector<int> slot;  // config index -> position in configs
+  for (const auto& rj : raw.jobs) {
+    if (rj.config >= slot.size()) slot.resize(rj.config + 1, -1);
+    if (slot[rj.config] < 0) {
+      slot[rj.config] = static_cast<int>(configs.size());
+      ConfigResult c;
+      c.job = rj.job;
+      c.clock_khz = khz;
+      configs.push_back(std::move(c));
+    }
+    ConfigResult& c = configs[slot[rj.config]];
+    // The first record explains the configuration, unless a later
+    // repetition succeeded where it did not.
+    if (c.status.empty() || (c.status != "ok" && rj.outcome.err == 0)) {
+      c.err = rj.outcome.err;
+      c.status = status_of_errno(rj.outcome.err);
+      c.reason = rj.outcome.reason;
+      c.bad_field = rj.outcome.bad_field;
+    }
+    if (!rj.outcome.call.empty()) c.call = rj.outcome.call;
+    c.footprint_bytes = std::max(c.footprint_bytes, rj.outcome.footprint_bytes);
+    c.nowarn_added = c.nowarn_added || rj.outcome.nowarn_added;
+    if (rj.outcome.samples.empty()) continue;
+    Repetition rep = analyze_repetition(rj, khz, discard_noisy);
+    c.failures += rep.failures;
+    c.repetitions.push_back(std::move(rep));
+  }
+  // Report in the plan's order of configurations, not the shuffled run order.
+  std::vector<ConfigResult> ordered;
+  for (const int pos : slot)
+    if (pos >= 0) ordered.push_back(std::move(configs[pos]));
+  configs = std::move(ordered);
+  for (auto& c : configs) {
+    aggregate_phases(c);
+    if (raw.max_repetitions && raw.cv_target > 0 && !c.phases.empty()) {
+      const Summary& m = c.phases.front().rep_medians;
+      c.cv_target_missed = m.n >= raw.max_repetitions && m.cv > raw.cv_target;
+    }
+  }
+  mark_harness_noise(configs);
+  return configs;
 }
 
 // A stream that lost its start record has no environment: treat it as empty.
@@ -106,6 +191,18 @@ void add_warnings(RunResults& r, const RawRun& raw, const RunMeta& meta) {
                          std::to_string(raw.jobs.size()) + " of " + std::to_string(raw.planned_jobs) +
                          " configurations were saved.");
   if (raw.interrupted) r.warnings.push_back("interrupted: the run was stopped early; what was measured is kept.");
+  size_t unreliable = 0, missed = 0;
+  for (const auto& c : r.configs) {
+    missed += c.cv_target_missed;
+    for (const auto& p : c.phases) unreliable += p.unreliable;
+  }
+  if (unreliable)
+    r.warnings.push_back(std::to_string(unreliable) +
+                         " figure(s) are within 1% of the harness cost (the noop loop): they cannot be told "
+                         "apart from kbench's own overhead and are marked unreliable.");
+  if (missed)
+    r.warnings.push_back(std::to_string(missed) +
+                         " configuration(s) still varied more than the cv_target after max_repetitions.");
   if (raw.bad_lines) r.warnings.push_back(std::to_string(raw.bad_lines) + " damaged record line(s) were skipped.");
   if (raw.module_after &&
       (raw.module_after->outstanding_allocs || raw.module_after->live_caches || raw.module_after->live_pools))
@@ -122,7 +219,7 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   r.selftest = raw.selftest;
   r.module_after = raw.module_after;
   const uint32_t khz = raw.module_before ? raw.module_before->clock_khz : 0;
-  for (const auto& rj : raw.jobs) r.configs.push_back(analyze_job(rj, khz));
+  r.configs = analyze_configs(raw, khz, meta.discard_noisy);
   add_warnings(r, raw, meta);
 
   nlohmann::json& ctx = r.context;
@@ -143,6 +240,12 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   ctx["emulated"] = meta.emulated;
   ctx["config"] = meta.config_path;
   ctx["complete"] = r.complete;
+  ctx["order_seed"] = raw.seed;
+  ctx["discard_noisy"] = meta.discard_noisy;
+  if (raw.max_repetitions) {
+    ctx["cv_target"] = raw.cv_target;
+    ctx["max_repetitions"] = raw.max_repetitions;
+  }
   ctx["time_source"] =
       "per-op wall time measured in the kernel with the module's clock; "
       "real_time = cpu_time = median over batches of ns per op";

@@ -17,12 +17,35 @@
 
 namespace kbench {
 
-struct PhaseResult {
-  std::string phase;              // "alloc" or "free"
-  std::vector<double> ns_per_op;  // one value per batch
-  Summary summary;
-  uint64_t ops = 0;            // timed operations over all batches
-  uint32_t noisy_batches = 0;  // a context switch, interrupt or migration hit the batch
+// One phase of one repetition: its batches.
+struct PhaseSamples {
+  std::string phase;               // "alloc" or "free"
+  std::vector<double> ns_per_op;   // one value per kept batch
+  Summary summary;                 // over those batches
+  uint64_t ops = 0;                // timed operations in kept batches
+  uint32_t noisy_batches = 0;      // a context switch, interrupt or migration hit the batch
+  uint32_t discarded_batches = 0;  // noisy batches left out (only with discard_noisy)
+};
+
+struct Repetition {
+  uint32_t index = 0;
+  int err = 0;
+  uint32_t failures = 0;
+  std::vector<PhaseSamples> phases;
+};
+
+// One phase over all repetitions of a configuration.
+struct PhaseStats {
+  std::string phase;
+  Summary pooled;       // every kept batch of every repetition
+  Interval median_ci;   // 95 % order-statistic interval of the pooled median
+  Summary rep_medians;  // the repetitions' medians: mean/median/stddev/cv aggregates
+  uint32_t repetitions = 0;
+  uint64_t ops = 0;
+  uint32_t noisy_batches = 0;
+  uint32_t discarded_batches = 0;
+  double harness_ns = -1;   // the noop cost of the same loop shape; < 0 if not measured
+  bool unreliable = false;  // within 1 % of the harness cost
 };
 
 struct ConfigResult {
@@ -34,9 +57,11 @@ struct ConfigResult {
   std::string call;
   uint64_t footprint_bytes = 0;
   bool nowarn_added = false;
-  uint32_t failures = 0;  // allocations that returned NULL in timed batches
+  uint32_t failures = 0;  // allocations that returned NULL, over all repetitions
   uint32_t clock_khz = 0;
-  std::vector<PhaseResult> phases;  // empty unless something was measured
+  bool cv_target_missed = false;  // dynamic run count hit its cap still above target
+  std::vector<Repetition> repetitions;
+  std::vector<PhaseStats> phases;  // empty unless something was measured
 };
 
 // What the runner knows that the target does not.
@@ -47,6 +72,7 @@ struct RunMeta {
   std::string kbench_version;
   std::string git_revision;
   std::string date;               // ISO 8601
+  bool discard_noisy = false;     // leave out batches flagged noisy (counted)
   nlohmann::json target_details;  // e.g. the qemu command line
 };
 
@@ -67,5 +93,8 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta);
 double cycles_to_ns_per_op(uint64_t cycles, uint64_t ops, uint32_t clock_khz);
 
 std::string status_of_errno(int err);
+
+// A figure is unreliable when the harness alone costs 99 % of it or more.
+bool within_harness_noise(double figure_ns, double harness_ns);
 
 }  // namespace kbench

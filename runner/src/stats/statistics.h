@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// statistics.h - summary statistics of samples (per-batch ns per op).
+// statistics.h - summary statistics of samples (ns per op), and a
+// distribution-free confidence interval for the median.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +10,7 @@ namespace kbench {
 
 struct Summary {
   size_t n = 0;
-  double min = 0, max = 0, mean = 0, median = 0, p90 = 0, p99 = 0, stddev = 0, cv = 0;
+  double min = 0, max = 0, mean = 0, median = 0, p90 = 0, p99 = 0, p999 = 0, stddev = 0, cv = 0;
 };
 
 // Percentile p in [0, 100] of sorted values, interpolating between the two
@@ -18,5 +19,18 @@ double percentile_sorted(const std::vector<double>& sorted, double p);
 
 // n = 0 gives an all-zero Summary with n = 0; n = 1 gives stddev 0.
 Summary summarize(std::vector<double> values);
+
+struct Interval {
+  double low = 0, high = 0;
+  double coverage = 0;  // the exact confidence the interval has (>= the level asked, if n allows)
+};
+
+// Confidence interval for the median from order statistics: the k-th
+// smallest and k-th largest value, with k chosen from Binomial(n, 1/2) so
+// that the coverage is at least `level`. Assumes only independent samples
+// of a continuous distribution, not normality. For n < 6 no pair of order
+// statistics reaches 95 %: the interval is [min, max] and `coverage` says
+// what it really is.
+Interval median_ci(std::vector<double> values, double level = 0.95);
 
 }  // namespace kbench

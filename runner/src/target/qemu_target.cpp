@@ -188,8 +188,13 @@ class QemuTarget final : public Target {
       const size_t jobs = count_job_records(raw_path, &bytes);
       if (jobs != last_jobs || bytes != last_bytes) {
         last_change = Clock::now();
-        if (progress && jobs != last_jobs && !plan.jobs.empty())
-          progress(jobs, plan.jobs.size(), plan.jobs[std::min(jobs, plan.jobs.size() - 1)]);
+        if (progress && jobs != last_jobs && !plan.jobs.empty()) {
+          // The dynamic run count may add entries: the total grows with them.
+          const size_t total = std::max(jobs, plan.order.empty() ? plan.jobs.size() : plan.order.size());
+          progress(jobs, total,
+                   plan.jobs[plan.order.empty() ? std::min(jobs, plan.jobs.size() - 1)
+                                                : plan.order[std::min(jobs, plan.order.size() - 1)].config]);
+        }
         last_jobs = jobs;
         last_bytes = bytes;
       }
