@@ -22,13 +22,13 @@ RunResults sample_results() {
   ok.status = "ok";
   ok.call = "kmalloc";
   // Two repetitions with medians 20 and 40.
-  for (uint32_t r = 0; r < 2; ++r) {
+  for (uint32_t i = 0; i < 2; ++i) {
     Repetition rep;
-    rep.index = r;
+    rep.index = i;
     for (const char* phase : {"alloc", "free"}) {
       PhaseSamples p;
       p.phase = phase;
-      p.ns_per_op = {10.0 * (r + 1), 20.0 * (r + 1), 30.0 * (r + 1)};
+      p.ns_per_op = {10.0 * (i + 1), 20.0 * (i + 1), 30.0 * (i + 1)};
       p.summary = summarize(p.ns_per_op);
       p.ops = 48;
       rep.phases.push_back(p);

@@ -238,7 +238,9 @@ TEST(Records, RefusedConfigurationsAreAskedOnce) {
   const RunResults r = analyze(read_records(sink.out), RunMeta{});
   EXPECT_EQ(r.configs.size(), 3U);
   for (const auto& c : r.configs) {
-    if (c.status == "ok") EXPECT_EQ(c.phases[0].repetitions, 4U);
+    if (c.status == "ok") {
+      EXPECT_EQ(c.phases[0].repetitions, 4U);
+    }
   }
 }
 

@@ -7,8 +7,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -19,6 +21,7 @@
 #include "config/sweep.h"
 #include "core/error.h"
 #include "report/reporter.h"
+#include "store/history.h"
 #include "target/process.h"
 #include "target/target.h"
 
@@ -62,6 +65,25 @@ TargetOptions target_options(const RunArgs& a) {
   return o;
 }
 
+// An estimate only from what was measured: an earlier complete run of the
+// same config on the same target, scaled by the number of runs planned.
+std::string estimate_from_history(const RunArgs& args, const Plan& plan) {
+  const std::string path = args.db.empty() ? History::default_path() : args.db;
+  if (!std::filesystem::exists(path)) return "estimated time: unknown (no history at " + path + ")";
+  History db(path);
+  const std::string target = args.target == "auto" ? "" : args.target;
+  for (const auto& r : db.runs(200)) {
+    if (r.status != "complete" || r.config_path != args.config || (!target.empty() && r.target != target)) continue;
+    const double reps_then = r.context.value("repetitions", 0.0);
+    const double entries_then =
+        reps_then > 0 ? reps_then * static_cast<double>(r.configs_planned) : static_cast<double>(r.configs_planned);
+    const double est = r.wall_seconds * static_cast<double>(plan.order.size()) / std::max(entries_then, 1.0);
+    return "estimated time: " + format_duration(est) + " (run " + std::to_string(r.id) + " of this config on " +
+           r.target + " took " + format_duration(r.wall_seconds) + ")";
+  }
+  return "estimated time: unknown (no complete run of " + args.config + " on this target in " + path + ")";
+}
+
 }  // namespace
 
 int cmd_run(const RunArgs& args) {
@@ -87,6 +109,7 @@ int cmd_run(const RunArgs& args) {
     std::cout << plan.jobs.size() << " configurations x " << reps << " repetitions = " << plan.order.size() << " runs, "
               << batches << " batches, from " << args.config << " (order seed " << seed << ")\n";
     for (const auto& [api, n] : per_api) std::cout << "  " << api << ": " << n << "\n";
+    std::cout << estimate_from_history(args, plan) << "\n";
     for (const auto& j : plan.jobs) std::cout << j.name() << "\n";
     return 0;
   }
@@ -99,6 +122,7 @@ int cmd_run(const RunArgs& args) {
             << " on " << target->name() << (target->emulated() ? " (EMULATED)" : "") << "\n";
 
   install_sigint();
+  const auto t0 = std::chrono::steady_clock::now();
   Progress progress(::isatty(STDERR_FILENO));
   RawRun raw;
   try {
@@ -119,10 +143,21 @@ int cmd_run(const RunArgs& args) {
   meta.date = iso_now();
   meta.target_details = target->details();
   meta.discard_noisy = rs.discard_noisy;
+  meta.repetitions = reps;
   const RunResults results = analyze(raw, meta);
+
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   make_json_reporter(args.out)->report(results);
   make_console_reporter(std::cout)->report(results);
+  if (args.history) {
+    try {
+      make_history_reporter(args.db.empty() ? History::default_path() : args.db, meta, wall)->report(results);
+    } catch (const Error& e) {
+      // results.json is written: losing the history entry must not lose the run.
+      std::cerr << "kbench: warning: not saved in the history: " << e.what() << "\n";
+    }
+  }
   std::cout << "results: " << args.out << "/results.json (raw records: " << raw_path << ")\n";
   return results.complete ? 0 : 3;
 }
@@ -191,6 +226,71 @@ int cmd_list(const ListArgs& args) {
   }
   std::cout << "\nRefusal reasons:\n";
   for (size_t i = 0; i < reasons.size(); ++i) std::cout << "  " << i + 1 << ": " << reasons[i] << "\n";
+  return 0;
+}
+
+}  // namespace kbench
+
+namespace kbench {
+
+int cmd_history(const std::string& db_path, int limit) {
+  History db(db_path.empty() ? History::default_path() : db_path);
+  const auto runs = db.runs(limit);
+  if (runs.empty()) {
+    std::cout << "no runs in " << db.path() << " yet: `kbench run` adds one\n";
+    return 0;
+  }
+  std::printf("%5s  %-24s  %-28s  %-10s  %-8s  %-10s  %8s  %s\n", "run", "date", "kernel", "target", "emulated",
+              "status", "measured", "config");
+  for (const auto& r : runs)
+    std::printf("%5lld  %-24s  %-28s  %-10s  %-8s  %-10s  %8lld  %s\n", static_cast<long long>(r.id),
+                r.started_at.c_str(), r.kernel_release.c_str(), r.target.c_str(), r.emulated ? "yes" : "no",
+                r.status.c_str(), static_cast<long long>(r.measured), r.config_path.c_str());
+  return 0;
+}
+
+int cmd_show(const std::string& db_path, int64_t id) {
+  History db(db_path.empty() ? History::default_path() : db_path);
+  const RunRow r = db.run(id);
+  if (r.emulated) std::cout << "=== EMULATED: QEMU TCG, times are not hardware times ===\n";
+  std::cout << "run " << r.id << " (" << r.status << "), " << r.started_at << ", kernel " << r.kernel_release
+            << ", target " << r.target << ", config " << r.config_path << ", " << format_duration(r.wall_seconds)
+            << "\n";
+  for (const auto& w : r.warnings) std::cout << "warning: " << w << "\n";
+  std::printf("\n%-56s %12s %25s %12s %5s %7s %5s\n", "measurement", "p50", "95% CI", "p99", "reps", "batches",
+              "noisy");
+  size_t not_measured = 0;
+  for (const auto& m : db.measurements(id)) {
+    if (m.status != "ok" || m.phase.empty()) {
+      ++not_measured;
+      continue;
+    }
+    std::printf("%-56s %12s %25s %12s %5lld %7lld %5lld%s\n", m.name.c_str(), format_ns(m.median_ns).c_str(),
+                (format_ns(m.ci_low_ns) + ".." + format_ns(m.ci_high_ns)).c_str(), format_ns(m.p99_ns).c_str(),
+                static_cast<long long>(m.repetitions), static_cast<long long>(m.batches),
+                static_cast<long long>(m.noisy_batches), m.unreliable ? "  ~harness" : "");
+  }
+  std::cout << "\n" << r.measured << " configurations measured, " << not_measured << " not measured\n";
+  return 0;
+}
+
+int cmd_export(const std::string& db_path, int64_t id, const std::string& format, const std::string& out) {
+  History db(db_path.empty() ? History::default_path() : db_path);
+  const RunRow r = db.run(id);
+  const auto rows = db.measurements(id);
+  std::string text;
+  if (format == "json")
+    text = export_json(r, rows).dump(1) + "\n";
+  else if (format == "csv")
+    text = export_csv(rows);
+  else
+    throw Error("unknown export format '" + format + "'", "formats: json, csv");
+  if (out.empty() || out == "-") {
+    std::cout << text;
+  } else {
+    std::ofstream f(out);
+    if (!(f << text)) throw Error("cannot write " + out);
+  }
   return 0;
 }
 

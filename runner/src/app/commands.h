@@ -17,6 +17,8 @@ struct RunArgs {
   unsigned stall_timeout_s = 300;
   std::optional<uint32_t> repetitions;  // overrides [run] repetitions
   std::optional<uint64_t> seed;         // overrides [run] seed
+  std::string db;                       // history database; empty: History::default_path()
+  bool history = true;
   bool selftest = true;
   bool dry_run = false;
 };
@@ -29,5 +31,9 @@ struct ListArgs {
   std::string out = "out/list";
 };
 int cmd_list(const ListArgs& args);
+
+int cmd_history(const std::string& db, int limit);
+int cmd_show(const std::string& db, int64_t run);
+int cmd_export(const std::string& db, int64_t run, const std::string& format, const std::string& out);
 
 }  // namespace kbench

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
       "  kbench run --config configs/quick.toml --target qemu:6.1 --out out/q61\n"
       "  kbench run --config configs/default.toml --dry-run         # what would run\n"
       "  kbench list --target qemu:6.12                             # which API x GFP this kernel accepts\n"
+      "  kbench history                                             # earlier runs (SQLite)\n"
+      "  kbench show 3 ; kbench export 3 --format csv              # one earlier run\n"
       "  kbench help config                                         # every config key"};
   app.require_subcommand(1);
   app.set_version_flag("--version", KBENCH_VERSION);
@@ -42,12 +44,33 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-r,--repetitions", run.repetitions, "Measure each configuration this often (overrides [run])");
   run_cmd->add_option("--seed", run.seed, "Seed of the interleaved order (overrides [run]; default random, recorded)");
   run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
+  run_cmd->add_option("--db", run.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
+  run_cmd->add_flag("!--no-history", run.history, "Do not save the run in the history database");
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");
 
   kbench::ListArgs list;
   auto* list_cmd = app.add_subcommand("list", "Show the APIs and the API x GFP validity matrix of a target's kernel.");
   list_cmd->add_option("-t,--target", list.target, "host | qemu:6.1 | qemu:6.12");
   list_cmd->add_option("-o,--out", list.out, "Where to keep the raw answers")->capture_default_str();
+
+  std::string db;
+  int limit = 0;
+  auto* history_cmd = app.add_subcommand("history", "List the runs in the history database, newest first.");
+  history_cmd->add_option("--db", db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
+  history_cmd->add_option("-n,--limit", limit, "Show at most this many runs");
+
+  int64_t run_id = 0;
+  auto* show_cmd = app.add_subcommand("show", "Print the summary of one run from the history.");
+  show_cmd->add_option("run", run_id, "Run number, as `kbench history` lists it")->required();
+  show_cmd->add_option("--db", db, "History database");
+
+  std::string format = "json", export_out;
+  auto* export_cmd =
+      app.add_subcommand("export", "Write one run from the history as JSON (compare.py reads it) or CSV.");
+  export_cmd->add_option("run", run_id, "Run number")->required();
+  export_cmd->add_option("-f,--format", format, "json | csv")->capture_default_str();
+  export_cmd->add_option("-o,--out", export_out, "Output file (default: stdout)");
+  export_cmd->add_option("--db", db, "History database");
 
   auto* help_cmd = app.add_subcommand("help", "Reference: `kbench help config` lists every config key.");
   std::string topic;
@@ -57,6 +80,9 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return kbench::cmd_run(run);
     if (*list_cmd) return kbench::cmd_list(list);
+    if (*history_cmd) return kbench::cmd_history(db, limit);
+    if (*show_cmd) return kbench::cmd_show(db, run_id);
+    if (*export_cmd) return kbench::cmd_export(db, run_id, format, export_out);
     if (*help_cmd) {
       if (topic != "config") throw kbench::Error("no help topic '" + topic + "'", "topics: config");
       std::cout << kbench::describe_config_keys();

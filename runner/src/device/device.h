@@ -31,6 +31,7 @@ struct ModuleInfo {
   uint64_t live_pools = 0;
   uint64_t runs_completed = 0;
   uint64_t runs_interrupted = 0;
+  uint64_t kconfig = 0;  // KBENCH_KCONFIG_* bits
   std::string release;
   std::string preempt_model;
   std::string clock_name;
@@ -39,6 +40,8 @@ struct ModuleInfo {
   bool init_on_free() const { return flags & KBENCH_INFO_INIT_ON_FREE; }
 };
 void to_json(nlohmann::json& j, const ModuleInfo& info);
+// {"CONFIG_KASAN": false, ...} for every KBENCH_KCONFIG_* bit.
+nlohmann::json kconfig_to_json(uint64_t kconfig);
 void from_json(const nlohmann::json& j, ModuleInfo& info);
 ModuleInfo decode_info(const kbench_info& raw);
 

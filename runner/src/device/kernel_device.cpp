@@ -16,7 +16,42 @@ namespace {
 
 std::string cstr(const char* s, size_t max) { return std::string(s, strnlen(s, max)); }
 
+// Indexed by bit number of KBENCH_KCONFIG_*.
+constexpr const char* kKconfigNames[KBENCH_KCONFIG_COUNT] = {"CONFIG_KASAN",
+                                                             "CONFIG_KFENCE",
+                                                             "CONFIG_SLUB_DEBUG",
+                                                             "CONFIG_SLUB_DEBUG_ON",
+                                                             "CONFIG_DEBUG_PREEMPT",
+                                                             "CONFIG_LOCKDEP",
+                                                             "CONFIG_DEBUG_KMEMLEAK",
+                                                             "CONFIG_PREEMPT_RT",
+                                                             "CONFIG_DEBUG_PAGEALLOC",
+                                                             "CONFIG_PAGE_POISONING",
+                                                             "CONFIG_SLAB_FREELIST_HARDENED",
+                                                             "CONFIG_SLAB_FREELIST_RANDOM",
+                                                             "CONFIG_INIT_ON_ALLOC_DEFAULT_ON",
+                                                             "CONFIG_MEMCG",
+                                                             "CONFIG_DEBUG_VM",
+                                                             "CONFIG_KCSAN",
+                                                             "CONFIG_KMSAN",
+                                                             "CONFIG_DEBUG_OBJECTS",
+                                                             "CONFIG_MEM_ALLOC_PROFILING",
+                                                             "CONFIG_PREEMPT_DYNAMIC",
+                                                             "CONFIG_NUMA",
+                                                             "CONFIG_TRANSPARENT_HUGEPAGE",
+                                                             "CONFIG_HAVE_ARCH_HUGE_VMALLOC",
+                                                             "CONFIG_SLUB_CPU_PARTIAL",
+                                                             "CONFIG_SHUFFLE_PAGE_ALLOCATOR",
+                                                             "CONFIG_SLAB_MERGE_DEFAULT"};
+static_assert(KBENCH_KCONFIG_SLAB_MERGE_DEFAULT == 1ULL << (KBENCH_KCONFIG_COUNT - 1));
+
 }  // namespace
+
+nlohmann::json kconfig_to_json(uint64_t kconfig) {
+  nlohmann::json j = nlohmann::json::object();
+  for (int bit = 0; bit < KBENCH_KCONFIG_COUNT; ++bit) j[kKconfigNames[bit]] = ((kconfig >> bit) & 1) != 0;
+  return j;
+}
 
 void to_json(nlohmann::json& j, const ModuleInfo& i) {
   j = nlohmann::json{{"abi_version", i.abi_version},
@@ -35,6 +70,7 @@ void to_json(nlohmann::json& j, const ModuleInfo& i) {
                      {"live_pools", i.live_pools},
                      {"runs_completed", i.runs_completed},
                      {"runs_interrupted", i.runs_interrupted},
+                     {"kconfig", i.kconfig},
                      {"release", i.release},
                      {"preempt_model", i.preempt_model},
                      {"clock_name", i.clock_name},
@@ -59,6 +95,7 @@ void from_json(const nlohmann::json& j, ModuleInfo& i) {
   i.live_pools = j.at("live_pools");
   i.runs_completed = j.at("runs_completed");
   i.runs_interrupted = j.at("runs_interrupted");
+  i.kconfig = j.value("kconfig", uint64_t{0});
   i.release = j.at("release");
   i.preempt_model = j.at("preempt_model");
   i.clock_name = j.at("clock_name");
@@ -82,6 +119,7 @@ ModuleInfo decode_info(const kbench_info& r) {
   i.live_pools = r.live_pools;
   i.runs_completed = r.runs_completed;
   i.runs_interrupted = r.runs_interrupted;
+  i.kconfig = r.kconfig;
   i.release = cstr(r.release, sizeof(r.release));
   i.preempt_model = cstr(r.preempt_model, sizeof(r.preempt_model));
   i.clock_name = cstr(r.clock_name, sizeof(r.clock_name));

@@ -2,6 +2,7 @@
 // environment.cpp - environment capture, one small reader per fact.
 #include "measure/environment.h"
 
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -41,10 +42,11 @@ bool has_word(const std::string& words, const std::string& word) {
   return false;
 }
 
-// "[always] madvise never" -> "always"
+// "[always] madvise never" -> "always"; "none (voluntary) full" -> "voluntary"
 std::string bracketed(const std::string& s) {
-  const auto a = s.find('[');
-  const auto b = s.find(']');
+  const bool square = s.find('[') != std::string::npos;
+  const auto a = s.find(square ? '[' : '(');
+  const auto b = s.find(square ? ']' : ')');
   if (a == std::string::npos || b == std::string::npos || b < a) return s;
   return s.substr(a + 1, b - a - 1);
 }
@@ -100,6 +102,23 @@ nlohmann::json capture_environment() {
   put_if(env, "kfence_sample_interval", read_first_line("/sys/module/kfence/parameters/sample_interval"));
   put_if(env, "cgroup", read_first_line("/proc/self/cgroup"));
   put_if(env, "smt_active", read_first_line("/sys/devices/system/cpu/smt/active"));
+  put_if(env, "numa_nodes_online", read_first_line("/sys/devices/system/node/online"));
+  put_if(env, "cpus_online", read_first_line("/sys/devices/system/cpu/online"));
+  // Threads per core: how many CPUs share cpu0's core.
+  const std::string siblings = read_first_line("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list");
+  if (!siblings.empty()) env["threads_per_core"] = siblings.find_first_of(",-") == std::string::npos ? 1 : 2;
+  // Turbo: intel_pstate says no_turbo, acpi-cpufreq says boost.
+  if (const std::string nt = read_first_line("/sys/devices/system/cpu/intel_pstate/no_turbo"); !nt.empty())
+    env["turbo"] = nt == "0";
+  else if (const std::string b = read_first_line("/sys/devices/system/cpu/cpufreq/boost"); !b.empty())
+    env["turbo"] = b == "1";
+  put_if(env, "scaling_driver", read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver"));
+  put_if(env, "mem_profiling", read_first_line("/proc/sys/vm/mem_profiling"));
+  put_if(env, "nmi_watchdog", read_first_line("/proc/sys/kernel/nmi_watchdog"));
+  put_if(env, "numa_balancing", read_first_line("/proc/sys/kernel/numa_balancing"));
+  // SLUB in force: the slab allocator Debian kernels use; sysfs shows it.
+  struct stat st {};
+  env["slab_allocator"] = ::stat("/sys/kernel/slab", &st) == 0 ? "slub" : "unknown";
   return env;
 }
 

@@ -18,10 +18,12 @@ class Reporter {
   virtual void report(const RunResults& results) = 0;
 };
 
-// "console" writes to `out`; "json" writes DIR/results.json.
+// The console reporter writes to `out`; the JSON one writes DIR/results.json.
 // Add a new reporter here and in reporter.cpp.
 std::unique_ptr<Reporter> make_console_reporter(std::ostream& out);
 std::unique_ptr<Reporter> make_json_reporter(const std::string& out_dir);
+// Saves the run in the SQLite history at db_path (store/history.h).
+std::unique_ptr<Reporter> make_history_reporter(const std::string& db_path, const RunMeta& meta, double wall_seconds);
 
 // The Google-Benchmark-compatible document (exposed for tests).
 nlohmann::json results_to_gbench_json(const RunResults& results);

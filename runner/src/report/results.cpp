@@ -186,6 +186,41 @@ void add_warnings(RunResults& r, const RawRun& raw, const RunMeta& meta) {
                          "TSC directly regardless; kernel time reads cost more).");
   if (raw.module_before && raw.module_before->preempt_model == "rt")
     r.warnings.push_back("PREEMPT_RT kernel: spinlocks sleep; costs differ from non-RT kernels.");
+  // Debug options that multiply allocation costs: results describe a debug kernel.
+  if (raw.module_before) {
+    const uint64_t k = raw.module_before->kconfig;
+    const struct {
+      uint64_t bit;
+      const char* what;
+    } debug[] = {
+        {KBENCH_KCONFIG_KASAN, "KASAN (every access checked, freed memory quarantined)"},
+        {KBENCH_KCONFIG_KCSAN, "KCSAN"},
+        {KBENCH_KCONFIG_KMSAN, "KMSAN"},
+        {KBENCH_KCONFIG_SLUB_DEBUG_ON, "SLUB_DEBUG_ON (slab debugging on by default: no fast paths)"},
+        {KBENCH_KCONFIG_DEBUG_PREEMPT, "DEBUG_PREEMPT (checks on every preempt count change)"},
+        {KBENCH_KCONFIG_LOCKDEP, "lockdep"},
+        {KBENCH_KCONFIG_DEBUG_KMEMLEAK, "kmemleak (tracks every allocation)"},
+        {KBENCH_KCONFIG_DEBUG_PAGEALLOC, "DEBUG_PAGEALLOC"},
+        {KBENCH_KCONFIG_DEBUG_VM, "DEBUG_VM"},
+        {KBENCH_KCONFIG_DEBUG_OBJECTS, "DEBUG_OBJECTS"},
+    };
+    for (const auto& d : debug)
+      if (k & d.bit) r.warnings.push_back(std::string("debug kernel: ") + d.what + " is built in; costs are inflated.");
+  }
+  const std::string cmdline = env.value("cmdline", "");
+  for (const char* opt : {"slub_debug", "slab_debug", "page_owner=on", "debug_pagealloc=on", "page_poison=1",
+                          "kfence.sample_interval", "init_on_free=1", "mitigations=off", "nosmt"})
+    if (cmdline.find(opt) != std::string::npos)
+      r.warnings.push_back(std::string("kernel command line has ") + opt + ": it changes allocation costs.");
+  if (const std::string kf = env.value("kfence_sample_interval", ""); !kf.empty() && kf != "0")
+    r.warnings.push_back("KFENCE samples one allocation every " + kf +
+                         " ms: those allocations are much slower (outliers in the tails).");
+  if (const std::string gov = env.value("cpufreq_governor", ""); !gov.empty() && gov != "performance")
+    r.warnings.push_back("CPU frequency governor is " + gov + ", not performance: frequency changes add noise.");
+  if (env.value("turbo", false))
+    r.warnings.push_back("turbo/boost is on: the CPU clock varies with load and temperature.");
+  if (env.value("mem_profiling", "0") == "1")
+    r.warnings.push_back("memory allocation profiling is on (vm.mem_profiling=1): every allocation is tagged.");
   if (!raw.ended)
     r.warnings.push_back("incomplete run: the target stopped before the end record; " +
                          std::to_string(raw.jobs.size()) + " of " + std::to_string(raw.planned_jobs) +
@@ -242,6 +277,7 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   ctx["complete"] = r.complete;
   ctx["order_seed"] = raw.seed;
   ctx["discard_noisy"] = meta.discard_noisy;
+  ctx["repetitions"] = meta.repetitions;
   if (raw.max_repetitions) {
     ctx["cv_target"] = raw.cv_target;
     ctx["max_repetitions"] = raw.max_repetitions;
@@ -249,9 +285,34 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   ctx["time_source"] =
       "per-op wall time measured in the kernel with the module's clock; "
       "real_time = cpu_time = median over batches of ns per op";
-  for (const char* k : {"kernel_release", "kernel_version", "machine", "cmdline", "cpu_model", "microcode", "cpu_flags",
-                        "virtualized", "mem_total_kb", "clocksource", "thp_enabled", "thp_defrag", "preempt_dynamic",
-                        "cpufreq_governor", "kfence_sample_interval", "cgroup", "smt_active"})
+  for (const char* k : {"kernel_release",
+                        "kernel_version",
+                        "machine",
+                        "cmdline",
+                        "cpu_model",
+                        "microcode",
+                        "cpu_flags",
+                        "virtualized",
+                        "mem_total_kb",
+                        "mem_available_kb",
+                        "clocksource",
+                        "thp_enabled",
+                        "thp_defrag",
+                        "preempt_dynamic",
+                        "cpufreq_governor",
+                        "scaling_driver",
+                        "turbo",
+                        "kfence_sample_interval",
+                        "cgroup",
+                        "smt_active",
+                        "threads_per_core",
+                        "cpus_online",
+                        "numa_nodes_online",
+                        "mem_profiling",
+                        "nmi_watchdog",
+                        "numa_balancing",
+                        "slab_allocator",
+                        "host_name"})
     if (env.contains(k)) ctx[k] = env[k];
   if (raw.module_before) {
     const ModuleInfo& m = *raw.module_before;
@@ -264,6 +325,7 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
     ctx["page_size"] = m.page_size;
     ctx["mem_cap_bytes"] = m.mem_cap_bytes;
     ctx["kernel_release"] = m.release;
+    ctx["kconfig"] = kconfig_to_json(m.kconfig);
   }
   if (!meta.target_details.is_null()) ctx["target_details"] = meta.target_details;
   ctx["warnings"] = r.warnings;

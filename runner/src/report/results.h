@@ -73,6 +73,7 @@ struct RunMeta {
   std::string git_revision;
   std::string date;               // ISO 8601
   bool discard_noisy = false;     // leave out batches flagged noisy (counted)
+  uint32_t repetitions = 0;       // planned per configuration
   nlohmann::json target_details;  // e.g. the qemu command line
 };
 

@@ -104,6 +104,38 @@ enum kbench_context {
 #define KBENCH_INFO_VMALLOC_NOWAIT	(1U << 4) /* __vmalloc(GFP_NOWAIT) */
 #define KBENCH_INFO_SLAB_NO_MERGE	(1U << 5) /* SLAB_NO_MERGE exists */
 
+/*
+ * kbench_info.kconfig: how the running kernel was built, where that
+ * changes what allocations cost (debug and hardening options above all).
+ */
+#define KBENCH_KCONFIG_KASAN			(1ULL << 0)
+#define KBENCH_KCONFIG_KFENCE			(1ULL << 1)
+#define KBENCH_KCONFIG_SLUB_DEBUG		(1ULL << 2)
+#define KBENCH_KCONFIG_SLUB_DEBUG_ON		(1ULL << 3)
+#define KBENCH_KCONFIG_DEBUG_PREEMPT		(1ULL << 4)
+#define KBENCH_KCONFIG_LOCKDEP			(1ULL << 5)
+#define KBENCH_KCONFIG_DEBUG_KMEMLEAK		(1ULL << 6)
+#define KBENCH_KCONFIG_PREEMPT_RT		(1ULL << 7)
+#define KBENCH_KCONFIG_DEBUG_PAGEALLOC		(1ULL << 8)
+#define KBENCH_KCONFIG_PAGE_POISONING		(1ULL << 9)
+#define KBENCH_KCONFIG_SLAB_FREELIST_HARDENED	(1ULL << 10)
+#define KBENCH_KCONFIG_SLAB_FREELIST_RANDOM	(1ULL << 11)
+#define KBENCH_KCONFIG_INIT_ON_ALLOC_DEFAULT_ON	(1ULL << 12)
+#define KBENCH_KCONFIG_MEMCG			(1ULL << 13)
+#define KBENCH_KCONFIG_DEBUG_VM			(1ULL << 14)
+#define KBENCH_KCONFIG_KCSAN			(1ULL << 15)
+#define KBENCH_KCONFIG_KMSAN			(1ULL << 16)
+#define KBENCH_KCONFIG_DEBUG_OBJECTS		(1ULL << 17)
+#define KBENCH_KCONFIG_MEM_ALLOC_PROFILING	(1ULL << 18)
+#define KBENCH_KCONFIG_PREEMPT_DYNAMIC		(1ULL << 19)
+#define KBENCH_KCONFIG_NUMA			(1ULL << 20)
+#define KBENCH_KCONFIG_TRANSPARENT_HUGEPAGE	(1ULL << 21)
+#define KBENCH_KCONFIG_HAVE_ARCH_HUGE_VMALLOC	(1ULL << 22)
+#define KBENCH_KCONFIG_SLUB_CPU_PARTIAL		(1ULL << 23)
+#define KBENCH_KCONFIG_SHUFFLE_PAGE_ALLOCATOR	(1ULL << 24)
+#define KBENCH_KCONFIG_SLAB_MERGE_DEFAULT	(1ULL << 25)
+#define KBENCH_KCONFIG_COUNT			26
+
 /* kbench_sample.flags: what may have distorted one batch */
 #define KBENCH_SAMPLE_CTX_SWITCH	(1U << 0) /* the task was switched out */
 #define KBENCH_SAMPLE_IRQ		(1U << 1) /* a device interrupt arrived */
@@ -141,6 +173,7 @@ enum kbench_context {
  * @release:            out: utsname()->release.
  * @preempt_model:      out: "none", "voluntary", "full" or "rt".
  * @clock_name:         out: "tsc" or "ktime".
+ * @kconfig:            out: KBENCH_KCONFIG_* build options of this kernel.
  * @reserved:           in: must be zero.
  */
 struct kbench_info {
@@ -166,7 +199,8 @@ struct kbench_info {
 	char release[KBENCH_NAME_LEN];
 	char preempt_model[16];
 	char clock_name[16];
-	__u64 reserved[8];
+	__u64 kconfig;
+	__u64 reserved[7];
 };
 
 /**

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+// history_test.cpp - the SQLite history on real database files: schema
+// migrations, concurrent writers, and a writer killed mid-transaction.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "core/error.h"
+#include "store/history.h"
+
+namespace kbench {
+namespace {
+
+class HistoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("kbench-history-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    path_ = (dir_ / "sub" / "history.sqlite").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  static RunResults results(bool complete, int configs = 3) {
+    RunResults r;
+    r.complete = complete;
+    r.context = {{"kernel_release", "6.12.0-test"}, {"order_seed", 77}, {"repetitions", 2}};
+    r.warnings = {"EMULATED: test"};
+    for (int i = 0; i < configs; ++i) {
+      ConfigResult c;
+      c.job.api = KBENCH_API_KMALLOC;
+      c.job.size = 64 + 64 * static_cast<uint64_t>(i);
+      c.job.ops_per_batch = auto_ops_per_batch(c.job.size);
+      c.status = "ok";
+      c.call = "kmalloc";
+      PhaseStats st;
+      st.phase = "alloc";
+      st.pooled = summarize({10.0 + i, 11.0 + i, 12.0 + i});
+      st.median_ci = median_ci({10.0 + i, 11.0 + i, 12.0 + i});
+      st.repetitions = 2;
+      st.harness_ns = 2;
+      c.phases.push_back(st);
+      r.configs.push_back(c);
+    }
+    ConfigResult refused;
+    refused.job.api = KBENCH_API_VMALLOC;
+    refused.job.size = 64;
+    refused.job.gfp = Gfp{KBENCH_GFP_ATOMIC, 0};
+    refused.job.ops_per_batch = auto_ops_per_batch(64);
+    refused.status = "refused";
+    refused.reason = "vmalloc may sleep";
+    r.configs.push_back(refused);
+    return r;
+  }
+  static RunMeta meta() {
+    RunMeta m;
+    m.target = "qemu:6.12";
+    m.emulated = true;
+    m.config_path = "configs/quick.toml";
+    m.kbench_version = "test";
+    m.git_revision = "abc";
+    m.date = "2026-11-22T00:00:00+0000";
+    return m;
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(HistoryTest, SavesAndReadsBackARun) {
+  History db(path_);
+  EXPECT_EQ(db.schema_version(), History::latest_schema_version());
+  const int64_t id = db.save(results(true), meta(), 12.5);
+  const auto runs = db.runs();
+  ASSERT_EQ(runs.size(), 1U);
+  EXPECT_EQ(runs[0].id, id);
+  EXPECT_EQ(runs[0].status, "complete");
+  EXPECT_EQ(runs[0].kernel_release, "6.12.0-test");
+  EXPECT_EQ(runs[0].measured, 3);
+  EXPECT_TRUE(runs[0].emulated);
+  EXPECT_DOUBLE_EQ(runs[0].wall_seconds, 12.5);
+  EXPECT_EQ(runs[0].warnings.at(0), "EMULATED: test");
+  const auto rows = db.measurements(id);
+  ASSERT_EQ(rows.size(), 4U);
+  EXPECT_EQ(rows[1].name, "kmalloc/128/GFP_KERNEL/pair/alloc");  // size 64 + 64
+  EXPECT_DOUBLE_EQ(rows[1].median_ns, 12);
+  EXPECT_DOUBLE_EQ(rows[1].harness_ns, 2);
+  EXPECT_EQ(rows[3].status, "refused");
+  EXPECT_EQ(rows[3].reason, "vmalloc may sleep");
+  EXPECT_THROW(db.run(id + 1), Error);
+
+  const auto doc = export_json(db.run(id), rows);
+  EXPECT_EQ(doc["benchmarks"].size(), 3U);
+  EXPECT_EQ(doc["benchmarks"][0]["run_type"], "aggregate");
+  EXPECT_EQ(doc["kbench_not_measured"].size(), 1U);
+  const std::string csv = export_csv(rows);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
+  EXPECT_NE(csv.find("kmalloc/64/GFP_KERNEL/pair/alloc,kmalloc,64,GFP_KERNEL,pair"), std::string::npos);
+}
+
+TEST_F(HistoryTest, IncompleteRunsAreMarked) {
+  History db(path_);
+  db.save(results(false), meta(), 1);
+  EXPECT_EQ(db.runs().at(0).status, "incomplete");
+}
+
+TEST_F(HistoryTest, MigratesAVersionOneDatabaseKeepingItsRuns) {
+  // Build a version-1 database by hand, as an older kbench left it.
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+  {
+    History current(path_);  // to learn nothing from it but the file location
+  }
+  std::filesystem::remove(path_);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  const char* v1 = R"sql(
+CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, target TEXT NOT NULL, emulated INTEGER NOT NULL,
+  kernel_release TEXT NOT NULL, config_path TEXT NOT NULL, status TEXT NOT NULL, configs_planned INTEGER NOT NULL,
+  kbench_version TEXT NOT NULL, git_revision TEXT NOT NULL, order_seed INTEGER NOT NULL, context_json TEXT NOT NULL,
+  warnings_json TEXT NOT NULL);
+CREATE TABLE measurements (run_id INTEGER NOT NULL, name TEXT NOT NULL, api TEXT NOT NULL, size_bytes INTEGER NOT NULL,
+  gfp TEXT NOT NULL, pattern TEXT NOT NULL, context TEXT NOT NULL, ops_per_batch INTEGER NOT NULL, phase TEXT NOT NULL,
+  call TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, repetitions INTEGER NOT NULL, batches INTEGER NOT NULL,
+  noisy_batches INTEGER NOT NULL, failures INTEGER NOT NULL, median_ns REAL, ci_low_ns REAL, ci_high_ns REAL,
+  mean_ns REAL, stddev_ns REAL, cv REAL, min_ns REAL, p90_ns REAL, p99_ns REAL, p999_ns REAL, max_ns REAL,
+  rep_median_cv REAL, harness_ns REAL, unreliable INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, name));
+INSERT INTO runs VALUES (1, '2026-01-01', 'qemu:6.1', 1, '6.1.0-old', 'configs/quick.toml', 'complete', 1, 'old',
+  'x', 3, '{}', '[]');
+INSERT INTO measurements (run_id, name, api, size_bytes, gfp, pattern, context, ops_per_batch, phase, call, status,
+  reason, repetitions, batches, noisy_batches, failures, median_ns) VALUES (1, 'kmalloc/64/GFP_KERNEL/pair/alloc',
+  'kmalloc', 64, 'GFP_KERNEL', 'pair', 'preempt-on', 128, 'alloc', 'kmalloc', 'ok', '', 1, 8, 0, 0, 99.5);
+PRAGMA user_version = 1;
+)sql";
+  ASSERT_EQ(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+
+  History db(path_);
+  EXPECT_EQ(db.schema_version(), History::latest_schema_version());
+  const RunRow old = db.run(1);
+  EXPECT_EQ(old.kernel_release, "6.1.0-old");
+  EXPECT_DOUBLE_EQ(old.wall_seconds, 0);  // the column version 2 added
+  const auto rows = db.measurements(1);
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_DOUBLE_EQ(rows[0].median_ns, 99.5);
+  EXPECT_EQ(rows[0].discarded_batches, 0);
+  db.save(results(true), meta(), 3);
+  EXPECT_EQ(db.runs().size(), 2U);
+}
+
+TEST_F(HistoryTest, RefusesADatabaseFromANewerKbench) {
+  { History db(path_); }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  try {
+    History db(path_);
+    FAIL() << "opened a schema from the future";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer than this kbench"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(HistoryTest, ConcurrentWritersAllLand) {
+  { History init(path_); }
+  constexpr int kWriters = 4, kRuns = 10;
+  std::vector<pid_t> pids;
+  for (int w = 0; w < kWriters; ++w) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      try {
+        History db(path_);
+        for (int i = 0; i < kRuns; ++i) db.save(results(true, 20), meta(), 1);
+      } catch (...) {
+        ::_exit(1);
+      }
+      ::_exit(0);
+    }
+    pids.push_back(pid);
+  }
+  for (const pid_t pid : pids) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  History db(path_);
+  const auto runs = db.runs();
+  EXPECT_EQ(runs.size(), static_cast<size_t>(kWriters * kRuns));
+  for (const auto& r : runs) EXPECT_EQ(db.measurements(r.id).size(), 21U);
+}
+
+TEST_F(HistoryTest, AWriterKilledMidTransactionLeavesNothingHalfWritten) {
+  {
+    History db(path_);
+    db.save(results(true), meta(), 1);
+  }
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    History db(path_);
+    db.save(results(true, 50), meta(), 1, [] { ::raise(SIGKILL); });
+    ::_exit(0);  // not reached
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+  History db(path_);
+  const auto runs = db.runs();
+  ASSERT_EQ(runs.size(), 1U) << "the killed run must not appear";
+  EXPECT_EQ(db.measurements(runs[0].id).size(), 4U);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(raw, "PRAGMA integrity_check", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "ok");
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  EXPECT_GT(db.save(results(true), meta(), 1), runs[0].id);
+}
+
+}  // namespace
+}  // namespace kbench
