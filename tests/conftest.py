@@ -14,9 +14,28 @@ BUILD = Path(os.environ.get("KBENCH_BUILD", ROOT / "build" / "cmake"))
 KBENCH = BUILD / "bin" / "kbench"
 KERNELS = ["6.1", "6.12"]
 
+# Tests never write to the user's own history database.
+_TEST_DB_DIR = None
+
+
+def test_db():
+    global _TEST_DB_DIR
+    if _TEST_DB_DIR is None:
+        import tempfile
+        _TEST_DB_DIR = tempfile.mkdtemp(prefix="kbench-test-db-")
+    return str(Path(_TEST_DB_DIR) / "history.sqlite")
+
+
+def env_with_test_db(**extra):
+    env = dict(os.environ)
+    env.setdefault("KBENCH_DB", test_db())
+    env.update(extra)
+    return env
+
 
 def kbench(*args, timeout=900, check=True, **kw):
     """Run the kbench CLI; return the CompletedProcess (text mode)."""
+    kw.setdefault("env", env_with_test_db())
     proc = subprocess.run([str(KBENCH), *map(str, args)], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT, **kw)
     if check and proc.returncode != 0:
@@ -75,6 +94,6 @@ def make_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("make-run")
     t0 = time.monotonic()
     proc = subprocess.run(["make", "--no-print-directory", "run", f"OUT={out}"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=3600)
+                          text=True, timeout=3600, env=env_with_test_db())
     assert proc.returncode == 0, f"make run failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return Run(out, proc, time.monotonic() - t0)

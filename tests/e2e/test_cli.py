@@ -6,7 +6,7 @@ import signal
 import subprocess
 import time
 
-from conftest import KBENCH, ROOT, kbench
+from conftest import KBENCH, ROOT, env_with_test_db, kbench
 
 
 def test_help_teaches_targets_and_examples(kbench_bin):
@@ -37,15 +37,18 @@ def test_unknown_target_is_an_error_with_the_choices(kbench_bin, tmp_path):
 def test_dry_run_plans_without_running(kbench_bin):
     out = kbench("run", "-c", "configs/default.toml", "--dry-run").stdout
     first = out.splitlines()[0]
-    assert first.endswith("from configs/default.toml") and int(first.split()[0]) > 500
+    assert "from configs/default.toml (order seed " in first and int(first.split()[0]) > 500
+    assert " x 5 repetitions = " in first
     assert "vmalloc/67108864/GFP_KERNEL/pair" in out
 
 
 def test_interrupted_run_keeps_what_was_measured(kbench_bin, tmp_path):
     """Ctrl-C during a QEMU run: exit 3, results.json written from what arrived."""
     out = tmp_path / "int"
+    db = tmp_path / "int.sqlite"
     proc = subprocess.Popen([str(KBENCH), "run", "-c", "configs/default.toml", "--target", "qemu:6.12",
-                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--out", str(out), "--db", str(db)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env_with_test_db())
     raw = out / "raw.ndjson"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -59,6 +62,17 @@ def test_interrupted_run_keeps_what_was_measured(kbench_bin, tmp_path):
     assert res["context"]["complete"] is False
     assert len(res["benchmarks"]) >= 50
     assert any("stopped by the user" in w or "incomplete" in w for w in res["context"]["warnings"])
+    # The history holds the whole interrupted run, marked incomplete.
+    history = kbench("history", "--db", db).stdout.splitlines()
+    assert len(history) == 2, history
+    row = history[1].split()
+    assert row[0] == "1" and "incomplete" in row, row
+    assert int(row[row.index("incomplete") + 1]) >= 25  # configurations measured
+    shown = kbench("show", "1", "--db", db).stdout
+    assert "run 1 (incomplete)" in shown and "EMULATED" in shown
+    exported = json.loads(kbench("export", "1", "--db", db).stdout)
+    assert exported["context"]["kbench_history_status"] == "incomplete"
+    assert len(exported["benchmarks"]) >= 50
 
 
 def test_module_load_failure_is_reported_with_the_kernels_words(kbench_bin, tmp_path):

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Numbers people can trust: repeated runs agree, land in the history, and
+carry their distributions, confidence intervals and environment."""
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, Run, kbench
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """configs/quick.toml twice on qemu:6.12, into one history database."""
+    base = tmp_path_factory.mktemp("two-runs")
+    db = base / "history.sqlite"
+    runs = []
+    for i in (1, 2):
+        out = base / f"run{i}"
+        proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--out", out, "--db", db)
+        runs.append(Run(out, proc, 0))
+    return db, runs
+
+
+def medians(run):
+    return {b["run_name"]: b["real_time"] for b in run.benchmarks if b.get("aggregate_name") == "median"}
+
+
+def test_both_runs_land_in_the_history(two_runs):
+    db, runs = two_runs
+    lines = kbench("history", "--db", db).stdout.splitlines()
+    assert len(lines) == 3, lines
+    for line in lines[1:]:
+        assert "qemu:6.12" in line and "complete" in line and "configs/quick.toml" in line
+    assert "history: run 2 in" in runs[1].proc.stdout
+    csv = kbench("export", "2", "--format", "csv", "--db", db).stdout.splitlines()
+    assert csv[0].startswith("name,api,size_bytes,gfp")
+    assert any(line.startswith("kmalloc/64/GFP_KERNEL/pair/alloc,") for line in csv)
+
+
+def test_kmalloc_pair_medians_of_two_runs_agree_within_10_percent(two_runs):
+    _, runs = two_runs
+    a, b = medians(runs[0]), medians(runs[1])
+    names = [n for n in a if n.startswith("kmalloc/") and "/pair/" in n]
+    assert len(names) >= 12
+    worst = max(abs(a[n] - b[n]) / min(a[n], b[n]) for n in names)
+    assert worst < 0.10, {n: (a[n], b[n]) for n in names}
+
+
+def test_compare_py_runs_its_u_test_on_two_runs(two_runs, tmp_path):
+    _, runs = two_runs
+    dump = tmp_path / "diff.json"
+    proc = subprocess.run(["/usr/bin/python3", "/usr/share/benchmark/compare.py", "--no-color", "-d", str(dump),
+                           "benchmarks", str(runs[0].out / "results.json"), str(runs[1].out / "results.json")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    diff = {d["name"]: d for d in json.loads(dump.read_text())}
+    entry = diff["kmalloc/64/GFP_KERNEL/pair/alloc"]
+    assert entry["utest"], "compare.py ran no U test: repetitions must be separate iteration entries"
+    assert 0 <= entry["utest"]["time_pvalue"] <= 1
+    assert "kmalloc/64/GFP_KERNEL/pair/alloc_pvalue" in proc.stdout
+
+
+def test_every_measurement_has_distribution_ci_repetitions_and_noise(two_runs):
+    _, runs = two_runs
+    run = runs[0]
+    aggregates = [b for b in run.benchmarks if b["run_type"] == "aggregate"]
+    iterations = [b for b in run.benchmarks if b["run_type"] == "iteration"]
+    assert aggregates and iterations
+    for b in aggregates:
+        for key in ("p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "min_ns", "median_ci_low_ns",
+                    "median_ci_high_ns", "median_ci_coverage", "repetitions", "noisy_batches", "batches"):
+            assert key in b, (b["name"], key)
+        assert b["median_ci_low_ns"] <= b["median_ns"] <= b["median_ci_high_ns"], b["name"]
+        assert b["min_ns"] <= b["p50_ns"] <= b["p90_ns"] <= b["p99_ns"] <= b["p999_ns"] <= b["max_ns"]
+        assert b["median_ci_coverage"] >= 0.95, b["name"]  # 24 batches are enough for 95 %
+    for b in iterations:
+        for key in ("p50_ns", "p90_ns", "p99_ns", "max_ns", "repetition_index", "noisy_batches"):
+            assert key in b, (b["name"], key)
+    # Each repetition is one iteration entry.
+    names = {b["run_name"] for b in aggregates}
+    for name in names:
+        its = [b for b in iterations if b["name"] == name]
+        assert sorted(i["repetition_index"] for i in its) == list(range(its[0]["repetitions"])), name
+
+
+def test_context_holds_the_environment(two_runs):
+    _, runs = two_runs
+    ctx = runs[0].results["context"]
+    for key in ("kernel_release", "kernel_version", "preempt_model", "preempt_dynamic", "slab_allocator", "hz",
+                "init_on_alloc", "init_on_free", "kconfig", "cmdline", "cpu_model", "microcode", "num_cpus",
+                "threads_per_core", "thp_enabled", "numa_nodes_online", "mem_total_kb", "clocksource", "emulated",
+                "kbench_version", "kbench_git_revision", "order_seed", "repetitions", "warnings"):
+        assert key in ctx, key
+    for opt in ("CONFIG_KASAN", "CONFIG_KFENCE", "CONFIG_SLUB_DEBUG", "CONFIG_DEBUG_PREEMPT", "CONFIG_LOCKDEP",
+                "CONFIG_DEBUG_KMEMLEAK", "CONFIG_PREEMPT_RT"):
+        assert ctx["kconfig"][opt] in (True, False), opt
+    # Facts of Debian's cloud kernel, read from the running kernel via the module.
+    assert ctx["kconfig"]["CONFIG_INIT_ON_ALLOC_DEFAULT_ON"] is True
+    assert ctx["kconfig"]["CONFIG_KASAN"] is False
+    assert ctx["hz"] == 250
+    assert ctx["order_seed"] != runs[1].results["context"]["order_seed"], "each run draws its own order"
+
+
+def test_dry_run_estimates_from_the_history_only(two_runs):
+    db, _ = two_runs
+    out = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--db", db, "--dry-run").stdout
+    assert "estimated time:" in out and "of this config on qemu:6.12 took" in out
+    empty = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--db",
+                   Path(db).with_name("none.sqlite"), "--dry-run").stdout
+    assert "estimated time: unknown" in empty
