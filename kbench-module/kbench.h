@@ -23,6 +23,20 @@
 #include "kbench_compat.h"
 
 struct kbench_run_ctx;
+struct perf_event;
+
+/* kbench_perf.c: counters of one run (see there). */
+struct kbench_perf {
+	bool open;
+	struct perf_event *ev[KBENCH_CNT_COUNT];
+	u64 last[KBENCH_CNT_COUNT];
+	struct kbench_counters out;
+};
+
+void kbench_perf_open(struct kbench_perf *p);
+void kbench_perf_mark(struct kbench_perf *p);
+void kbench_perf_add(struct kbench_perf *p, unsigned int slot);
+void kbench_perf_close(struct kbench_perf *p);
 
 /**
  * struct kbench_loops - the timed loops of one kernel function.
@@ -49,6 +63,7 @@ struct kbench_loops {
 #define KBENCH_CAP_VMAP		BIT(7) /* vmalloc space: purge lazy frees */
 #define KBENCH_CAP_MEMPOOL	BIT(8) /* takes mempool_min_nr */
 #define KBENCH_CAP_CACHE_ALIGN	BIT(9) /* takes KBENCH_RUN_HWCACHE_ALIGN */
+#define KBENCH_CAP_STRUCT_PAGE	BIT(10) /* returns struct page *, not an address */
 
 /**
  * struct kbench_alloc_ops - one allocation API.
@@ -219,6 +234,12 @@ u64 kbench_cache_obj_bytes(const struct kbench_run_ctx *ctx);
 /* kbench_run.c */
 const struct kbench_alloc_ops *kbench_ops_lookup(u32 api);
 long kbench_run(struct kbench_run_args *args);
+int kbench_check_request(struct kbench_run_args *a, struct kbench_run_ctx *ctx);
+bool kbench_run_trylock(void);
+void kbench_run_unlock(void);
+
+/* kbench_probe.c */
+long kbench_probe(struct kbench_probe_args *args);
 void kbench_run_init(void);
 u64 kbench_mem_cap(void);
 

@@ -9,7 +9,9 @@
 #ifndef _KBENCH_COMPAT_H
 #define _KBENCH_COMPAT_H
 
+#include <linux/errno.h>
 #include <linux/gfp.h>
+#include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -52,6 +54,49 @@ static inline struct kmem_cache *
 kbench_cache_create(const char *name, unsigned int size, slab_flags_t flags)
 {
 	return kmem_cache_create_usercopy(name, size, 0, flags, 0, size, NULL);
+}
+#endif
+
+/*
+ * Bulk page allocation into an array: alloc_pages_bulk_array() on 6.1
+ * (inline) and 6.12 (macro); 7.x renamed it alloc_pages_bulk().
+ */
+#if defined(alloc_pages_bulk) && !defined(alloc_pages_bulk_array)
+#define kbench_alloc_pages_bulk(gfp, nr, arr)	alloc_pages_bulk(gfp, nr, arr)
+#else
+#define kbench_alloc_pages_bulk(gfp, nr, arr)	alloc_pages_bulk_array(gfp, nr, arr)
+#endif
+
+/*
+ * log2 of the size of the mapping that covers va (12, 21 or 30 on x86),
+ * 0 if nothing maps it, -EOPNOTSUPP where the architecture has no
+ * exported page-table lookup.
+ */
+#ifdef CONFIG_X86
+#include <asm/pgtable_types.h>
+
+static inline int kbench_mapping_shift(unsigned long va)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address(va, &level);
+
+	if (!pte || !pte_present(*pte))
+		return 0;
+	switch (level) {
+	case PG_LEVEL_4K:
+		return PAGE_SHIFT;
+	case PG_LEVEL_2M:
+		return PMD_SHIFT;
+	case PG_LEVEL_1G:
+		return PUD_SHIFT;
+	default:
+		return 0;
+	}
+}
+#else
+static inline int kbench_mapping_shift(unsigned long va)
+{
+	return -EOPNOTSUPP;
 }
 #endif
 

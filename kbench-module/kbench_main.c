@@ -20,6 +20,9 @@
 static_assert(sizeof(struct kbench_info) == 272);
 static_assert(sizeof(struct kbench_run_args) == 392);
 static_assert(sizeof(struct kbench_sample) == 32);
+static_assert(sizeof(struct kbench_probe_args) == 424);
+static_assert(sizeof(struct kbench_probe_sample) == 96);
+static_assert(sizeof(struct kbench_counters) == 176);
 
 static atomic64_t kb_outstanding_objs = ATOMIC64_INIT(0);
 static atomic64_t kb_outstanding_bytes = ATOMIC64_INIT(0);
@@ -196,6 +199,20 @@ static long kb_ioctl_run(void __user *u, size_t usize)
 	return ret;
 }
 
+static long kb_ioctl_probe(void __user *u, size_t usize)
+{
+	struct kbench_probe_args args;
+	long ret;
+
+	ret = kb_copy_in(&args, sizeof(args), u, usize);
+	if (ret)
+		return ret;
+	ret = kbench_probe(&args);
+	if (copy_to_user(u, &args, min(usize, sizeof(args))))
+		return -EFAULT;
+	return ret;
+}
+
 static long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *u = (void __user *)arg;
@@ -210,6 +227,8 @@ static long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return kb_ioctl_info(u, _IOC_SIZE(cmd));
 	case _IOC_NR(KBENCH_IOC_RUN):
 		return kb_ioctl_run(u, _IOC_SIZE(cmd));
+	case _IOC_NR(KBENCH_IOC_PROBE):
+		return kb_ioctl_probe(u, _IOC_SIZE(cmd));
 	default:
 		return -ENOTTY;
 	}

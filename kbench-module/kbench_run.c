@@ -112,6 +112,8 @@ static int kb_check_fields(struct kbench_run_args *a)
 	if (!(a->flags & KBENCH_RUN_VALIDATE_ONLY) &&
 	    a->samples_len < (u64)a->nr_batches * sizeof(struct kbench_sample))
 		return kb_bad_field(a, "samples_len");
+	if (!!(a->flags & KBENCH_RUN_COUNTERS) != !!a->counters_ptr)
+		return kb_bad_field(a, "counters_ptr");
 	return 0;
 }
 
@@ -214,11 +216,17 @@ static int kb_check_combination(struct kbench_run_args *a,
 	return 0;
 }
 
+/*
+ * Run one timed phase in the requested context. Counters are read just
+ * outside it (they may sleep), into slot 0 (alloc, pair) or 1 (free).
+ */
 static void kb_run_phase(struct kbench_run_ctx *ctx,
-			 void (*phase)(struct kbench_run_ctx *ctx), u32 context)
+			 void (*phase)(struct kbench_run_ctx *ctx), u32 context,
+			 struct kbench_perf *perf, unsigned int slot)
 {
 	unsigned long flags;
 
+	kbench_perf_mark(perf);
 	switch (context) {
 	case KBENCH_CTX_PREEMPT_OFF:
 		preempt_disable();
@@ -234,6 +242,7 @@ static void kb_run_phase(struct kbench_run_ctx *ctx,
 		phase(ctx);
 		break;
 	}
+	kbench_perf_add(perf, slot);
 }
 
 /* xorshift64*: a shuffle that needs no kernel API that moved over time. */
@@ -265,9 +274,13 @@ static void kb_free_order(struct kbench_run_ctx *ctx, u32 pattern,
 	}
 }
 
-/* One batch; on return nothing it allocated is still held. */
+/*
+ * One batch; on return nothing it allocated is still held. perf is NULL
+ * for warm-up batches, whose counts must not mix with the timed ones.
+ */
 static void kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng,
-			 struct kbench_sample *s, u64 per_obj)
+			 struct kbench_sample *s, u64 per_obj,
+			 struct kbench_perf *perf)
 {
 	const struct kbench_run_args *a = ctx->args;
 	unsigned long csw0 = current->nvcsw + current->nivcsw;
@@ -278,16 +291,16 @@ static void kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng,
 	s->ops = ctx->n;
 	s->cpu = cpu0;
 	if (a->pattern == KBENCH_PATTERN_PAIR) {
-		kb_run_phase(ctx, ctx->loops->pair_phase, a->context);
+		kb_run_phase(ctx, ctx->loops->pair_phase, a->context, perf, 0);
 		s->failed = ctx->pair_failed;
 	} else {
-		kb_run_phase(ctx, ctx->loops->alloc_phase, a->context);
+		kb_run_phase(ctx, ctx->loops->alloc_phase, a->context, perf, 0);
 		for (i = 0, ok = 0; i < ctx->n; i++)
 			ok += !!ctx->objs[i];
 		s->failed = ctx->n - ok;
 		kbench_account_objs(ok, (s64)ok * per_obj);
 		kb_free_order(ctx, a->pattern, rng);
-		kb_run_phase(ctx, ctx->loops->free_phase, a->context);
+		kb_run_phase(ctx, ctx->loops->free_phase, a->context, perf, 1);
 		kbench_account_objs(-(s64)ok, -(s64)ok * per_obj);
 	}
 	s->alloc_cycles = ctx->alloc_cycles;
@@ -301,7 +314,8 @@ static void kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng,
 		s->flags |= KBENCH_SAMPLE_IRQ;
 }
 
-static long kb_run_locked(struct kbench_run_args *a, struct kbench_run_ctx *ctx)
+static long kb_run_locked(struct kbench_run_args *a, struct kbench_run_ctx *ctx,
+			  struct kbench_perf *perf)
 {
 	struct kbench_sample *samples, s;
 	u64 rng = a->seed ? a->seed : 0x9E3779B97F4A7C15ULL;
@@ -341,7 +355,8 @@ static long kb_run_locked(struct kbench_run_args *a, struct kbench_run_ctx *ctx)
 			ret = -EINTR;
 			break;
 		}
-		kb_one_batch(ctx, &rng, &s, per_obj);
+		kb_one_batch(ctx, &rng, &s, per_obj,
+			     b >= a->warmup_batches ? perf : NULL);
 		a->failed_total += s.failed;
 		if (b >= a->warmup_batches)
 			samples[a->batches_done++] = s;
@@ -360,6 +375,34 @@ out_free_arrays:
 	kfree(ctx->free_order);
 	kfree(ctx->objs);
 	return ret;
+}
+
+bool kbench_run_trylock(void)
+{
+	return mutex_trylock(&kb_run_lock);
+}
+
+void kbench_run_unlock(void)
+{
+	mutex_unlock(&kb_run_lock);
+}
+
+/**
+ * kbench_check_request - check a request completely, allocating nothing.
+ * @a:   the request; bad_field, reason, call and footprint are written.
+ * @ctx: filled with what the run needs (ops, gfp, loops, size, order, n).
+ *
+ * Return: 0, -EINVAL, -EOPNOTSUPP or -EFBIG as described in the UAPI.
+ */
+int kbench_check_request(struct kbench_run_args *a, struct kbench_run_ctx *ctx)
+{
+	int ret = kb_check_fields(a);
+
+	if (ret)
+		return ret;
+	ctx->ops = kbench_ops_lookup(a->api);
+	ctx->args = a;
+	return kb_check_combination(a, ctx);
 }
 
 /**
@@ -382,18 +425,31 @@ long kbench_run(struct kbench_run_args *a)
 	memset(a->bad_field, 0, sizeof(a->bad_field));
 	memset(a->reason, 0, sizeof(a->reason));
 
-	ret = kb_check_fields(a);
-	if (ret)
-		return ret;
-	ctx.ops = kbench_ops_lookup(a->api);
-	ret = kb_check_combination(a, &ctx);
+	ret = kbench_check_request(a, &ctx);
 	if (ret || (a->flags & KBENCH_RUN_VALIDATE_ONLY))
 		return ret;
 
 	if (!mutex_trylock(&kb_run_lock))
 		return kb_refuse(a, -EBUSY,
 				 "another kbench run is in progress on this machine");
-	ret = kb_run_locked(a, &ctx);
+	if (a->flags & KBENCH_RUN_COUNTERS) {
+		/* kbench_perf is large: not on the kernel stack. */
+		struct kbench_perf *perf = kzalloc(sizeof(*perf), GFP_KERNEL);
+
+		if (!perf) {
+			ret = kb_refuse(a, -ENOMEM, "no memory for counters");
+		} else {
+			kbench_perf_open(perf);
+			ret = kb_run_locked(a, &ctx, perf);
+			kbench_perf_close(perf);
+			if (copy_to_user(u64_to_user_ptr(a->counters_ptr),
+					 &perf->out, sizeof(perf->out)))
+				ret = -EFAULT;
+			kfree(perf);
+		}
+	} else {
+		ret = kb_run_locked(a, &ctx, NULL);
+	}
 	mutex_unlock(&kb_run_lock);
 	return ret;
 }

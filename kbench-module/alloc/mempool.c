@@ -118,7 +118,7 @@ const struct kbench_alloc_ops kbench_mempool_kmalloc_ops = {
 
 const struct kbench_alloc_ops kbench_mempool_page_ops = {
 	.name = "mempool_page",
-	.caps = KB_POOL_CAPS | KBENCH_CAP_PAGES,
+	.caps = KB_POOL_CAPS | KBENCH_CAP_PAGES | KBENCH_CAP_STRUCT_PAGE,
 	.max_size = PAGE_SIZE << KBENCH_MAX_PAGE_ORDER,
 	.validate = kb_pool_page_validate,
 	.obj_bytes = kb_pool_page_obj_bytes,

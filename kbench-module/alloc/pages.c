@@ -27,7 +27,7 @@ static u64 kb_pages_obj_bytes(const struct kbench_run_ctx *ctx)
 
 const struct kbench_alloc_ops kbench_alloc_pages_ops = {
 	.name = "alloc_pages",
-	.caps = KB_PAGES_CAPS | KBENCH_CAP_HIGHMEM,
+	.caps = KB_PAGES_CAPS | KBENCH_CAP_HIGHMEM | KBENCH_CAP_STRUCT_PAGE,
 	.max_size = PAGE_SIZE << KBENCH_MAX_PAGE_ORDER,
 	.obj_bytes = kb_pages_obj_bytes,
 	.loops = &kb_alloc_pages_loops,

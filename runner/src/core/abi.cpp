@@ -24,6 +24,15 @@ constexpr std::array<std::string_view, KBENCH_GFPM_COUNT> kGfpMods = {"__GFP_ZER
 constexpr std::array<std::string_view, KBENCH_PATTERN_COUNT> kPatterns = {"pair", "batch", "batch-shuffled"};
 constexpr std::array<std::string_view, KBENCH_CTX_COUNT> kContexts = {"preempt-on", "preempt-off", "irqs-off"};
 
+constexpr std::array<std::string_view, KBENCH_ACCESS_COUNT> kAccessModes = {"sequential", "page-stride", "page-random",
+                                                                            "memset"};
+constexpr std::array<std::string_view, KBENCH_STAGE_COUNT> kStages = {
+    "pages_alloc", "vmap", "vunmap", "vm_map_ram", "vm_unmap_ram", "pages_free", "vmalloc", "vfree", "purge"};
+constexpr std::array<std::string_view, KBENCH_CNT_COUNT> kCounters = {
+    "task_clock_ns", "cycles", "instructions", "dtlb_load_misses", "dtlb_store_misses", "itlb_load_misses"};
+constexpr std::array<std::string_view, KBENCH_PROBE_COUNT + 1> kExperiments = {"alloc", "footprint", "access",
+                                                                               "stages"};
+
 static_assert(std::all_of(kApis.begin(), kApis.end(), [](std::string_view n) { return !n.empty(); }),
               "every API id of the UAPI needs a name here");
 static_assert(std::all_of(kGfps.begin(), kGfps.end(), [](std::string_view n) { return !n.empty(); }),
@@ -52,6 +61,10 @@ std::span<const std::string_view> gfp_names() { return kGfps; }
 std::span<const std::string_view> gfp_mod_names() { return kGfpMods; }
 std::span<const std::string_view> pattern_names() { return kPatterns; }
 std::span<const std::string_view> context_names() { return kContexts; }
+std::span<const std::string_view> access_mode_names() { return kAccessModes; }
+std::span<const std::string_view> stage_names() { return kStages; }
+std::span<const std::string_view> counter_names() { return kCounters; }
+std::span<const std::string_view> experiment_names() { return kExperiments; }
 
 std::optional<uint32_t> find_name(std::span<const std::string_view> names, std::string_view name) {
   const auto it = std::find(names.begin(), names.end(), name);

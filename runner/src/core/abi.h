@@ -18,12 +18,20 @@ namespace kbench {
 static_assert(sizeof(kbench_info) == 272, "UAPI struct kbench_info changed size");
 static_assert(sizeof(kbench_run_args) == 392, "UAPI struct kbench_run_args changed size");
 static_assert(sizeof(kbench_sample) == 32, "UAPI struct kbench_sample changed size");
+static_assert(sizeof(kbench_probe_args) == 424, "UAPI struct kbench_probe_args changed size");
+static_assert(sizeof(kbench_probe_sample) == 96, "UAPI struct kbench_probe_sample changed size");
+static_assert(sizeof(kbench_counters) == 176, "UAPI struct kbench_counters changed size");
 
 std::span<const std::string_view> api_names();
 std::span<const std::string_view> gfp_names();
 std::span<const std::string_view> gfp_mod_names();  // index = bit
 std::span<const std::string_view> pattern_names();
 std::span<const std::string_view> context_names();
+std::span<const std::string_view> access_mode_names();  // enum kbench_access_mode
+std::span<const std::string_view> stage_names();        // enum kbench_stage
+std::span<const std::string_view> counter_names();      // enum kbench_counter_id
+// What a job does: time allocation loops, or one of the probes.
+std::span<const std::string_view> experiment_names();  // "alloc", then enum kbench_probe_kind + 1
 
 std::optional<uint32_t> find_name(std::span<const std::string_view> names, std::string_view name);
 

@@ -14,6 +14,14 @@ bool Job::is_mempool() const {
 }
 
 std::string Job::name() const {
+  // Probes: "footprint/vmalloc/4194304/GFP_KERNEL", "access/.../page-random", "stages/vmalloc/65536".
+  if (experiment == kExperimentStages) return "stages/" + std::string(api_name()) + "/" + std::to_string(size);
+  if (is_probe()) {
+    std::string n = std::string(experiment_names()[experiment]) + "/" + std::string(api_name()) + "/" +
+                    std::to_string(size) + "/" + gfp.to_string();
+    if (experiment == kExperimentAccess) n += "/" + std::string(access_mode_names()[access_mode]);
+    return n;
+  }
   std::string n =
       std::string(api_name()) + "/" + std::to_string(size) + "/" + gfp.to_string() + "/" + std::string(pattern_name());
   if (pattern != KBENCH_PATTERN_PAIR || ops_per_batch != auto_ops_per_batch(size))
@@ -25,7 +33,10 @@ std::string Job::name() const {
 }
 
 void to_json(nlohmann::json& j, const Job& job) {
-  j = nlohmann::json{{"api", job.api_name()},
+  j = nlohmann::json{{"experiment", experiment_names()[job.experiment]},
+                     {"access_mode", access_mode_names()[job.access_mode]},
+                     {"counters", job.counters},
+                     {"api", job.api_name()},
                      {"size", job.size},
                      {"gfp", job.gfp.to_string()},
                      {"pattern", job.pattern_name()},
@@ -48,6 +59,9 @@ uint32_t id_of(std::span<const std::string_view> names, const std::string& name,
 }  // namespace
 
 void from_json(const nlohmann::json& j, Job& job) {
+  job.experiment = id_of(experiment_names(), j.value("experiment", "alloc"), "experiment");
+  job.access_mode = id_of(access_mode_names(), j.value("access_mode", "sequential"), "access mode");
+  job.counters = j.value("counters", false);
   job.api = id_of(api_names(), j.at("api").get<std::string>(), "api");
   job.size = j.at("size").get<uint64_t>();
   job.gfp = Gfp::parse(j.at("gfp").get<std::string>());

@@ -13,7 +13,16 @@
 
 namespace kbench {
 
+// experiment values: what a job measures.
+inline constexpr uint32_t kExperimentAlloc = 0;  // allocation loops (KBENCH_IOC_RUN)
+inline constexpr uint32_t kExperimentFootprint = 1 + KBENCH_PROBE_FOOTPRINT;
+inline constexpr uint32_t kExperimentAccess = 1 + KBENCH_PROBE_ACCESS;
+inline constexpr uint32_t kExperimentStages = 1 + KBENCH_PROBE_STAGES;
+
 struct Job {
+  uint32_t experiment = kExperimentAlloc;
+  uint32_t access_mode = KBENCH_ACCESS_SEQUENTIAL;  // access probes only
+  bool counters = true;                             // count TLB misses etc. where the CPU can
   uint32_t api = KBENCH_API_NOOP;
   uint64_t size = 0;
   Gfp gfp;
@@ -34,6 +43,7 @@ struct Job {
   std::string_view api_name() const { return api_names()[api]; }
   std::string_view pattern_name() const { return pattern_names()[pattern]; }
   std::string_view context_name() const { return context_names()[context]; }
+  bool is_probe() const { return experiment != kExperimentAlloc; }
   bool is_mempool() const;
 };
 

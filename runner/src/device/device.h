@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,13 @@ nlohmann::json kconfig_to_json(uint64_t kconfig);
 void from_json(const nlohmann::json& j, ModuleInfo& info);
 ModuleInfo decode_info(const kbench_info& raw);
 
+// A page-table footprint (KBENCH_PROBE_FOOTPRINT).
+struct Footprint {
+  uint64_t map_4k = 0, map_2m = 0, map_1g = 0, unmapped = 0;
+  uint32_t level_shift = 0;  // smallest mapping seen: 12, 21 or 30
+  bool in_vmalloc = false;
+};
+
 struct RunOutcome {
   int err = 0;  // 0 or a positive errno from the ioctl
   std::string reason;
@@ -53,13 +61,23 @@ struct RunOutcome {
   uint64_t footprint_bytes = 0;
   bool nowarn_added = false;
   uint32_t failed_total = 0;
-  std::vector<kbench_sample> samples;
+  std::vector<kbench_sample> samples;              // allocation runs
+  std::vector<kbench_probe_sample> probe_samples;  // access and stages probes
+  uint64_t touches = 0;                            // access probes: per batch
+  std::optional<Footprint> footprint;
+  std::optional<kbench_counters> counters;  // when the job asked for them
+  nlohmann::json interrupts;                // /proc/interrupts deltas during the job: {"TLB": n, "CAL": n}
 };
 
 // Fill the ioctl argument for a job (pure: unit-tested without a kernel).
-kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples, size_t nr_samples);
+kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples, size_t nr_samples,
+                                kbench_counters* counters = nullptr);
 // Read the outputs of the ioctl back, given its errno (0 on success).
 RunOutcome decode_run_args(const kbench_run_args& args, int err, const kbench_sample* samples);
+
+kbench_probe_args encode_probe_args(const Job& job, bool validate_only, kbench_probe_sample* samples, size_t nr_samples,
+                                    kbench_counters* counters);
+RunOutcome decode_probe_args(const kbench_probe_args& args, int err, const kbench_probe_sample* samples);
 
 class Device {
  public:

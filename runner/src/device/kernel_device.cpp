@@ -126,7 +126,8 @@ ModuleInfo decode_info(const kbench_info& r) {
   return i;
 }
 
-kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples, size_t nr_samples) {
+kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples, size_t nr_samples,
+                                kbench_counters* counters) {
   kbench_run_args a{};  // zeroes pads and reserved space, as the module demands
   a.size = sizeof(a);
   a.abi_version = KBENCH_ABI_VERSION;
@@ -135,7 +136,9 @@ kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sampl
   a.gfp_mods = job.gfp.mods;
   a.pattern = job.pattern;
   a.context = job.context;
-  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (job.hwcache_align ? KBENCH_RUN_HWCACHE_ALIGN : 0U);
+  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (job.hwcache_align ? KBENCH_RUN_HWCACHE_ALIGN : 0U) |
+            (counters ? KBENCH_RUN_COUNTERS : 0U);
+  a.counters_ptr = reinterpret_cast<uintptr_t>(counters);
   a.obj_size = job.size;
   a.ops_per_batch = job.ops_per_batch;
   a.nr_batches = job.batches;
@@ -157,6 +160,48 @@ RunOutcome decode_run_args(const kbench_run_args& a, int err, const kbench_sampl
   o.nowarn_added = a.gfp_nowarn_added != 0;
   o.failed_total = a.failed_total;
   if (samples) o.samples.assign(samples, samples + a.batches_done);
+  return o;
+}
+
+kbench_probe_args encode_probe_args(const Job& job, bool validate_only, kbench_probe_sample* samples, size_t nr_samples,
+                                    kbench_counters* counters) {
+  kbench_probe_args a{};
+  a.size = sizeof(a);
+  a.abi_version = KBENCH_ABI_VERSION;
+  a.kind = job.experiment - 1;
+  a.api = job.api;
+  a.gfp = job.gfp.base;
+  a.gfp_mods = job.gfp.mods;
+  a.mode = job.experiment == kExperimentAccess ? job.access_mode : 0;
+  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (counters ? KBENCH_RUN_COUNTERS : 0U);
+  a.obj_size = job.size;
+  a.nr_batches = job.experiment == kExperimentFootprint ? 0 : job.batches;
+  a.warmup_batches = job.experiment == kExperimentFootprint ? 0 : job.warmup_batches;
+  a.seed = job.seed;
+  a.samples_ptr = reinterpret_cast<uintptr_t>(samples);
+  a.samples_len = nr_samples * sizeof(kbench_probe_sample);
+  a.counters_ptr = reinterpret_cast<uintptr_t>(counters);
+  return a;
+}
+
+RunOutcome decode_probe_args(const kbench_probe_args& a, int err, const kbench_probe_sample* samples) {
+  RunOutcome o;
+  o.err = err;
+  o.reason = cstr(a.reason, sizeof(a.reason));
+  o.bad_field = cstr(a.bad_field, sizeof(a.bad_field));
+  o.call = cstr(a.call, sizeof(a.call));
+  o.touches = a.touches;
+  if (samples) o.probe_samples.assign(samples, samples + a.batches_done);
+  if (err == 0 && a.kind == KBENCH_PROBE_FOOTPRINT) {
+    Footprint f;
+    f.map_4k = a.map_4k;
+    f.map_2m = a.map_2m;
+    f.map_1g = a.map_1g;
+    f.unmapped = a.unmapped;
+    f.level_shift = a.level_shift;
+    f.in_vmalloc = a.in_vmalloc != 0;
+    o.footprint = f;
+  }
   return o;
 }
 
@@ -184,10 +229,22 @@ class KernelDevice final : public Device {
   }
 
   RunOutcome run(const Job& job, bool validate_only) override {
-    std::vector<kbench_sample> buf(validate_only ? 0 : job.batches);
-    kbench_run_args a = encode_run_args(job, validate_only, buf.data(), buf.size());
-    const int rc = ::ioctl(fd_, KBENCH_IOC_RUN, &a);
-    return decode_run_args(a, rc == 0 ? 0 : errno, buf.data());
+    kbench_counters counters{};
+    kbench_counters* cnt = job.counters && !validate_only ? &counters : nullptr;
+    RunOutcome o;
+    if (job.is_probe()) {
+      std::vector<kbench_probe_sample> buf(validate_only ? 0 : job.batches);
+      kbench_probe_args a = encode_probe_args(job, validate_only, buf.data(), buf.size(), cnt);
+      const int rc = ::ioctl(fd_, KBENCH_IOC_PROBE, &a);
+      o = decode_probe_args(a, rc == 0 ? 0 : errno, buf.data());
+    } else {
+      std::vector<kbench_sample> buf(validate_only ? 0 : job.batches);
+      kbench_run_args a = encode_run_args(job, validate_only, buf.data(), buf.size(), cnt);
+      const int rc = ::ioctl(fd_, KBENCH_IOC_RUN, &a);
+      o = decode_run_args(a, rc == 0 ? 0 : errno, buf.data());
+    }
+    if (cnt && (o.err == 0 || o.err == EINTR)) o.counters = counters;
+    return o;
   }
 
  private:

@@ -9,8 +9,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <istream>
+#include <map>
 #include <random>
+#include <sstream>
 
 #include "core/error.h"
 
@@ -73,15 +76,33 @@ void from_json(const nlohmann::json& j, Plan& plan) {
 nlohmann::json outcome_to_json(const RunOutcome& o) {
   nlohmann::json samples = nlohmann::json::array();
   for (const auto& s : o.samples) samples.push_back({s.alloc_cycles, s.free_cycles, s.ops, s.failed, s.flags, s.cpu});
-  return {{"errno", o.err},
-          {"error", o.err ? std::strerror(o.err) : ""},
-          {"reason", o.reason},
-          {"bad_field", o.bad_field},
-          {"call", o.call},
-          {"footprint_bytes", o.footprint_bytes},
-          {"nowarn_added", o.nowarn_added},
-          {"failed_total", o.failed_total},
-          {"samples", samples}};
+  nlohmann::json j = {{"errno", o.err},
+                      {"error", o.err ? std::strerror(o.err) : ""},
+                      {"reason", o.reason},
+                      {"bad_field", o.bad_field},
+                      {"call", o.call},
+                      {"footprint_bytes", o.footprint_bytes},
+                      {"nowarn_added", o.nowarn_added},
+                      {"failed_total", o.failed_total},
+                      {"samples", samples}};
+  if (!o.probe_samples.empty()) {
+    nlohmann::json ps = nlohmann::json::array();
+    for (const auto& p : o.probe_samples) ps.push_back(std::vector<uint64_t>(std::begin(p.cycles), std::end(p.cycles)));
+    j["probe_samples"] = ps;
+    j["touches"] = o.touches;
+  }
+  if (o.footprint) {
+    const Footprint& f = *o.footprint;
+    j["footprint"] = {{"map_4k", f.map_4k},     {"map_2m", f.map_2m},           {"map_1g", f.map_1g},
+                      {"unmapped", f.unmapped}, {"level_shift", f.level_shift}, {"in_vmalloc", f.in_vmalloc}};
+  }
+  if (o.counters) {
+    nlohmann::json c = nlohmann::json::array();
+    for (const auto& k : o.counters->c) c.push_back({k.status, k.flags, k.value, k.value2});
+    j["counters"] = c;
+  }
+  if (!o.interrupts.is_null()) j["interrupts"] = o.interrupts;
+  return j;
 }
 
 RunOutcome outcome_from_json(const nlohmann::json& j) {
@@ -93,6 +114,39 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
   o.footprint_bytes = j.at("footprint_bytes");
   o.nowarn_added = j.at("nowarn_added");
   o.failed_total = j.at("failed_total");
+  if (j.contains("probe_samples")) {
+    for (const auto& p : j.at("probe_samples")) {
+      kbench_probe_sample k{};
+      for (size_t i = 0; i < std::size(k.cycles) && i < p.size(); ++i) k.cycles[i] = p.at(i);
+      o.probe_samples.push_back(k);
+    }
+    o.touches = j.value("touches", uint64_t{0});
+  }
+  if (j.contains("footprint")) {
+    const auto& f = j.at("footprint");
+    Footprint fp;
+    fp.map_4k = f.at("map_4k");
+    fp.map_2m = f.at("map_2m");
+    fp.map_1g = f.at("map_1g");
+    fp.unmapped = f.at("unmapped");
+    fp.level_shift = f.at("level_shift");
+    fp.in_vmalloc = f.at("in_vmalloc");
+    o.footprint = fp;
+  }
+  if (j.contains("counters")) {
+    kbench_counters c{};
+    size_t i = 0;
+    for (const auto& k : j.at("counters")) {
+      if (i >= std::size(c.c)) break;
+      c.c[i].status = k.at(0);
+      c.c[i].flags = k.at(1);
+      c.c[i].value = k.at(2);
+      c.c[i].value2 = k.at(3);
+      ++i;
+    }
+    o.counters = c;
+  }
+  if (j.contains("interrupts")) o.interrupts = j.at("interrupts");
   for (const auto& s : j.at("samples")) {
     kbench_sample k{};
     k.alloc_cycles = s.at(0);
@@ -130,6 +184,25 @@ void FdRecordSink::write(const nlohmann::json& record) {
 namespace {
 
 bool refused(int err) { return err == EOPNOTSUPP || err == EFBIG || err == EINVAL; }
+
+// Totals over all CPUs of the /proc/interrupts lines that count TLB
+// shootdowns ("TLB") and function-call IPIs, which carry kernel-range
+// flushes such as the lazy vmalloc purge ("CAL").
+std::map<std::string, uint64_t> read_ipi_counts() {
+  std::map<std::string, uint64_t> out;
+  std::ifstream in("/proc/interrupts");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ss(line);
+    std::string label;
+    ss >> label;
+    if (label != "TLB:" && label != "CAL:") continue;
+    uint64_t total = 0, v = 0;
+    while (ss >> v) total += v;
+    out[label.substr(0, 3)] = total;
+  }
+  return out;
+}
 
 double cv_of(const std::vector<double>& v) {
   if (v.size() < 2) return std::nan("");
@@ -172,7 +245,13 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
     }
     const Job& job = plan.jobs[e.config];
     if (progress) progress(done, order.size(), job);
-    const RunOutcome outcome = device.run(job, plan.validate_only);
+    const auto ipi_before = read_ipi_counts();
+    RunOutcome outcome = device.run(job, plan.validate_only);
+    if (!plan.validate_only && !ipi_before.empty()) {
+      const auto ipi_after = read_ipi_counts();
+      outcome.interrupts = nlohmann::json::object();
+      for (const auto& [k, v] : ipi_before) outcome.interrupts[k] = ipi_after.at(k) - v;
+    }
     sink.write({{"type", "job"},
                 {"index", i},
                 {"config", e.config},

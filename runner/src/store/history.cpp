@@ -167,9 +167,16 @@ History::History(const std::string& path) : path_(path) {
   }
   // Concurrent writers wait for each other instead of failing.
   sqlite3_busy_timeout(db_, 30000);
-  exec("PRAGMA journal_mode = WAL");
-  exec("PRAGMA foreign_keys = ON");
-  migrate();
+  try {
+    exec("PRAGMA journal_mode = WAL");
+    exec("PRAGMA foreign_keys = ON");
+    migrate();
+  } catch (...) {
+    // A throwing constructor runs no destructor: close the handle here.
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 History::~History() { sqlite3_close(db_); }

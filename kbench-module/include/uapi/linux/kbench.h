@@ -91,10 +91,48 @@ enum kbench_context {
 	KBENCH_CTX_COUNT
 };
 
-/* kbench_run_args.flags */
+/* kbench_run_args.flags and kbench_probe_args.flags */
 #define KBENCH_RUN_VALIDATE_ONLY	(1U << 0) /* check, allocate nothing */
 #define KBENCH_RUN_HWCACHE_ALIGN	(1U << 1) /* kmem_cache/mempool_slab */
-#define KBENCH_RUN_FLAGS_ALL		((1U << 2) - 1)
+#define KBENCH_RUN_COUNTERS		(1U << 2) /* fill counters_ptr */
+#define KBENCH_RUN_FLAGS_ALL		((1U << 3) - 1)
+
+/*
+ * Hardware and software counters counted around each timed phase, for
+ * the calling task, in kernel mode only. A counter the CPU or hypervisor
+ * does not offer has a negative errno as status and no value.
+ */
+enum kbench_counter_id {
+	KBENCH_CNT_TASK_CLOCK = 0,	/* software, ns: works without a PMU */
+	KBENCH_CNT_CYCLES,
+	KBENCH_CNT_INSTRUCTIONS,
+	KBENCH_CNT_DTLB_LOAD_MISSES,	/* page walks on x86 */
+	KBENCH_CNT_DTLB_STORE_MISSES,
+	KBENCH_CNT_ITLB_LOAD_MISSES,
+	KBENCH_CNT_COUNT
+};
+
+#define KBENCH_COUNTER_MULTIPLEXED	(1U << 0) /* running < enabled */
+
+/**
+ * struct kbench_counter - one counter over a whole run.
+ * @status:  0, or the negative errno of perf_event_create_kernel_counter.
+ * @flags:   KBENCH_COUNTER_* bits.
+ * @value:   counts in the first phase (alloc; the whole pair loop for pair,
+ *           the walk for an access probe), over all timed batches.
+ * @value2:  counts in the free phase (batch patterns), else 0.
+ */
+struct kbench_counter {
+	__s32 status;
+	__u32 flags;
+	__u64 value;
+	__u64 value2;
+};
+
+struct kbench_counters {
+	struct kbench_counter c[KBENCH_CNT_COUNT];
+	__u64 reserved[4];
+};
 
 /* kbench_info.flags */
 #define KBENCH_INFO_INIT_ON_ALLOC	(1U << 0)
@@ -248,6 +286,7 @@ struct kbench_sample {
  * @call:            out: the kernel function the timed loop calls.
  * @bad_field:       out: on -EINVAL, the field that was rejected.
  * @reason:          out: on refusal, why; on success, notes (may be empty).
+ * @counters_ptr:    in: with KBENCH_RUN_COUNTERS, a struct kbench_counters.
  * @reserved:        in: must be zero.
  *
  * Errors: -EINVAL a field is malformed (@bad_field names it),
@@ -282,10 +321,117 @@ struct kbench_run_args {
 	char call[32];
 	char bad_field[32];
 	char reason[KBENCH_REASON_LEN];
+	__u64 counters_ptr;
+	__u64 reserved[7];
+};
+
+/* Probes: experiments on allocated memory rather than allocation loops. */
+enum kbench_probe_kind {
+	KBENCH_PROBE_FOOTPRINT = 0,	/* which mappings cover one allocation */
+	KBENCH_PROBE_ACCESS,		/* cost of touching allocated memory */
+	KBENCH_PROBE_STAGES,		/* vmalloc split into its stages */
+	KBENCH_PROBE_COUNT
+};
+
+enum kbench_access_mode {
+	KBENCH_ACCESS_SEQUENTIAL = 0,	/* one load per cache line, in order */
+	KBENCH_ACCESS_PAGE_STRIDE,	/* one load per page, in order */
+	KBENCH_ACCESS_PAGE_RANDOM,	/* one load per page, shuffled order */
+	KBENCH_ACCESS_MEMSET,		/* memset() of the whole buffer */
+	KBENCH_ACCESS_COUNT
+};
+
+/* Stages of KBENCH_PROBE_STAGES, each timed once per batch. */
+enum kbench_stage {
+	KBENCH_STAGE_PAGES_ALLOC = 0,	/* bulk allocation of the pages */
+	KBENCH_STAGE_VMAP,		/* vmap() of those pages */
+	KBENCH_STAGE_VUNMAP,
+	KBENCH_STAGE_VM_MAP_RAM,	/* vm_map_ram() of the same pages */
+	KBENCH_STAGE_VM_UNMAP_RAM,
+	KBENCH_STAGE_PAGES_FREE,	/* __free_page() of each */
+	KBENCH_STAGE_VMALLOC,		/* the whole vmalloc() of that size */
+	KBENCH_STAGE_VFREE,
+	KBENCH_STAGE_PURGE,		/* vm_unmap_aliases(): lazy TLB flush */
+	KBENCH_STAGE_COUNT
+};
+
+#define KBENCH_PROBE_SAMPLE_SLOTS	12
+
+/**
+ * struct kbench_probe_sample - one batch of a probe, in clock ticks.
+ * @cycles: ACCESS: [0] the walk. STAGES: [enum kbench_stage].
+ */
+struct kbench_probe_sample {
+	__u64 cycles[KBENCH_PROBE_SAMPLE_SLOTS];
+};
+
+/**
+ * struct kbench_probe_args - KBENCH_IOC_PROBE.
+ * @size:            in: sizeof(struct kbench_probe_args) of the caller.
+ * @abi_version:     in: KBENCH_ABI_VERSION.
+ * @kind:            in: enum kbench_probe_kind.
+ * @api:             in: FOOTPRINT/ACCESS: the API that allocates the buffer
+ *                   (noop and the mempools are refused; STAGES: vmalloc).
+ * @gfp:             in: enum kbench_gfp.
+ * @gfp_mods:        in: KBENCH_GFPM_* bits.
+ * @mode:            in: ACCESS: enum kbench_access_mode; else 0.
+ * @flags:           in: KBENCH_RUN_VALIDATE_ONLY, KBENCH_RUN_COUNTERS.
+ * @obj_size:        in: bytes of the buffer.
+ * @nr_batches:      in: timed batches (FOOTPRINT: 0).
+ * @warmup_batches:  in: untimed batches first.
+ * @seed:            in: ACCESS page-random: seed of the order.
+ * @pad0:            in: zero.
+ * @samples_ptr:     in: nr_batches struct kbench_probe_sample.
+ * @samples_len:     in: bytes at samples_ptr.
+ * @counters_ptr:    in: with KBENCH_RUN_COUNTERS, a struct kbench_counters.
+ * @batches_done:    out: samples written.
+ * @level_shift:     out: FOOTPRINT: log2 of the smallest mapping size seen.
+ * @map_4k:          out: FOOTPRINT: 4 KiB PTE mappings covering the buffer.
+ * @map_2m:          out: FOOTPRINT: 2 MiB PMD mappings.
+ * @map_1g:          out: FOOTPRINT: 1 GiB PUD mappings.
+ * @unmapped:        out: FOOTPRINT: pages without a mapping (must be 0).
+ * @touches:         out: ACCESS: loads (or bytes, for memset) per batch.
+ * @in_vmalloc:      out: 1 if the buffer is in vmalloc space.
+ * @pad1:            out: zero.
+ * @call:            out: the allocation function used.
+ * @bad_field:       out: on -EINVAL, the field that was rejected.
+ * @reason:          out: on refusal, why.
+ * @reserved:        in: must be zero.
+ */
+struct kbench_probe_args {
+	__u32 size;
+	__u32 abi_version;
+	__u32 kind;
+	__u32 api;
+	__u32 gfp;
+	__u32 gfp_mods;
+	__u32 mode;
+	__u32 flags;
+	__u64 obj_size;
+	__u32 nr_batches;
+	__u32 warmup_batches;
+	__u32 seed;
+	__u32 pad0;
+	__u64 samples_ptr;
+	__u64 samples_len;
+	__u64 counters_ptr;
+	__u32 batches_done;
+	__u32 level_shift;
+	__u64 map_4k;
+	__u64 map_2m;
+	__u64 map_1g;
+	__u64 unmapped;
+	__u64 touches;
+	__u32 in_vmalloc;
+	__u32 pad1;
+	char call[32];
+	char bad_field[32];
+	char reason[KBENCH_REASON_LEN];
 	__u64 reserved[8];
 };
 
 #define KBENCH_IOC_INFO	_IOWR(KBENCH_IOC_MAGIC, 0x01, struct kbench_info)
 #define KBENCH_IOC_RUN	_IOWR(KBENCH_IOC_MAGIC, 0x02, struct kbench_run_args)
+#define KBENCH_IOC_PROBE	_IOWR(KBENCH_IOC_MAGIC, 0x03, struct kbench_probe_args)
 
 #endif /* _UAPI_LINUX_KBENCH_H */
