@@ -262,15 +262,40 @@ static long kb_stages(struct kbench_probe_args *a,
 
 	vm_unmap_aliases();
 	for (b = 0; b < total; b++) {
-		u64 t[KBENCH_STAGE_COUNT + 1];
-		void *va;
+		u64 st[KBENCH_STAGE_COUNT], t;
+		size_t array_bytes = n * sizeof(struct page *);
+		void *va, *array;
 
 		if (signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
+		/*
+		 * The previous batch ended in vm_unmap_aliases(), which empties
+		 * the vmap-area caches and flushes the TLB. An untimed vmalloc
+		 * and vfree bring back the steady state a vmalloc loop runs in,
+		 * so no timed stage pays for refilling them alone.
+		 */
+		va = vmalloc(a->obj_size);
+		if (!va) {
+			ret = kb_probe_refuse(a, -ENOMEM, "vmalloc(%llu) failed",
+					      a->obj_size);
+			break;
+		}
+		vfree(va);
 		memset(pages, 0, n * sizeof(*pages));
-		t[0] = kbench_clock_read();
+
+		/*
+		 * In vmalloc's own order: the zeroed pages[] array first
+		 * (kmalloc'd up to a page, vmalloc'd beyond), then the pages.
+		 */
+		t = kbench_clock_read();
+		array = array_bytes <= PAGE_SIZE ? kzalloc(array_bytes, GFP_KERNEL) :
+						   vzalloc(array_bytes);
+		st[KBENCH_STAGE_PAGE_ARRAY] = kbench_clock_read() - t;
+		kvfree(array);
+
+		t = kbench_clock_read();
 		got = kbench_alloc_pages_bulk(GFP_KERNEL, n, pages);
 		/* The bulk allocator may return fewer: fill up one by one. */
 		while (got < n) {
@@ -279,7 +304,7 @@ static long kb_stages(struct kbench_probe_args *a,
 				break;
 			got++;
 		}
-		t[1] = kbench_clock_read();
+		st[KBENCH_STAGE_PAGES_ALLOC] = kbench_clock_read() - t;
 		kbench_account_objs(got, (s64)got * PAGE_SIZE);
 		if (got < n) {
 			ret = kb_probe_refuse(a, -ENOMEM,
@@ -287,44 +312,52 @@ static long kb_stages(struct kbench_probe_args *a,
 					      got, n);
 			goto free_pages;
 		}
+		t = kbench_clock_read();
 		va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
-		t[2] = kbench_clock_read();
+		st[KBENCH_STAGE_VMAP] = kbench_clock_read() - t;
 		if (!va) {
 			ret = kb_probe_refuse(a, -ENOMEM, "vmap of %u pages failed", n);
 			goto free_pages;
 		}
+		t = kbench_clock_read();
 		vunmap(va);
-		t[3] = kbench_clock_read();
+		st[KBENCH_STAGE_VUNMAP] = kbench_clock_read() - t;
+		t = kbench_clock_read();
 		va = vm_map_ram(pages, n, NUMA_NO_NODE);
-		t[4] = kbench_clock_read();
+		st[KBENCH_STAGE_VM_MAP_RAM] = kbench_clock_read() - t;
 		if (!va) {
 			ret = kb_probe_refuse(a, -ENOMEM,
 					      "vm_map_ram of %u pages failed", n);
 			goto free_pages;
 		}
+		t = kbench_clock_read();
 		vm_unmap_ram(va, n);
-		t[5] = kbench_clock_read();
+		st[KBENCH_STAGE_VM_UNMAP_RAM] = kbench_clock_read() - t;
+		t = kbench_clock_read();
 		for (i = 0; i < n; i++)
 			__free_page(pages[i]);
-		t[6] = kbench_clock_read();
+		st[KBENCH_STAGE_PAGES_FREE] = kbench_clock_read() - t;
 		kbench_account_objs(-(s64)got, -(s64)got * PAGE_SIZE);
+		t = kbench_clock_read();
 		va = vmalloc(a->obj_size);
-		t[7] = kbench_clock_read();
+		st[KBENCH_STAGE_VMALLOC] = kbench_clock_read() - t;
 		if (!va) {
 			ret = kb_probe_refuse(a, -ENOMEM, "vmalloc(%llu) failed",
 					      a->obj_size);
 			break;
 		}
+		t = kbench_clock_read();
 		vfree(va);
-		t[8] = kbench_clock_read();
+		st[KBENCH_STAGE_VFREE] = kbench_clock_read() - t;
 		/* Purge the lazily freed areas of this batch, with their flush. */
+		t = kbench_clock_read();
 		vm_unmap_aliases();
-		t[9] = kbench_clock_read();
+		st[KBENCH_STAGE_PURGE] = kbench_clock_read() - t;
 		if (b >= a->warmup_batches) {
 			struct kbench_probe_sample *s = &samples[a->batches_done++];
 
 			for (i = 0; i < KBENCH_STAGE_COUNT; i++)
-				s->cycles[i] = t[i + 1] - t[i];
+				s->cycles[i] = st[i];
 		}
 		cond_resched();
 		continue;

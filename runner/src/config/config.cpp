@@ -42,6 +42,16 @@ constexpr OptionSpec kOptions[] = {
     {"mempool_min_nr", "integer", "16", "Reserve elements of the mempool APIs."},
     {"hwcache_align", "boolean", "false", "SLAB_HWCACHE_ALIGN for kmem_cache and mempool_slab."},
     {"seed", "integer", "1", "Seed of the batch-shuffled free order."},
+    {"experiment", "string", "\"alloc\"",
+     "alloc: time allocation loops. footprint: count the page-table entries (4 KiB PTE, 2 MiB PMD, 1 GiB PUD) "
+     "that map one allocation. access: time touching allocated memory (see access_modes). stages: split "
+     "vmalloc(size) into page allocation, mapping, bookkeeping, unmapping and the lazy TLB flush."},
+    {"access_modes", "list of strings", "[\"sequential\", \"page-stride\", \"page-random\"]",
+     "For experiment = \"access\": sequential (a load per cache line), page-stride (a load per page, in "
+     "order), page-random (a load per page, shuffled), memset (zero the whole buffer: the bandwidth limit)."},
+    {"counters", "boolean", "true",
+     "Count cycles, instructions and TLB misses with in-kernel perf counters where the CPU offers them "
+     "(reported as unsupported, with the reason, where it does not)."},
 };
 
 constexpr OptionSpec kRunOptions[] = {
@@ -105,6 +115,7 @@ class Parser {
     defaults.warmup_batches = kDefaultWarmup;
     defaults.mempool_min_nr = kDefaultMinNr;
     defaults.seed = 1;
+    defaults.access_modes = {KBENCH_ACCESS_SEQUENTIAL, KBENCH_ACCESS_PAGE_STRIDE, KBENCH_ACCESS_PAGE_RANDOM};
     if (const auto* t = root["defaults"].as_table()) apply(*t, defaults, /*is_defaults=*/true);
 
     const auto* sweeps = root["sweep"].as_array();
@@ -259,6 +270,14 @@ class Parser {
         b.mempool_min_nr = uint_of(node, key, 1, 1U << 20);
       } else if (key == "seed") {
         b.seed = uint_of(node, key, 0, UINT32_MAX);
+      } else if (key == "experiment") {
+        b.experiment = name_id(node, experiment_names(), "experiment");
+      } else if (key == "access_modes") {
+        b.access_modes.clear();
+        each(node, key,
+             [&](const toml::node& el) { b.access_modes.push_back(name_id(el, access_mode_names(), "access mode")); });
+      } else if (key == "counters") {
+        b.counters = bool_of(node, key);
       } else if (key == "hwcache_align") {
         const auto* v = node.as_boolean();
         if (!v) fail(node, "'hwcache_align' must be true or false");

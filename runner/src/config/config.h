@@ -41,6 +41,9 @@ struct SweepBlock {
   uint32_t mempool_min_nr = 0;
   bool hwcache_align = false;
   uint32_t seed = 0;
+  uint32_t experiment = 0;             // kExperiment* of core/job.h
+  std::vector<uint32_t> access_modes;  // access probes
+  bool counters = true;
 };
 
 // The [run] table: how often and in what order configurations are measured.

@@ -9,10 +9,45 @@
 
 namespace kbench {
 
+namespace {
+
+// Probes ignore patterns and contexts: one job per api x size x gfp (x mode).
+void expand_probes(const SweepBlock& b, std::vector<Job>& jobs, std::unordered_set<std::string>& seen) {
+  const std::vector<uint32_t> modes =
+      b.experiment == kExperimentAccess ? b.access_modes : std::vector<uint32_t>{KBENCH_ACCESS_SEQUENTIAL};
+  for (const uint32_t api : b.apis) {
+    for (const uint64_t size : b.sizes) {
+      for (const Gfp& gfp : b.gfps) {
+        for (const uint32_t mode : modes) {
+          Job job;
+          job.experiment = b.experiment;
+          job.access_mode = mode;
+          job.api = api;
+          job.size = size;
+          job.gfp = gfp;
+          job.ops_per_batch = 1;
+          job.batches = b.experiment == kExperimentFootprint ? 1 : b.batches;
+          job.warmup_batches = b.experiment == kExperimentFootprint ? 0 : b.warmup_batches;
+          job.seed = b.seed;
+          job.sweep = b.name;
+          job.counters = b.counters && b.experiment == kExperimentAccess;
+          if (seen.insert(job.name()).second) jobs.push_back(std::move(job));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<Job> expand_sweeps(const Config& config) {
   std::vector<Job> jobs;
   std::unordered_set<std::string> seen;
   for (const auto& b : config.sweeps) {
+    if (b.experiment != kExperimentAlloc) {
+      expand_probes(b, jobs, seen);
+      continue;
+    }
     for (const uint32_t api : b.apis) {
       for (const uint64_t size : b.sizes) {
         for (const Gfp& gfp : b.gfps) {
@@ -37,6 +72,7 @@ std::vector<Job> expand_sweeps(const Config& config) {
                 job.hwcache_align = b.hwcache_align && (api == KBENCH_API_KMEM_CACHE || api == KBENCH_API_MEMPOOL_SLAB);
                 job.seed = b.seed;
                 job.sweep = b.name;
+                job.counters = b.counters;
                 if (seen.insert(job.name()).second) jobs.push_back(std::move(job));
               }
             }
@@ -54,6 +90,7 @@ size_t add_harness_jobs(std::vector<Job>& jobs) {
   std::vector<std::pair<Shape, uint64_t>> need;  // shape, size of a job with it
   std::set<std::string> names;
   for (const auto& j : jobs) {
+    if (j.is_probe()) continue;
     const Shape shape{j.pattern, j.ops_per_batch, j.context};
     names.insert(j.name());
     if (j.api == KBENCH_API_NOOP)

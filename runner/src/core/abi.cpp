@@ -27,7 +27,8 @@ constexpr std::array<std::string_view, KBENCH_CTX_COUNT> kContexts = {"preempt-o
 constexpr std::array<std::string_view, KBENCH_ACCESS_COUNT> kAccessModes = {"sequential", "page-stride", "page-random",
                                                                             "memset"};
 constexpr std::array<std::string_view, KBENCH_STAGE_COUNT> kStages = {
-    "pages_alloc", "vmap", "vunmap", "vm_map_ram", "vm_unmap_ram", "pages_free", "vmalloc", "vfree", "purge"};
+    "pages_alloc", "vmap",    "vunmap", "vm_map_ram", "vm_unmap_ram",
+    "pages_free",  "vmalloc", "vfree",  "purge",      "page_array"};
 constexpr std::array<std::string_view, KBENCH_CNT_COUNT> kCounters = {
     "task_clock_ns", "cycles", "instructions", "dtlb_load_misses", "dtlb_store_misses", "itlb_load_misses"};
 constexpr std::array<std::string_view, KBENCH_PROBE_COUNT + 1> kExperiments = {"alloc", "footprint", "access",

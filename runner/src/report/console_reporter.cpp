@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <string>
 
 #include "report/reporter.h"
 
@@ -42,10 +43,11 @@ class ConsoleReporter final : public Reporter {
     std::map<std::string, size_t> not_measured;
     for (const auto& c : r.configs) {
       if (c.phases.empty()) {
-        ++not_measured[c.status];
+        if (!c.footprint) ++not_measured[c.status];
         continue;
       }
       ++measured;
+      if (c.job.is_probe()) continue;  // probes have their own tables below
       const PhaseStats* a = nullptr;
       const PhaseStats* f = nullptr;
       for (const auto& p : c.phases) (p.phase == "alloc" ? a : f) = &p;
@@ -63,6 +65,7 @@ class ConsoleReporter final : public Reporter {
     print_table(rows);
     out_ << "(p50/p99 over every batch of every repetition, in ns per operation; ~harness: within 1% of the "
             "noop loop's cost)\n";
+    print_probes(r);
 
     out_ << "\n" << measured << " configurations measured";
     for (const auto& [status, n] : not_measured) out_ << ", " << n << " " << status;
@@ -102,6 +105,62 @@ class ConsoleReporter final : public Reporter {
   }
 
  private:
+  void print_probes(const RunResults& r) {
+    std::vector<std::vector<std::string>> fp = {
+        {"page-table footprint", "call", "in", "4K PTEs", "2M PMDs", "1G PUDs"}};
+    std::vector<std::vector<std::string>> acc = {
+        {"access after allocation", "p50 per touch", "p99", "dTLB load misses/touch"}};
+    for (const auto& c : r.configs) {
+      if (c.footprint)
+        fp.push_back({c.job.name(), c.call, c.footprint->in_vmalloc ? "vmalloc" : "direct map",
+                      std::to_string(c.footprint->map_4k), std::to_string(c.footprint->map_2m),
+                      std::to_string(c.footprint->map_1g)});
+      if (c.job.experiment == kExperimentAccess && !c.phases.empty()) {
+        std::string tlb = "-";
+        for (const auto& k : c.counters)
+          if (k.name == "dtlb_load_misses") tlb = k.supported ? std::to_string(k.per_op) : "unsupported";
+        const bool bytes = c.job.access_mode == KBENCH_ACCESS_MEMSET;
+        char bw[32];
+        std::snprintf(bw, sizeof(bw), "%.2f B/ns", 1.0 / c.phases[0].pooled.median);
+        acc.push_back({c.job.name(), bytes ? bw : format_ns(c.phases[0].pooled.median),
+                       bytes ? "" : format_ns(c.phases[0].pooled.p99), tlb});
+      }
+    }
+    if (fp.size() > 1) {
+      out_ << "\n";
+      print_table(fp);
+    }
+    if (acc.size() > 1) {
+      out_ << "\n";
+      print_table(acc);
+    }
+    if (!r.vmalloc_stages.empty()) {
+      std::vector<std::vector<std::string>> st = {{"vmalloc stages", "pages", "page alloc", "page array", "vmap",
+                                                   "rest (derived)", "vmalloc", "explained", "vfree", "purge"}};
+      for (const auto& s : r.vmalloc_stages) {
+        char ex[16];
+        std::snprintf(ex, sizeof(ex), "%.0f%%", s.explained * 100);
+        st.push_back({format_size(s.size), std::to_string(s.pages), format_ns(s.pages_alloc), format_ns(s.page_array),
+                      format_ns(s.vmap), format_ns(s.rest), format_ns(s.vmalloc), ex, format_ns(s.vfree),
+                      format_ns(s.purge)});
+      }
+      out_ << "\n";
+      print_table(st);
+      char fit[160];
+      std::snprintf(fit, sizeof(fit), "vmap cost fitted against pages: %.1f ns per page + %.1f ns fixed (r2 %.3f)\n",
+                    r.vmap_fit.slope, r.vmap_fit.intercept, r.vmap_fit.r2);
+      out_ << fit;
+    }
+    // Counters the CPU does not offer: say so once, never print a 0 for them.
+    for (const auto& c : r.configs) {
+      for (const auto& k : c.counters) {
+        if (k.supported || k.name == "task_clock_ns") continue;
+        out_ << "hardware counters: " << k.reason << "\n";
+        return;
+      }
+    }
+  }
+
   void print_table(const std::vector<std::vector<std::string>>& rows) {
     std::vector<size_t> w(rows.front().size(), 0);
     for (const auto& row : rows)

@@ -50,6 +50,29 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
   if (st.unreliable) b["unreliable_reason"] = "within 1% of the harness cost (noop loop)";
   if (c.job.is_mempool()) b["mempool_min_nr"] = c.job.mempool_min_nr;
   if (!c.reason.empty()) b["note"] = c.reason;
+  if (c.job.is_probe()) b["experiment"] = experiment_names()[c.job.experiment];
+  if (c.job.experiment == kExperimentAccess) b["access_mode"] = access_mode_names()[c.job.access_mode];
+  // Counters: a value only where the counter exists; otherwise the reason.
+  if (!c.counters.empty()) {
+    nlohmann::json per_op = nlohmann::json::object(), unsupported = nlohmann::json::object();
+    const bool free_phase = st.phase == "free";
+    for (const auto& k : c.counters) {
+      if (!k.supported) {
+        unsupported[k.name] = k.reason;
+        continue;
+      }
+      const double v = free_phase ? k.per_op_free : k.per_op;
+      if (v >= 0) per_op[k.name] = v;
+      if (k.multiplexed) b["counters_multiplexed"] = true;
+    }
+    b["counters_per_op"] = per_op;
+    b["counters_unsupported"] = unsupported;
+    b["counters_scope"] = free_phase ? "freed op" : c.counter_scope;
+  }
+  if (c.ipi_tlb || c.ipi_cal) {
+    b["ipi_tlb"] = c.ipi_tlb;
+    b["ipi_cal"] = c.ipi_cal;
+  }
   return b;
 }
 
@@ -148,6 +171,64 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
   }
   doc["benchmarks"] = std::move(benchmarks);
   doc["kbench_not_measured"] = std::move(not_measured);
+
+  nlohmann::json footprints = nlohmann::json::array();
+  for (const auto& c : r.configs) {
+    if (!c.footprint) continue;
+    const Footprint& f = *c.footprint;
+    footprints.push_back({{"name", c.job.name()},
+                          {"api", c.job.api_name()},
+                          {"size_bytes", c.job.size},
+                          {"gfp", c.job.gfp.to_string()},
+                          {"call", c.call},
+                          {"in_vmalloc", f.in_vmalloc},
+                          {"pte_4k", f.map_4k},
+                          {"pmd_2m", f.map_2m},
+                          {"pud_1g", f.map_1g},
+                          {"unmapped_pages", f.unmapped},
+                          {"smallest_mapping_bytes", f.level_shift ? (uint64_t{1} << f.level_shift) : 0}});
+  }
+  doc["kbench_footprint"] = std::move(footprints);
+
+  nlohmann::json stages = nlohmann::json::array();
+  for (const auto& s : r.vmalloc_stages)
+    stages.push_back({{"size_bytes", s.size},
+                      {"pages", s.pages},
+                      {"pages_alloc_ns", s.pages_alloc},
+                      {"page_array_ns", s.page_array},
+                      {"page_array_share_of_overhead", s.page_array_share},
+                      {"vmap_ns", s.vmap},
+                      {"vm_map_ram_ns", s.vm_map_ram},
+                      {"rest_ns", s.rest},
+                      {"vmalloc_ns", s.vmalloc},
+                      {"explained", s.explained},
+                      {"overhead_ns", s.overhead},
+                      {"vmap_share_of_overhead", s.vmap_share},
+                      {"rest_share_of_overhead", s.rest_share},
+                      {"vunmap_ns", s.vunmap},
+                      {"vm_unmap_ram_ns", s.vm_unmap_ram},
+                      {"pages_free_ns", s.pages_free},
+                      {"vfree_ns", s.vfree},
+                      {"purge_ns", s.purge},
+                      {"ipi_tlb", s.ipi_tlb},
+                      {"ipi_cal", s.ipi_cal}});
+  auto fit = [](const LinearFit& f) {
+    return nlohmann::json{{"ns_per_page", f.slope}, {"ns_fixed", f.intercept}, {"r2", f.r2}, {"points", f.n}};
+  };
+  doc["kbench_vmalloc_stages"] = {
+      {"by_size", stages},
+      {"rest_is_derived", "rest_ns = vmalloc_ns - pages_alloc_ns - page_array_ns - vmap_ns"},
+      {"vmap_fit", fit(r.vmap_fit)},
+      {"vm_map_ram_fit", fit(r.vm_map_ram_fit)}};
+  nlohmann::json zeroing = nlohmann::json::array();
+  for (const auto& z : r.zeroing)
+    zeroing.push_back({{"alloc", z.alloc_name},
+                       {"memset", z.memset_name},
+                       {"size_bytes", z.size},
+                       {"alloc_bytes_per_ns", z.alloc_bytes_per_ns},
+                       {"memset_bytes_per_ns", z.memset_bytes_per_ns},
+                       {"fraction_of_memset", z.fraction_of_limit}});
+  doc["kbench_zeroing"] = std::move(zeroing);
   doc["kbench_selftest"] = r.selftest;
   if (r.module_after) doc["kbench_module_after"] = *r.module_after;
   return doc;

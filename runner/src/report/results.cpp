@@ -31,14 +31,100 @@ std::string status_of_errno(int err) {
   }
 }
 
+std::string counter_unsupported_reason(int err) {
+  switch (err) {
+    case ENOENT:
+      return "unsupported: no PMU for this event here (perf_event_create_kernel_counter: ENOENT; e.g. QEMU "
+             "without KVM, or a VM that hides the PMU)";
+    case EOPNOTSUPP:
+      return "unsupported: the PMU cannot count this event (EOPNOTSUPP)";
+    case EINVAL:
+      return "unsupported: the CPU has no such event (EINVAL)";
+    case ENODEV:
+      return "unsupported: the CPU is offline (ENODEV)";
+    case EACCES:
+    case EPERM:
+      return "unsupported: perf events are not permitted here (perf_event_paranoid or lockdown)";
+    default:
+      return "unsupported: perf_event_create_kernel_counter failed with errno " + std::to_string(err);
+  }
+}
+
 bool within_harness_noise(double figure_ns, double harness_ns) {
   return harness_ns > 0 && figure_ns - harness_ns < 0.01 * figure_ns;
 }
 
 namespace {
 
+// Probe batches: ns per touch (access; per byte for memset) or per stage.
+Repetition analyze_probe_repetition(const RawJob& rj, uint32_t clock_khz) {
+  Repetition rep;
+  rep.index = rj.repetition;
+  rep.err = rj.outcome.err;
+  std::vector<std::pair<std::string, size_t>> slots;
+  uint64_t per = 1;
+  if (rj.job.experiment == kExperimentAccess) {
+    slots.emplace_back(rj.job.access_mode == KBENCH_ACCESS_MEMSET ? "byte" : "touch", 0);
+    per = rj.outcome.touches;
+  } else {
+    for (size_t i = 0; i < stage_names().size(); ++i) slots.emplace_back(std::string(stage_names()[i]), i);
+  }
+  for (const auto& [name, slot] : slots) {
+    PhaseSamples p;
+    p.phase = name;
+    for (const auto& s : rj.outcome.probe_samples) {
+      const double ns = cycles_to_ns_per_op(s.cycles[slot], per, clock_khz);
+      if (std::isnan(ns)) continue;
+      p.ns_per_op.push_back(ns);
+      p.ops += per;
+    }
+    if (p.ns_per_op.empty()) continue;
+    p.summary = summarize(p.ns_per_op);
+    rep.phases.push_back(std::move(p));
+  }
+  return rep;
+}
+
+// Counter totals and their denominators, summed over repetitions. A
+// counter that could not be created keeps its reason and gets no value.
+void add_counters(ConfigResult& c, const RawJob& rj) {
+  if (!rj.outcome.counters) return;
+  const kbench_counters& k = *rj.outcome.counters;
+  double ops = 0, ops_free = 0;
+  if (rj.job.experiment == kExperimentAccess) {
+    ops = static_cast<double>(rj.outcome.touches) * static_cast<double>(rj.outcome.probe_samples.size());
+    c.counter_scope = rj.job.access_mode == KBENCH_ACCESS_MEMSET ? "byte" : "touch";
+  } else {
+    for (const auto& s : rj.outcome.samples) {
+      ops += s.ops;
+      ops_free += s.ops - s.failed;
+    }
+    c.counter_scope = rj.job.pattern == KBENCH_PATTERN_PAIR ? "alloc+free pair" : "op";
+  }
+  if (c.counters.empty())
+    for (const auto& name : counter_names()) c.counters.push_back({std::string(name)});
+  const bool has_free = !rj.job.is_probe() && rj.job.pattern != KBENCH_PATTERN_PAIR;
+  for (size_t i = 0; i < c.counters.size(); ++i) {
+    CounterResult& cr = c.counters[i];
+    if (k.c[i].status != 0) {
+      cr.supported = false;
+      cr.reason = counter_unsupported_reason(-k.c[i].status);
+      continue;
+    }
+    cr.supported = true;
+    cr.multiplexed = cr.multiplexed || (k.c[i].flags & KBENCH_COUNTER_MULTIPLEXED);
+    cr.total += static_cast<double>(k.c[i].value);
+    cr.total_free += static_cast<double>(k.c[i].value2);
+    cr.ops += ops;
+    cr.ops_free += ops_free;
+    cr.per_op = cr.ops > 0 ? cr.total / cr.ops : 0;
+    cr.per_op_free = has_free && cr.ops_free > 0 ? cr.total_free / cr.ops_free : -1;
+  }
+}
+
 // Batches of one repetition, split into phases.
 Repetition analyze_repetition(const RawJob& rj, uint32_t clock_khz, bool discard_noisy) {
+  if (rj.job.is_probe()) return analyze_probe_repetition(rj, clock_khz);
   Repetition rep;
   rep.index = rj.repetition;
   rep.err = rj.outcome.err;
@@ -72,7 +158,11 @@ Repetition analyze_repetition(const RawJob& rj, uint32_t clock_khz, bool discard
 }
 
 void aggregate_phases(ConfigResult& c) {
-  for (const char* name : {"alloc", "free"}) {
+  std::vector<std::string> names;
+  for (const auto& rep : c.repetitions)
+    for (const auto& p : rep.phases)
+      if (std::find(names.begin(), names.end(), p.phase) == names.end()) names.push_back(p.phase);
+  for (const std::string& name : names) {
     PhaseStats st;
     st.phase = name;
     std::vector<double> pooled, medians;
@@ -99,6 +189,7 @@ void aggregate_phases(ConfigResult& c) {
 // pattern, batch size and context (noop costs do not depend on size or GFP).
 void mark_harness_noise(std::vector<ConfigResult>& configs) {
   for (auto& c : configs) {
+    if (c.job.is_probe()) continue;
     for (auto& st : c.phases) {
       for (const auto& n : configs) {
         if (n.job.api != KBENCH_API_NOOP || n.job.pattern != c.job.pattern ||
@@ -137,7 +228,13 @@ std::vector<ConfigResult> analyze_configs(const RawRun& raw, uint32_t khz, bool 
     if (!rj.outcome.call.empty()) c.call = rj.outcome.call;
     c.footprint_bytes = std::max(c.footprint_bytes, rj.outcome.footprint_bytes);
     c.nowarn_added = c.nowarn_added || rj.outcome.nowarn_added;
-    if (rj.outcome.samples.empty()) continue;
+    if (rj.outcome.footprint) c.footprint = rj.outcome.footprint;
+    if (rj.outcome.interrupts.is_object()) {
+      c.ipi_tlb += rj.outcome.interrupts.value("TLB", uint64_t{0});
+      c.ipi_cal += rj.outcome.interrupts.value("CAL", uint64_t{0});
+    }
+    add_counters(c, rj);
+    if (rj.outcome.samples.empty() && rj.outcome.probe_samples.empty()) continue;
     Repetition rep = analyze_repetition(rj, khz, discard_noisy);
     c.failures += rep.failures;
     c.repetitions.push_back(std::move(rep));
@@ -246,6 +343,95 @@ void add_warnings(RunResults& r, const RawRun& raw, const RunMeta& meta) {
 
 }  // namespace
 
+LinearFit fit_line(const std::vector<std::pair<double, double>>& xy) {
+  LinearFit f;
+  f.n = xy.size();
+  if (xy.size() < 2) return f;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const auto& [x, y] : xy) {
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const double n = static_cast<double>(xy.size());
+  const double den = n * sxx - sx * sx;
+  if (den == 0) return f;
+  f.slope = (n * sxy - sx * sy) / den;
+  f.intercept = (sy - f.slope * sx) / n;
+  double ss_res = 0, ss_tot = 0;
+  for (const auto& [x, y] : xy) {
+    ss_res += (y - (f.intercept + f.slope * x)) * (y - (f.intercept + f.slope * x));
+    ss_tot += (y - sy / n) * (y - sy / n);
+  }
+  f.r2 = ss_tot > 0 ? 1 - ss_res / ss_tot : 1;
+  return f;
+}
+
+namespace {
+
+double median_of(const ConfigResult& c, const std::string& phase) {
+  for (const auto& p : c.phases)
+    if (p.phase == phase) return p.pooled.median;
+  return std::nan("");
+}
+
+void derive(RunResults& r, bool init_on_alloc) {
+  std::vector<std::pair<double, double>> vmap_xy, ram_xy;
+  for (const auto& c : r.configs) {
+    if (c.job.experiment != kExperimentStages || c.phases.empty()) continue;
+    StageRow s;
+    s.size = c.job.size;
+    s.pages = (c.job.size + 4095) / 4096;
+    s.pages_alloc = median_of(c, "pages_alloc");
+    s.vmap = median_of(c, "vmap");
+    s.vm_map_ram = median_of(c, "vm_map_ram");
+    s.vmalloc = median_of(c, "vmalloc");
+    s.vunmap = median_of(c, "vunmap");
+    s.vm_unmap_ram = median_of(c, "vm_unmap_ram");
+    s.pages_free = median_of(c, "pages_free");
+    s.vfree = median_of(c, "vfree");
+    s.purge = median_of(c, "purge");
+    s.page_array = median_of(c, "page_array");
+    s.rest = s.vmalloc - s.pages_alloc - s.page_array - s.vmap;
+    s.explained = (s.pages_alloc + s.page_array + s.vmap) / s.vmalloc;
+    s.overhead = s.vmalloc - s.pages_alloc;
+    s.vmap_share = s.overhead > 0 ? s.vmap / s.overhead : std::nan("");
+    s.rest_share = s.overhead > 0 ? s.rest / s.overhead : std::nan("");
+    s.page_array_share = s.overhead > 0 ? s.page_array / s.overhead : std::nan("");
+    s.ipi_tlb = c.ipi_tlb;
+    s.ipi_cal = c.ipi_cal;
+    vmap_xy.emplace_back(static_cast<double>(s.pages), s.vmap);
+    ram_xy.emplace_back(static_cast<double>(s.pages), s.vm_map_ram);
+    r.vmalloc_stages.push_back(s);
+  }
+  r.vmap_fit = fit_line(vmap_xy);
+  r.vm_map_ram_fit = fit_line(ram_xy);
+
+  // Zeroing allocations of the same size as a memset probe in this run.
+  for (const auto& m : r.configs) {
+    if (m.job.experiment != kExperimentAccess || m.job.access_mode != KBENCH_ACCESS_MEMSET || m.phases.empty())
+      continue;
+    const double memset_bpns = 1.0 / m.phases[0].pooled.median;
+    for (const auto& a : r.configs) {
+      if (a.job.is_probe() || a.job.size != m.job.size || a.phases.empty()) continue;
+      const bool zeroes = a.job.api == KBENCH_API_KZALLOC || a.job.api == KBENCH_API_VZALLOC ||
+                          (a.job.gfp.mods & KBENCH_GFPM_ZERO) || (init_on_alloc && a.job.api != KBENCH_API_NOOP);
+      if (!zeroes || a.job.pattern != KBENCH_PATTERN_PAIR) continue;
+      ZeroingRow z;
+      z.alloc_name = a.job.name() + "/alloc";
+      z.memset_name = m.job.name();
+      z.size = a.job.size;
+      z.alloc_bytes_per_ns = static_cast<double>(a.job.size) / median_of(a, "alloc");
+      z.memset_bytes_per_ns = memset_bpns;
+      z.fraction_of_limit = z.alloc_bytes_per_ns / memset_bpns;
+      r.zeroing.push_back(z);
+    }
+  }
+}
+
+}  // namespace
+
 RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   RunResults r;
   r.emulated = meta.emulated;
@@ -255,6 +441,7 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   r.module_after = raw.module_after;
   const uint32_t khz = raw.module_before ? raw.module_before->clock_khz : 0;
   r.configs = analyze_configs(raw, khz, meta.discard_noisy);
+  derive(r, raw.module_before && raw.module_before->init_on_alloc());
   add_warnings(r, raw, meta);
 
   nlohmann::json& ctx = r.context;

@@ -48,6 +48,17 @@ struct PhaseStats {
   bool unreliable = false;  // within 1 % of the harness cost
 };
 
+// One counter of a configuration, over all its timed batches.
+struct CounterResult {
+  std::string name;        // "dtlb_load_misses", ...
+  bool supported = false;  // false: `reason` says why; no value is reported
+  std::string reason;
+  bool multiplexed = false;
+  double total = 0, total_free = 0, ops = 0, ops_free = 0;  // summed over repetitions
+  double per_op = 0;        // total / ops: per alloc (per pair for pair; per touch for access)
+  double per_op_free = -1;  // per freed op for batch patterns, else < 0
+};
+
 struct ConfigResult {
   Job job;
   std::string status;  // ok, refused, invalid, interrupted, error
@@ -62,7 +73,14 @@ struct ConfigResult {
   bool cv_target_missed = false;  // dynamic run count hit its cap still above target
   std::vector<Repetition> repetitions;
   std::vector<PhaseStats> phases;  // empty unless something was measured
+  std::optional<Footprint> footprint;
+  std::vector<CounterResult> counters;  // empty when not asked for
+  std::string counter_scope;            // what per_op counts: "alloc+free pair", "op", "touch", "byte"
+  uint64_t ipi_tlb = 0, ipi_cal = 0;    // /proc/interrupts deltas over all repetitions
 };
+
+// errno of a counter that could not be created, in words.
+std::string counter_unsupported_reason(int status);
 
 // What the runner knows that the target does not.
 struct RunMeta {
@@ -77,6 +95,37 @@ struct RunMeta {
   nlohmann::json target_details;  // e.g. the qemu command line
 };
 
+// vmalloc(size) split into stages (medians, ns per allocation): the pages,
+// their array, and vmap (VA range, vm_struct, page tables) are measured;
+// `rest` is derived: vmalloc - pages_alloc - page_array - vmap, the
+// accounting and checks vmalloc does beyond those.
+struct StageRow {
+  uint64_t size = 0, pages = 0;
+  double pages_alloc = 0, page_array = 0, vmap = 0, vm_map_ram = 0, vmalloc = 0, rest = 0;
+  double vunmap = 0, vm_unmap_ram = 0, pages_free = 0, vfree = 0, purge = 0;
+  double explained = 0;         // (pages_alloc + page_array + vmap) / vmalloc
+  double overhead = 0;          // vmalloc - pages_alloc: what vmalloc adds to the page allocator
+  double vmap_share = 0;        // vmap / overhead
+  double page_array_share = 0;  // page_array / overhead
+  double rest_share = 0;        // rest / overhead
+  uint64_t ipi_tlb = 0, ipi_cal = 0;
+};
+
+// Least-squares line of mapping time against page count.
+struct LinearFit {
+  double slope = 0, intercept = 0, r2 = 0;
+  size_t n = 0;
+};
+
+// A zeroing allocation against memset() of a buffer of the same size.
+struct ZeroingRow {
+  std::string alloc_name, memset_name;
+  uint64_t size = 0;
+  double alloc_bytes_per_ns = 0, memset_bytes_per_ns = 0, fraction_of_limit = 0;
+};
+
+LinearFit fit_line(const std::vector<std::pair<double, double>>& xy);
+
 struct RunResults {
   nlohmann::json context;  // Google Benchmark context + kbench facts
   std::vector<ConfigResult> configs;
@@ -86,6 +135,9 @@ struct RunResults {
   bool complete = false;
   bool emulated = false;
   size_t planned_jobs = 0;
+  std::vector<StageRow> vmalloc_stages;
+  LinearFit vmap_fit, vm_map_ram_fit;  // ns against pages
+  std::vector<ZeroingRow> zeroing;
 };
 
 RunResults analyze(const RawRun& raw, const RunMeta& meta);

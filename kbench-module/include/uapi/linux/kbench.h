@@ -352,6 +352,7 @@ enum kbench_stage {
 	KBENCH_STAGE_VMALLOC,		/* the whole vmalloc() of that size */
 	KBENCH_STAGE_VFREE,
 	KBENCH_STAGE_PURGE,		/* vm_unmap_aliases(): lazy TLB flush */
+	KBENCH_STAGE_PAGE_ARRAY,	/* the zeroed pages[] array vmalloc keeps */
 	KBENCH_STAGE_COUNT
 };
 
