@@ -32,8 +32,8 @@ struct ListArgs {
 };
 int cmd_list(const ListArgs& args);
 
-int cmd_history(const std::string& db, int limit);
-int cmd_show(const std::string& db, int64_t run);
-int cmd_export(const std::string& db, int64_t run, const std::string& format, const std::string& out);
+int cmd_history(const std::string& db_path, int limit);
+int cmd_show(const std::string& db_path, int64_t id);
+int cmd_export(const std::string& db_path, int64_t id, const std::string& format, const std::string& out);
 
 }  // namespace kbench

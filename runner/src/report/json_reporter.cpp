@@ -78,6 +78,32 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
 
 }  // namespace
 
+// Whether huge (PMD) vmalloc mappings were to be expected for this size,
+// from facts the run recorded, and why not when they were not used.
+nlohmann::json huge_vmalloc_expectation(const nlohmann::json& ctx, uint64_t size, const Footprint& f) {
+  const bool arch = ctx.contains("kconfig") && ctx["kconfig"].value("CONFIG_HAVE_ARCH_HUGE_VMALLOC", false);
+  const bool disabled = ctx.value("cmdline", std::string()).find("nohugevmalloc") != std::string::npos;
+  // vmalloc spreads a NUMA_NO_NODE request over the online nodes: a PMD
+  // needs size / nodes >= 2 MiB.
+  const std::string nodes_text = ctx.value("numa_nodes_online", std::string("0"));
+  uint64_t nodes = 1;
+  if (const auto dash = nodes_text.find('-'); dash != std::string::npos)
+    nodes = std::stoull(nodes_text.substr(dash + 1)) - std::stoull(nodes_text.substr(0, dash)) + 1;
+  std::string why_not;
+  if (!arch)
+    why_not = "this kernel is built without HAVE_ARCH_HUGE_VMALLOC";
+  else if (disabled)
+    why_not = "the kernel command line has nohugevmalloc";
+  else if (size / nodes < (2U << 20))
+    why_not = "size per NUMA node (" + std::to_string(size / nodes) + " bytes over " + std::to_string(nodes) +
+              " node(s)) is below 2 MiB";
+  nlohmann::json j = {{"expected", why_not.empty()}, {"used", f.map_2m > 0 || f.map_1g > 0}};
+  if (!why_not.empty()) j["why_not"] = why_not;
+  if (why_not.empty() && f.map_2m == 0)
+    j["why_not"] = "an order-9 page allocation failed, so vmalloc fell back to 4 KiB pages";
+  return j;
+}
+
 nlohmann::json results_to_gbench_json(const RunResults& r) {
   nlohmann::json doc;
   doc["context"] = r.context;
@@ -176,7 +202,11 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
   for (const auto& c : r.configs) {
     if (!c.footprint) continue;
     const Footprint& f = *c.footprint;
-    footprints.push_back({{"name", c.job.name()},
+    nlohmann::json huge = nullptr;
+    if (c.job.api == KBENCH_API_VMALLOC_HUGE || c.job.api == KBENCH_API_KVMALLOC)
+      huge = huge_vmalloc_expectation(r.context, c.job.size, f);
+    footprints.push_back({{"huge_vmalloc", huge},
+                          {"name", c.job.name()},
                           {"api", c.job.api_name()},
                           {"size_bytes", c.job.size},
                           {"gfp", c.job.gfp.to_string()},

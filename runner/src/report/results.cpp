@@ -102,7 +102,11 @@ void add_counters(ConfigResult& c, const RawJob& rj) {
     c.counter_scope = rj.job.pattern == KBENCH_PATTERN_PAIR ? "alloc+free pair" : "op";
   }
   if (c.counters.empty())
-    for (const auto& name : counter_names()) c.counters.push_back({std::string(name)});
+    for (const auto& name : counter_names()) {
+      CounterResult cr;
+      cr.name = name;
+      c.counters.push_back(std::move(cr));
+    }
   const bool has_free = !rj.job.is_probe() && rj.job.pattern != KBENCH_PATTERN_PAIR;
   for (size_t i = 0; i < c.counters.size(); ++i) {
     CounterResult& cr = c.counters[i];

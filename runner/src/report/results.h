@@ -80,7 +80,7 @@ struct ConfigResult {
 };
 
 // errno of a counter that could not be created, in words.
-std::string counter_unsupported_reason(int status);
+std::string counter_unsupported_reason(int err);
 
 // What the runner knows that the target does not.
 struct RunMeta {
