@@ -30,9 +30,12 @@ $(BUILD)/CMakeCache.txt:
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
+# The run's exit code 3 (incomplete, results saved) still gets a report.
 run: deps
 	@$(MAKE) --no-print-directory build
-	$(KBENCH) run --config $(CONFIG) --target $(TARGET) --out $(OUT)
+	$(KBENCH) run --config $(CONFIG) --target $(TARGET) --out $(OUT); rc=$$?; \
+	  if [ -f $(OUT)/results.json ]; then $(KBENCH) report $(OUT)/results.json --out $(OUT)/report || exit 1; fi; \
+	  exit $$rc
 
 test: deps-test
 	@$(MAKE) --no-print-directory build

@@ -15,10 +15,10 @@ run_pkgs=(
 	build-essential cmake git ca-certificates
 	nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsqlite3-dev
 	cpio xz-utils zstd kmod dwarves libelf1 gcc-12
-	qemu-system-x86 python3 python3-scipy libbenchmark-tools
+	qemu-system-x86 python3 python3-scipy python3-matplotlib python3-numpy libbenchmark-tools
 )
 test_pkgs=(
-	libgtest-dev libgmock-dev python3-pytest clang-format clang-tidy
+	libgtest-dev libgmock-dev python3-pytest clang-format clang-tidy chromium
 )
 
 pkgs=("${run_pkgs[@]}")

@@ -3,6 +3,7 @@
 #include "app/commands.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -292,6 +293,73 @@ int cmd_export(const std::string& db_path, int64_t id, const std::string& format
     if (!(f << text)) throw Error("cannot write " + out);
   }
   return 0;
+}
+
+}  // namespace kbench
+
+namespace kbench {
+namespace {
+
+// Runs `python3 -m kbench_report ARGS` from the source tree and returns its exit code.
+int run_report_package(const std::vector<std::string>& args) {
+  const Paths paths = default_paths();
+  const std::string pkg = paths.source_dir + "/reports";
+  const char* old = std::getenv("PYTHONPATH");
+  ::setenv("PYTHONPATH", (pkg + (old && *old ? ":" + std::string(old) : "")).c_str(), 1);
+  // Debian's python3 has python3-matplotlib; another python3 on PATH may not.
+  const std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  std::vector<std::string> argv = {python, "-m", "kbench_report"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::cout.flush();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execv(cargv[0][0] == '/' ? cargv[0] : "/usr/bin/env", cargv[0][0] == '/' ? cargv.data() : cargv.data());
+    std::perror("kbench: cannot run python3");
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  if (rc == 127 || (rc == 1 && !std::filesystem::exists(pkg)))
+    throw Error("the report package could not run", "install python3 and python3-matplotlib (make run does)");
+  return rc;
+}
+
+}  // namespace
+
+int cmd_report(const std::vector<std::string>& results, const std::string& out) {
+  std::vector<std::string> args = {"html"};
+  args.insert(args.end(), results.begin(), results.end());
+  args.insert(args.end(), {"--out", out});
+  return run_report_package(args);
+}
+
+int cmd_advise(const AdviseArgs& a) {
+  std::string results = a.results;
+  std::string tmp;
+  if (results.empty()) {
+    History db(a.db.empty() ? History::default_path() : a.db);
+    int64_t id = a.run;
+    if (id == 0) {
+      const auto runs = db.runs(1);
+      if (runs.empty()) throw Error("no results to advise from", "run `kbench run` first, or pass --results FILE");
+      id = runs.front().id;
+    }
+    const RunRow row = db.run(id);
+    tmp = (std::filesystem::temp_directory_path() / ("kbench-advise-" + std::to_string(::getpid()) + ".json")).string();
+    std::ofstream(tmp) << export_json(row, db.measurements(id)).dump();
+    results = tmp;
+    std::cout << "from run " << id << " of " << db.path() << " (" << row.kernel_release << ", " << row.target << ")\n";
+  }
+  std::vector<std::string> args = {"advise", "--size", a.size, "--results", results};
+  if (a.atomic) args.emplace_back("--atomic");
+  if (a.contiguous) args.emplace_back("--contiguous");
+  const int rc = run_report_package(args);
+  if (!tmp.empty()) std::filesystem::remove(tmp);
+  return rc;
 }
 
 }  // namespace kbench

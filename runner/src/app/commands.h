@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kbench {
 
@@ -33,6 +34,18 @@ struct ListArgs {
 int cmd_list(const ListArgs& args);
 
 int cmd_history(const std::string& db_path, int limit);
+
+// The Python report package (reports/kbench_report) does the plotting.
+int cmd_report(const std::vector<std::string>& results, const std::string& out);
+struct AdviseArgs {
+  std::string size;
+  bool atomic = false;
+  bool contiguous = false;
+  std::string results;  // a results.json; else a run from the history
+  int64_t run = 0;      // 0: the newest run in the history
+  std::string db;
+};
+int cmd_advise(const AdviseArgs& args);
 int cmd_show(const std::string& db_path, int64_t id);
 int cmd_export(const std::string& db_path, int64_t id, const std::string& format, const std::string& out);
 

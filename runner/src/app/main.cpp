@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
       "  kbench run --config configs/default.toml --dry-run         # what would run\n"
       "  kbench list --target qemu:6.12                             # which API x GFP this kernel accepts\n"
       "  kbench history                                             # earlier runs (SQLite)\n"
+      "  kbench report out/latest/results.json --out out/report    # HTML report with plots\n"
+      "  kbench advise --size 256K                                  # which API for a driver?\n"
       "  kbench show 3 ; kbench export 3 --format csv              # one earlier run\n"
       "  kbench help config                                         # every config key"};
   app.require_subcommand(1);
@@ -72,6 +74,22 @@ int main(int argc, char** argv) {
   export_cmd->add_option("-o,--out", export_out, "Output file (default: stdout)");
   export_cmd->add_option("--db", db, "History database");
 
+  std::vector<std::string> report_results;
+  std::string report_out = "out/report";
+  auto* report_cmd = app.add_subcommand("report", "Write an HTML report with plots of one or more results.json files.");
+  report_cmd->add_option("results", report_results, "results.json files (one section each)")->required();
+  report_cmd->add_option("-o,--out", report_out, "Directory for index.html and its images")->capture_default_str();
+
+  kbench::AdviseArgs adv;
+  auto* advise_cmd = app.add_subcommand(
+      "advise", "Which allocation API suits a driver: fastest valid API measured, runner-up, trade-offs.");
+  advise_cmd->add_option("--size", adv.size, "Bytes per allocation, e.g. 64, 256K, 4M")->required();
+  advise_cmd->add_flag("--atomic", adv.atomic, "The caller may not sleep (GFP_ATOMIC/GFP_NOWAIT)");
+  advise_cmd->add_flag("--contiguous", adv.contiguous, "Physically contiguous memory is needed (no vmalloc)");
+  advise_cmd->add_option("--results", adv.results, "A results.json to answer from");
+  advise_cmd->add_option("--run", adv.run, "A run of the history to answer from (default: the newest)");
+  advise_cmd->add_option("--db", adv.db, "History database");
+
   auto* help_cmd = app.add_subcommand("help", "Reference: `kbench help config` lists every config key.");
   std::string topic;
   help_cmd->add_option("topic", topic, "config")->required();
@@ -81,6 +99,8 @@ int main(int argc, char** argv) {
     if (*run_cmd) return kbench::cmd_run(run);
     if (*list_cmd) return kbench::cmd_list(list);
     if (*history_cmd) return kbench::cmd_history(db, limit);
+    if (*report_cmd) return kbench::cmd_report(report_results, report_out);
+    if (*advise_cmd) return kbench::cmd_advise(adv);
     if (*show_cmd) return kbench::cmd_show(db, run_id);
     if (*export_cmd) return kbench::cmd_export(db, run_id, format, export_out);
     if (*help_cmd) {

@@ -112,6 +112,7 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
   size_t family = 0;
   for (const auto& c : r.configs) {
     const std::string base = c.job.name();
+    if (c.phases.empty() && c.footprint) continue;  // measured: see kbench_footprint
     if (c.phases.empty()) {
       not_measured.push_back({{"name", base},
                               {"api", c.job.api_name()},

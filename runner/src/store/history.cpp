@@ -381,6 +381,9 @@ nlohmann::json export_json(const RunRow& run, const std::vector<MeasurementRow>&
       continue;
     }
     auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    // Probe rows are named experiment/api/...: say which, as results.json does.
+    const std::string first = m.name.substr(0, m.name.find('/'));
+    const bool probe = first == "access" || first == "stages" || first == "footprint";
     benchmarks.push_back({{"name", m.name + "_median"},
                           {"run_name", m.name},
                           {"run_type", "aggregate"},
@@ -415,7 +418,12 @@ nlohmann::json export_json(const RunRow& run, const std::vector<MeasurementRow>&
                           {"p999_ns", num(m.p999_ns)},
                           {"max_ns", num(m.max_ns)},
                           {"unreliable", m.unreliable},
-                          {"emulated", run.emulated}});
+                          {"emulated", run.emulated},
+                          {"experiment", probe ? first : "alloc"}});
+    if (first == "access") {
+      const auto parts = m.name.rfind('/', m.name.size() - m.phase.size() - 2);
+      benchmarks.back()["access_mode"] = m.name.substr(parts + 1, m.name.size() - m.phase.size() - 2 - parts);
+    }
   }
   doc["benchmarks"] = std::move(benchmarks);
   doc["kbench_not_measured"] = std::move(not_measured);

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Which allocation API should a driver use? Answered only from measurements.
+
+For a size, whether the caller may sleep, and whether it needs physically
+contiguous memory: the fastest valid API measured on this kernel with its
+cost (median and p99), the runner-up, and measured trade-offs. When the run
+lacks the measurement that would answer, the advice says which one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ._load import Measurement, Run
+from ._style import ns_label, size_label
+
+VIRTUAL = {"vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32", "kvmalloc"}
+NOTES = {
+    "kmem_cache": "needs a cache created for this object size (kmem_cache_create)",
+    "mempool_slab": "needs a pool created beforehand; guarantees a reserve",
+    "mempool_kmalloc": "needs a pool created beforehand; guarantees a reserve",
+    "mempool_page": "needs a pool created beforehand; guarantees a reserve",
+    "alloc_pages": "returns a struct page; rounds the size up to a power-of-two number of pages",
+    "__get_free_pages": "rounds the size up to a power-of-two number of pages",
+    "kvmalloc": "physically contiguous only when its kmalloc attempt succeeds",
+    "vmalloc_32": "pages below 4 GiB (32-bit DMA); no gfp argument",
+}
+
+
+@dataclass
+class Choice:
+    api: str
+    call: str
+    gfp: str
+    alloc_median_ns: float
+    alloc_p99_ns: Optional[float]
+    free_median_ns: Optional[float]
+    failures: int
+    unreliable: bool
+    note: str = ""
+
+
+@dataclass
+class Advice:
+    question: str
+    best: Optional[Choice] = None
+    runner_up: Optional[Choice] = None
+    tradeoffs: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [self.question]
+        if not self.best:
+            out += ["  no answer from this run:"] + [f"  - {m}" for m in self.missing]
+            return out
+        for label, c in (("fastest", self.best), ("runner-up", self.runner_up)):
+            if not c:
+                continue
+            p99 = f", p99 {ns_label(c.alloc_p99_ns)}" if c.alloc_p99_ns is not None else ""
+            free = f"; free {ns_label(c.free_median_ns)}" if c.free_median_ns is not None else ""
+            flag = " (within 1% of the harness cost: unreliable)" if c.unreliable else ""
+            out.append(f"  {label}: {c.api} [{c.call} with {c.gfp}] alloc {ns_label(c.alloc_median_ns)} median{p99}"
+                       f"{free}{flag}" + (f" — {c.note}" if c.note else ""))
+        out += [f"  trade-off: {t}" for t in self.tradeoffs]
+        return out
+
+
+def _choice(run: Run, m: Measurement) -> Choice:
+    free = [f for f in run.measurements if f.name == m.name[: -len("/alloc")] + "/free"]
+    return Choice(api=m.api, call=m.call or m.api, gfp=m.gfp, alloc_median_ns=m.median_ns, alloc_p99_ns=m.p99_ns,
+                  free_median_ns=free[0].median_ns if free else None, failures=m.failures, unreliable=m.unreliable,
+                  note=NOTES.get(m.api, ""))
+
+
+def _access_tradeoff(run: Run, size: int) -> Optional[str]:
+    touches = [m for m in run.measurements if m.experiment == "access" and m.access_mode == "page-random"]
+    if not touches:
+        return None
+    sizes = sorted({m.size for m in touches if m.size >= size}) or sorted({m.size for m in touches})
+    at = sizes[0] if sizes[0] >= size else sizes[-1]
+    row = {m.api: m.median_ns for m in touches if m.size == at}
+    virt = row.get("vmalloc")
+    direct = row.get("alloc_pages") or row.get("kmalloc")
+    if virt is None or direct is None:
+        return None
+    return (f"touching vmalloc memory costs {ns_label(virt)} per page against {ns_label(direct)} in the direct "
+            f"map (one load per page in random order, {size_label(at)} buffer)")
+
+
+def advise(run: Run, size: int, atomic: bool = False, contiguous: bool = False) -> Advice:
+    q = (f"{size_label(size)} bytes, {'atomic (may not sleep)' if atomic else 'may sleep'}, "
+         f"{'physically contiguous' if contiguous else 'contiguity not needed'}:")
+    advice = Advice(question=q)
+    gfps = ("GFP_ATOMIC", "GFP_NOWAIT") if atomic else ("GFP_KERNEL",)
+    cands = [m for m in run.measurements
+             if m.experiment == "alloc" and m.pattern == "pair" and m.phase == "alloc" and m.api != "noop"
+             and m.size == size and m.gfp in gfps and m.context == "preempt-on"
+             and not (contiguous and m.api in VIRTUAL)]
+    if not cands:
+        measured = sorted({m.size for m in run.measurements if m.experiment == "alloc" and m.gfp in gfps})
+        advice.missing.append(
+            f"no pair-pattern measurement of {size_label(size)} with {' or '.join(gfps)} in {run.path.name}; "
+            f"measured sizes with that GFP: {', '.join(size_label(s) for s in measured) or 'none'}. Add a sweep with "
+            f"sizes = [\"{size_label(size)}\"] and gfp = [\"{gfps[0]}\"] and run it.")
+        return advice
+    cands.sort(key=lambda m: m.median_ns)
+    # One entry per API: its best GFP mask among the valid ones.
+    seen, ranked = set(), []
+    for m in cands:
+        if m.api not in seen:
+            seen.add(m.api)
+            ranked.append(m)
+    advice.best = _choice(run, ranked[0])
+    if len(ranked) > 1:
+        advice.runner_up = _choice(run, ranked[1])
+    refused = [n for n in run.not_measured
+               if n.size == size and n.gfp in gfps and n.pattern == "pair" and n.status == "refused"]
+    if refused:
+        advice.tradeoffs.append("refused on this kernel: " + "; ".join(sorted({f"{n.api} ({n.reason})"
+                                                                               for n in refused}))[:600])
+    if not contiguous:
+        t = _access_tradeoff(run, size)
+        if t:
+            advice.tradeoffs.append(t)
+    failed = [m for m in cands if m.failures]
+    if failed:
+        advice.tradeoffs += [f"{m.api} with {m.gfp}: {m.failures} allocation(s) failed in this run" for m in failed]
+    elif size > 32768:
+        advice.tradeoffs.append(f"no allocation failed at {size_label(size)} in this run (high orders can fail "
+                                "when memory is fragmented)")
+    if run.emulated:
+        advice.tradeoffs.append("EMULATED run: the ranking holds for this emulator, not for real hardware")
+    return advice
+
+
+STANDARD_QUESTIONS = [(64, True, False), (4096, True, True), (256 << 10, False, False), (256 << 10, False, True),
+                      (4 << 20, False, True), (4 << 20, False, False), (64 << 20, False, False)]

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0
+"""index.html: the plots of every run, its environment, warnings and the
+advisor table. Self-contained apart from the PNG/SVG files beside it."""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from ._advise import STANDARD_QUESTIONS, advise
+from ._load import Run
+from ._style import ns_label
+from .plots import PLOTS
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1400px;padding:0 1.2em;color:#222}
+.banner{background:#b30000;color:#fff;padding:.6em 1em;font-weight:bold;position:sticky;top:0;z-index:9}
+h1{margin-top:.6em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em}
+table{border-collapse:collapse;margin:.5em 0} td,th{border:1px solid #ccc;padding:.25em .6em;font-size:.9em;
+text-align:left;vertical-align:top} th{background:#f3f3f3}
+.warn{background:#fff4e0;border-left:4px solid #e69500;padding:.4em .8em;margin:.3em 0}
+.note{color:#555;font-style:italic} figure{margin:1em 0} img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.85em;color:#444}
+"""
+
+ENV_KEYS = ["kernel_release", "kernel_version", "target", "emulated", "cpu_model", "num_cpus", "threads_per_core",
+            "mem_total_kb", "numa_nodes_online", "clocksource", "timer", "timer_khz", "hz", "preempt_model",
+            "preempt_dynamic", "init_on_alloc", "init_on_free", "thp_enabled", "slab_allocator", "cmdline",
+            "cpufreq_governor", "turbo", "repetitions", "order_seed", "kbench_version", "kbench_git_revision",
+            "date", "config"]
+
+
+def _esc(v) -> str:
+    return html.escape(str(v))
+
+
+def _env_table(run: Run) -> str:
+    rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(run.context[k])}</td></tr>"
+                   for k in ENV_KEYS if k in run.context)
+    on = [k for k, v in run.context.get("kconfig", {}).items() if v]
+    if on:
+        rows += f"<tr><th>kernel build options</th><td>{_esc(', '.join(on))}</td></tr>"
+    return f"<table class='env'>{rows}</table>"
+
+
+def _advice_table(run: Run) -> str:
+    rows = []
+    for size, atomic, contiguous in STANDARD_QUESTIONS:
+        a = advise(run, size, atomic, contiguous)
+        if a.best:
+            best = f"{_esc(a.best.api)}: {_esc(ns_label(a.best.alloc_median_ns))} median"
+            if a.best.alloc_p99_ns is not None:
+                best += f", p99 {_esc(ns_label(a.best.alloc_p99_ns))}"
+            if a.best.note:
+                best += f"<br><small>{_esc(a.best.note)}</small>"
+            second = (f"{_esc(a.runner_up.api)}: {_esc(ns_label(a.runner_up.alloc_median_ns))}"
+                      if a.runner_up else "-")
+            detail = "<br>".join(_esc(t) for t in a.tradeoffs) or "-"
+        else:
+            best, second, detail = "no answer", "-", "<br>".join(_esc(m) for m in a.missing)
+        rows.append(f"<tr><td>{_esc(a.question.rstrip(':'))}</td><td>{best}</td><td>{second}</td><td>{detail}</td></tr>")
+    return ("<table class='advice'><tr><th>need</th><th>fastest measured</th><th>runner-up</th>"
+            "<th>trade-offs and notes</th></tr>" + "".join(rows) + "</table>")
+
+
+def _refused(run: Run) -> str:
+    reasons = {}
+    for n in run.not_measured:
+        reasons.setdefault((n.status, n.reason), []).append(n.name)
+    if not reasons:
+        return "<p>Every configuration was measured.</p>"
+    rows = "".join(f"<tr><td>{_esc(s)}</td><td>{len(v)}</td><td>{_esc(r)}</td><td>{_esc(v[0])}</td></tr>"
+                   for (s, r), v in sorted(reasons.items(), key=lambda kv: -len(kv[1])))
+    return ("<table><tr><th>status</th><th>configurations</th><th>reason (from the module)</th><th>example</th></tr>"
+            + rows + "</table>")
+
+
+def write_report(runs: list[Run], out_dir) -> Path:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    parts = []
+    emulated = any(r.emulated for r in runs)
+    for i, run in enumerate(runs):
+        sec = [f"<h2 id='run{i}'>{_esc(run.label)}</h2>"]
+        if run.emulated:
+            sec.append("<div class='warn'><b>EMULATED</b>: measured in QEMU without hardware acceleration (TCG). "
+                       "Times are not hardware times.</div>")
+        if run.schema == "single":
+            sec.append("<p class='note'>This file comes from an older kbench without repetitions: there are no "
+                       "confidence intervals or pooled percentiles in it.</p>")
+        sec += [f"<div class='warn'>{_esc(w)}</div>" for w in run.context.get("warnings", [])
+                if not w.startswith("EMULATED")]
+        sec += ["<h3>Environment</h3>", _env_table(run), "<h3>Which API for a driver?</h3>",
+                "<p class='note'>Answered only from this run's measurements (pair pattern, alloc median).</p>",
+                _advice_table(run)]
+        for mod in PLOTS:
+            result = mod.plot(run)
+            sec.append(f"<h3>{_esc(mod.TITLE)}</h3>")
+            if isinstance(result, str):
+                sec.append(f"<p class='note'>Not shown: {_esc(result)}.</p>")
+                continue
+            stem = f"run{i}-{mod.KEY}"
+            result.savefig(out / f"{stem}.png", dpi=110)
+            result.savefig(out / f"{stem}.svg")
+            plt.close(result)
+            sec.append(f"<figure><a href='{stem}.svg'><img src='{stem}.png' alt='{_esc(mod.TITLE)}'></a>"
+                       f"<figcaption>{_esc(mod.TITLE)} — {_esc(run.label)} (click for SVG)</figcaption></figure>")
+        sec += ["<h3>Not measured</h3>", _refused(run)]
+        parts.append("\n".join(sec))
+    banner = ("<div class='banner'>EMULATED: these results come from QEMU without hardware acceleration; "
+              "times are not hardware times.</div>" if emulated else "")
+    toc = "".join(f"<li><a href='#run{i}'>{_esc(r.label)}</a></li>" for i, r in enumerate(runs))
+    doc = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>kbench report</title>"
+           f"<style>{CSS}</style></head><body>{banner}<h1>kbench: what memory allocation costs</h1>"
+           f"<ul>{toc}</ul>{''.join(parts)}</body></html>")
+    index = out / "index.html"
+    index.write_text(doc)
+    return index
