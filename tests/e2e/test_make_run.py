@@ -20,6 +20,16 @@ def test_make_run_writes_results_and_a_summary(make_run):
         assert "EMULATED" in make_run.proc.stdout
 
 
+def test_make_run_ends_with_the_report(make_run):
+    index = make_run.out / "report" / "index.html"
+    assert f"report: {index}" in make_run.proc.stdout
+    html = index.read_text()
+    assert html.count("<img src=") >= 6
+    assert "<table class='env'>" in html and "<table class='advice'>" in html
+    if make_run.results["context"]["emulated"]:
+        assert "class='banner'>EMULATED" in html
+
+
 def test_default_sweep_covers_every_api_size_and_gfp_set(make_run):
     measured = make_run.benchmarks
     apis = {b["api"] for b in measured}

@@ -276,7 +276,8 @@ class JsonReporter final : public Reporter {
     {
       std::ofstream out(tmp);
       if (!out) throw Error("cannot write " + tmp, "check that --out is a writable directory");
-      out << results_to_gbench_json(r).dump(1) << "\n";
+      // Compact: a default run has thousands of entries; readers do not care.
+      out << results_to_gbench_json(r).dump() << "\n";
       if (!out) throw Error("writing " + tmp + " failed");
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error("cannot rename " + tmp + " to " + path);
