@@ -28,12 +28,12 @@ struct perf_event;
 /* kbench_perf.c: counters of one run (see there). */
 struct kbench_perf {
 	bool open;
-	struct perf_event *ev[KBENCH_CNT_COUNT];
-	u64 last[KBENCH_CNT_COUNT];
+	struct perf_event *ev[KBENCH_CNT_COUNT + 1];	/* + the raw event */
+	u64 last[KBENCH_CNT_COUNT + 1];
 	struct kbench_counters out;
 };
 
-void kbench_perf_open(struct kbench_perf *p);
+void kbench_perf_open(struct kbench_perf *p, u64 raw_type, u64 raw_config);
 void kbench_perf_mark(struct kbench_perf *p);
 void kbench_perf_add(struct kbench_perf *p, unsigned int slot);
 void kbench_perf_close(struct kbench_perf *p);

@@ -56,20 +56,34 @@ static void kb_perf_attr(struct perf_event_attr *attr, unsigned int id)
 	}
 }
 
-void kbench_perf_open(struct kbench_perf *p)
+/* The result slot of counter i: the fixed ones, then the raw event. */
+static struct kbench_counter *kb_slot(struct kbench_perf *p, unsigned int i)
+{
+	return i < KBENCH_CNT_COUNT ? &p->out.c[i] : &p->out.raw;
+}
+
+void kbench_perf_open(struct kbench_perf *p, u64 raw_type, u64 raw_config)
 {
 	struct perf_event_attr attr;
 	unsigned int i;
 
 	memset(p, 0, sizeof(*p));
-	for (i = 0; i < KBENCH_CNT_COUNT; i++) {
+	for (i = 0; i <= KBENCH_CNT_COUNT; i++) {
 		struct perf_event *ev;
 
-		kb_perf_attr(&attr, i);
+		if (i == KBENCH_CNT_COUNT) {
+			if (!raw_config)
+				break;
+			kb_perf_attr(&attr, KBENCH_CNT_CYCLES);
+			attr.type = raw_type;
+			attr.config = raw_config;
+		} else {
+			kb_perf_attr(&attr, i);
+		}
 		ev = perf_event_create_kernel_counter(&attr, -1, current,
 						      NULL, NULL);
 		if (IS_ERR(ev)) {
-			p->out.c[i].status = PTR_ERR(ev);
+			kb_slot(p, i)->status = PTR_ERR(ev);
 			continue;
 		}
 		p->ev[i] = ev;
@@ -85,13 +99,13 @@ void kbench_perf_mark(struct kbench_perf *p)
 
 	if (!p || !p->open)
 		return;
-	for (i = 0; i < KBENCH_CNT_COUNT; i++) {
+	for (i = 0; i <= KBENCH_CNT_COUNT; i++) {
 		if (!p->ev[i])
 			continue;
 		p->last[i] = perf_event_read_value(p->ev[i], &enabled,
 						   &running);
 		if (running < enabled)
-			p->out.c[i].flags |= KBENCH_COUNTER_MULTIPLEXED;
+			kb_slot(p, i)->flags |= KBENCH_COUNTER_MULTIPLEXED;
 	}
 }
 
@@ -103,16 +117,18 @@ void kbench_perf_add(struct kbench_perf *p, unsigned int slot)
 
 	if (!p || !p->open)
 		return;
-	for (i = 0; i < KBENCH_CNT_COUNT; i++) {
+	for (i = 0; i <= KBENCH_CNT_COUNT; i++) {
+		struct kbench_counter *c = kb_slot(p, i);
+
 		if (!p->ev[i])
 			continue;
 		now = perf_event_read_value(p->ev[i], &enabled, &running);
 		if (running < enabled)
-			p->out.c[i].flags |= KBENCH_COUNTER_MULTIPLEXED;
+			c->flags |= KBENCH_COUNTER_MULTIPLEXED;
 		if (slot == 0)
-			p->out.c[i].value += now - p->last[i];
+			c->value += now - p->last[i];
 		else
-			p->out.c[i].value2 += now - p->last[i];
+			c->value2 += now - p->last[i];
 		p->last[i] = now;
 	}
 }
@@ -123,7 +139,7 @@ void kbench_perf_close(struct kbench_perf *p)
 
 	if (!p->open)
 		return;
-	for (i = 0; i < KBENCH_CNT_COUNT; i++)
+	for (i = 0; i <= KBENCH_CNT_COUNT; i++)
 		if (p->ev[i])
 			perf_event_release_kernel(p->ev[i]);
 	p->open = false;

@@ -403,6 +403,10 @@ static int kb_probe_check(struct kbench_probe_args *a)
 		return kb_probe_bad(a, "samples_len");
 	if (!!(a->flags & KBENCH_RUN_COUNTERS) != !!a->counters_ptr)
 		return kb_probe_bad(a, "counters_ptr");
+	if (a->raw_config && !(a->flags & KBENCH_RUN_COUNTERS))
+		return kb_probe_bad(a, "raw_config");
+	if (a->raw_type > U32_MAX)
+		return kb_probe_bad(a, "raw_type");
 	return 0;
 }
 
@@ -448,7 +452,7 @@ long kbench_probe(struct kbench_probe_args *a)
 			goto out;
 		}
 		if (perf)
-			kbench_perf_open(perf);
+			kbench_perf_open(perf, a->raw_type, a->raw_config);
 	}
 	if (a->kind == KBENCH_PROBE_STAGES)
 		ret = kb_stages(a, samples);

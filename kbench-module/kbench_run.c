@@ -114,6 +114,10 @@ static int kb_check_fields(struct kbench_run_args *a)
 		return kb_bad_field(a, "samples_len");
 	if (!!(a->flags & KBENCH_RUN_COUNTERS) != !!a->counters_ptr)
 		return kb_bad_field(a, "counters_ptr");
+	if (a->raw_config && !(a->flags & KBENCH_RUN_COUNTERS))
+		return kb_bad_field(a, "raw_config");
+	if (a->raw_type > U32_MAX)
+		return kb_bad_field(a, "raw_type");
 	return 0;
 }
 
@@ -439,7 +443,7 @@ long kbench_run(struct kbench_run_args *a)
 		if (!perf) {
 			ret = kb_refuse(a, -ENOMEM, "no memory for counters");
 		} else {
-			kbench_perf_open(perf);
+			kbench_perf_open(perf, a->raw_type, a->raw_config);
 			ret = kb_run_locked(a, &ctx, perf);
 			kbench_perf_close(perf);
 			if (copy_to_user(u64_to_user_ptr(a->counters_ptr),

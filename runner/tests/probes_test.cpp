@@ -7,6 +7,7 @@
 #include "config/sweep.h"
 #include "core/error.h"
 #include "device/device.h"
+#include "measure/raw_event.h"
 #include "report/results.h"
 
 namespace kbench {
@@ -96,6 +97,21 @@ TEST(Probes, FitLine) {
   EXPECT_EQ(one.slope, 0);
   // Scattered points: r2 below 1.
   EXPECT_LT(fit_line({{1, 1}, {2, 3}, {3, 2}, {4, 5}}).r2, 1);
+}
+
+TEST(Probes, RawEventsAreResolvedByNameOrSayWhyNot) {
+  const RawEvent bad = resolve_raw_event("NO_SUCH_EVENT_ANYWHERE");
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.error.find("libpfm4 cannot resolve 'NO_SUCH_EVENT_ANYWHERE'"), std::string::npos) << bad.error;
+  Job j;
+  j.api = KBENCH_API_KMALLOC;
+  j.raw_type = 4;
+  j.raw_config = 0x1234;
+  kbench_counters counters{};
+  const kbench_run_args a = encode_run_args(j, false, nullptr, 0, &counters);
+  EXPECT_EQ(a.raw_config, 0x1234U);
+  EXPECT_EQ(a.raw_type, 4U);
+  EXPECT_EQ(encode_run_args(j, false, nullptr, 0, nullptr).raw_config, 0U) << "no counters, no raw event";
 }
 
 TEST(Probes, UnsupportedCountersSayWhy) {

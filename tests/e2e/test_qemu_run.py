@@ -94,7 +94,8 @@ def test_module_holds_nothing_after_the_run_and_unloads(quick_run):
 
 def test_device_rejects_the_unprivileged_and_the_malformed(quick_run):
     checks = {c["name"]: c for c in quick_run.results["kbench_selftest"]}
-    assert len(checks) >= 10
+    assert len(checks) >= 14
+    assert checks["raw event without counters"]["detail"] == "bad_field=raw_config"
     failed = [c for c in checks.values() if not c["ok"]]
     assert not failed, failed
     assert checks["open without CAP_SYS_ADMIN (uid 0, all capabilities dropped)"]["got"] == "EPERM"

@@ -93,6 +93,10 @@ def test_counters_are_unsupported_with_a_reason_never_zero(tlb_run):
         assert b["counters_per_op"]["task_clock_ns"] > 0, b["name"]
     assert seen > 20
     assert "hardware counters: unsupported" in tlb_run.proc.stdout
+    # The model-specific event is named in the config and resolved in the guest.
+    raw = [b for b in tlb_run.benchmarks if "raw:DTLB_LOAD_MISSES.WALK_ACTIVE" in b.get("counters_unsupported", {})]
+    assert raw and all("raw:DTLB_LOAD_MISSES.WALK_ACTIVE" not in b["counters_per_op"] for b in raw)
+    assert "libpfm4" in raw[0]["counters_unsupported"]["raw:DTLB_LOAD_MISSES.WALK_ACTIVE"]
 
 
 def test_stages_add_up_to_the_whole_vmalloc(stages_run):

@@ -49,6 +49,10 @@ constexpr OptionSpec kOptions[] = {
     {"access_modes", "list of strings", "[\"sequential\", \"page-stride\", \"page-random\"]",
      "For experiment = \"access\": sequential (a load per cache line), page-stride (a load per page, in "
      "order), page-random (a load per page, shuffled), memset (zero the whole buffer: the bandwidth limit)."},
+    {"raw_event", "string", "\"\" (none)",
+     "A model-specific PMU event to count as well, by its libpfm4 name (e.g. \"DTLB_LOAD_MISSES.WALK_ACTIVE\" "
+     "for page-walk cycles on Intel); resolved on the target, reported unsupported with the reason where the "
+     "CPU lacks it."},
     {"counters", "boolean", "true",
      "Count cycles, instructions and TLB misses with in-kernel perf counters where the CPU offers them "
      "(reported as unsupported, with the reason, where it does not)."},
@@ -278,6 +282,8 @@ class Parser {
              [&](const toml::node& el) { b.access_modes.push_back(name_id(el, access_mode_names(), "access mode")); });
       } else if (key == "counters") {
         b.counters = bool_of(node, key);
+      } else if (key == "raw_event") {
+        b.raw_event = string_of(node, key);
       } else if (key == "hwcache_align") {
         const auto* v = node.as_boolean();
         if (!v) fail(node, "'hwcache_align' must be true or false");

@@ -44,6 +44,7 @@ struct SweepBlock {
   uint32_t experiment = 0;             // kExperiment* of core/job.h
   std::vector<uint32_t> access_modes;  // access probes
   bool counters = true;
+  std::string raw_event;  // libpfm4 event name, or ""
 };
 
 // The [run] table: how often and in what order configurations are measured.

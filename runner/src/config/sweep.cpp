@@ -31,6 +31,7 @@ void expand_probes(const SweepBlock& b, std::vector<Job>& jobs, std::unordered_s
           job.seed = b.seed;
           job.sweep = b.name;
           job.counters = b.counters && b.experiment == kExperimentAccess;
+          job.raw_event = b.raw_event;
           if (seen.insert(job.name()).second) jobs.push_back(std::move(job));
         }
       }
@@ -73,6 +74,7 @@ std::vector<Job> expand_sweeps(const Config& config) {
                 job.seed = b.seed;
                 job.sweep = b.name;
                 job.counters = b.counters;
+                job.raw_event = b.raw_event;
                 if (seen.insert(job.name()).second) jobs.push_back(std::move(job));
               }
             }

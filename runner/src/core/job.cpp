@@ -36,6 +36,9 @@ void to_json(nlohmann::json& j, const Job& job) {
   j = nlohmann::json{{"experiment", experiment_names()[job.experiment]},
                      {"access_mode", access_mode_names()[job.access_mode]},
                      {"counters", job.counters},
+                     {"raw_event", job.raw_event},
+                     {"raw_type", job.raw_type},
+                     {"raw_config", job.raw_config},
                      {"api", job.api_name()},
                      {"size", job.size},
                      {"gfp", job.gfp.to_string()},
@@ -62,6 +65,9 @@ void from_json(const nlohmann::json& j, Job& job) {
   job.experiment = id_of(experiment_names(), j.value("experiment", "alloc"), "experiment");
   job.access_mode = id_of(access_mode_names(), j.value("access_mode", "sequential"), "access mode");
   job.counters = j.value("counters", false);
+  job.raw_event = j.value("raw_event", std::string());
+  job.raw_type = j.value("raw_type", 0U);
+  job.raw_config = j.value("raw_config", uint64_t{0});
   job.api = id_of(api_names(), j.at("api").get<std::string>(), "api");
   job.size = j.at("size").get<uint64_t>();
   job.gfp = Gfp::parse(j.at("gfp").get<std::string>());

@@ -23,6 +23,9 @@ struct Job {
   uint32_t experiment = kExperimentAlloc;
   uint32_t access_mode = KBENCH_ACCESS_SEQUENTIAL;  // access probes only
   bool counters = true;                             // count TLB misses etc. where the CPU can
+  std::string raw_event;                            // a model-specific event by libpfm4 name, or ""
+  uint32_t raw_type = 0;                            // resolved on the target before the run
+  uint64_t raw_config = 0;
   uint32_t api = KBENCH_API_NOOP;
   uint64_t size = 0;
   Gfp gfp;

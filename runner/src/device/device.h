@@ -66,6 +66,7 @@ struct RunOutcome {
   uint64_t touches = 0;                            // access probes: per batch
   std::optional<Footprint> footprint;
   std::optional<kbench_counters> counters;  // when the job asked for them
+  std::string raw_event_error;              // the job's raw event could not be resolved here: why
   nlohmann::json interrupts;                // /proc/interrupts deltas during the job: {"TLB": n, "CAL": n}
 };
 

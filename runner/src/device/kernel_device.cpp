@@ -139,6 +139,8 @@ kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sampl
   a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (job.hwcache_align ? KBENCH_RUN_HWCACHE_ALIGN : 0U) |
             (counters ? KBENCH_RUN_COUNTERS : 0U);
   a.counters_ptr = reinterpret_cast<uintptr_t>(counters);
+  a.raw_config = counters ? job.raw_config : 0;
+  a.raw_type = counters ? job.raw_type : 0;
   a.obj_size = job.size;
   a.ops_per_batch = job.ops_per_batch;
   a.nr_batches = job.batches;
@@ -181,6 +183,8 @@ kbench_probe_args encode_probe_args(const Job& job, bool validate_only, kbench_p
   a.samples_ptr = reinterpret_cast<uintptr_t>(samples);
   a.samples_len = nr_samples * sizeof(kbench_probe_sample);
   a.counters_ptr = reinterpret_cast<uintptr_t>(counters);
+  a.raw_config = counters ? job.raw_config : 0;
+  a.raw_type = counters ? job.raw_type : 0;
   return a;
 }
 

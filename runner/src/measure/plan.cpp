@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "measure/raw_event.h"
 
 namespace kbench {
 
@@ -100,8 +101,11 @@ nlohmann::json outcome_to_json(const RunOutcome& o) {
     nlohmann::json c = nlohmann::json::array();
     for (const auto& k : o.counters->c) c.push_back({k.status, k.flags, k.value, k.value2});
     j["counters"] = c;
+    const auto& r = o.counters->raw;
+    j["raw_counter"] = {r.status, r.flags, r.value, r.value2};
   }
   if (!o.interrupts.is_null()) j["interrupts"] = o.interrupts;
+  if (!o.raw_event_error.empty()) j["raw_event_error"] = o.raw_event_error;
   return j;
 }
 
@@ -144,8 +148,16 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
       c.c[i].value2 = k.at(3);
       ++i;
     }
+    if (j.contains("raw_counter")) {
+      const auto& r = j.at("raw_counter");
+      c.raw.status = r.at(0);
+      c.raw.flags = r.at(1);
+      c.raw.value = r.at(2);
+      c.raw.value2 = r.at(3);
+    }
     o.counters = c;
   }
+  o.raw_event_error = j.value("raw_event_error", std::string());
   if (j.contains("interrupts")) o.interrupts = j.at("interrupts");
   for (const auto& s : j.at("samples")) {
     kbench_sample k{};
@@ -234,6 +246,7 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
   std::vector<std::vector<double>> medians(plan.jobs.size());
   std::vector<bool> skip(plan.jobs.size(), false);  // refused once: refused always
   std::mt19937_64 rng(plan.seed ^ 0x5bd1e995ULL);
+  std::map<std::string, RawEvent> raw_events;
   bool interrupted = false;
   size_t done = 0;
   for (size_t i = 0; i < order.size() && !interrupted; ++i) {
@@ -243,10 +256,21 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
       interrupted = true;
       break;
     }
-    const Job& job = plan.jobs[e.config];
+    Job job = plan.jobs[e.config];
     if (progress) progress(done, order.size(), job);
+    // A model-specific event is named in the config and resolved here, on
+    // the machine whose PMU counts it.
+    std::string raw_error;
+    if (!job.raw_event.empty() && job.counters) {
+      auto it = raw_events.find(job.raw_event);
+      if (it == raw_events.end()) it = raw_events.emplace(job.raw_event, resolve_raw_event(job.raw_event)).first;
+      job.raw_type = it->second.type;
+      job.raw_config = it->second.ok ? it->second.config : 0;
+      raw_error = it->second.error;
+    }
     const auto ipi_before = read_ipi_counts();
     RunOutcome outcome = device.run(job, plan.validate_only);
+    outcome.raw_event_error = raw_error;
     if (!plan.validate_only && !ipi_before.empty()) {
       const auto ipi_after = read_ipi_counts();
       outcome.interrupts = nlohmann::json::object();

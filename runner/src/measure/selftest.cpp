@@ -202,6 +202,13 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     check("sample buffer too short", EINVAL, e, std::string("bad_field=") + a.bad_field);
   }
   {
+    kbench_run_args a = valid_args();
+    a.raw_config = 0x3c;  // a raw event needs KBENCH_RUN_COUNTERS
+    const int e = run_ioctl(fd, a);
+    check("raw event without counters", EINVAL, e, std::string("bad_field=") + a.bad_field);
+    if (e == EINVAL && std::string(a.bad_field) != "raw_config") checks.back()["ok"] = false;
+  }
+  {
     const unsigned long bad_cmd = _IOWR(KBENCH_IOC_MAGIC, 0x7f, kbench_run_args);
     kbench_run_args a = valid_args();
     check("unknown ioctl command", ENOTTY, ::ioctl(fd, bad_cmd, &a) == 0 ? 0 : errno);

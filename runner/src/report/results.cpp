@@ -124,6 +124,32 @@ void add_counters(ConfigResult& c, const RawJob& rj) {
     cr.per_op = cr.ops > 0 ? cr.total / cr.ops : 0;
     cr.per_op_free = has_free && cr.ops_free > 0 ? cr.total_free / cr.ops_free : -1;
   }
+  // The model-specific event, recorded under its name.
+  if (!rj.job.raw_event.empty()) {
+    const std::string name = "raw:" + rj.job.raw_event;
+    auto it = std::find_if(c.counters.begin(), c.counters.end(), [&](const auto& x) { return x.name == name; });
+    if (it == c.counters.end()) {
+      CounterResult cr;
+      cr.name = name;
+      c.counters.push_back(std::move(cr));
+      it = c.counters.end() - 1;
+    }
+    const kbench_counter& raw = k.raw;
+    if (!rj.outcome.raw_event_error.empty() || raw.status != 0) {
+      it->supported = false;
+      it->reason = !rj.outcome.raw_event_error.empty() ? "unsupported: " + rj.outcome.raw_event_error
+                                                       : counter_unsupported_reason(-raw.status);
+    } else {
+      it->supported = true;
+      it->multiplexed = it->multiplexed || (raw.flags & KBENCH_COUNTER_MULTIPLEXED);
+      it->total += static_cast<double>(raw.value);
+      it->total_free += static_cast<double>(raw.value2);
+      it->ops += ops;
+      it->ops_free += ops_free;
+      it->per_op = it->ops > 0 ? it->total / it->ops : 0;
+      it->per_op_free = has_free && it->ops_free > 0 ? it->total_free / it->ops_free : -1;
+    }
+  }
 }
 
 // Batches of one repetition, split into phases.

@@ -129,9 +129,16 @@ struct kbench_counter {
 	__u64 value2;
 };
 
+/**
+ * struct kbench_counters - KBENCH_RUN_COUNTERS results.
+ * @c:        the counters of enum kbench_counter_id.
+ * @raw:      the model-specific event of raw_type/raw_config, if asked for.
+ * @reserved: zero.
+ */
 struct kbench_counters {
 	struct kbench_counter c[KBENCH_CNT_COUNT];
-	__u64 reserved[4];
+	struct kbench_counter raw;
+	__u64 reserved;
 };
 
 /* kbench_info.flags */
@@ -287,6 +294,9 @@ struct kbench_sample {
  * @bad_field:       out: on -EINVAL, the field that was rejected.
  * @reason:          out: on refusal, why; on success, notes (may be empty).
  * @counters_ptr:    in: with KBENCH_RUN_COUNTERS, a struct kbench_counters.
+ * @raw_config:      in: with KBENCH_RUN_COUNTERS, a model-specific event to
+ *                   count too (perf_event_attr.config), 0 for none.
+ * @raw_type:        in: its perf_event_attr.type (PERF_TYPE_RAW usually).
  * @reserved:        in: must be zero.
  *
  * Errors: -EINVAL a field is malformed (@bad_field names it),
@@ -322,7 +332,9 @@ struct kbench_run_args {
 	char bad_field[32];
 	char reason[KBENCH_REASON_LEN];
 	__u64 counters_ptr;
-	__u64 reserved[7];
+	__u64 raw_config;
+	__u64 raw_type;
+	__u64 reserved[5];
 };
 
 /* Probes: experiments on allocated memory rather than allocation loops. */
@@ -397,6 +409,8 @@ struct kbench_probe_sample {
  * @call:            out: the allocation function used.
  * @bad_field:       out: on -EINVAL, the field that was rejected.
  * @reason:          out: on refusal, why.
+ * @raw_config:      in: as in struct kbench_run_args.
+ * @raw_type:        in: as in struct kbench_run_args.
  * @reserved:        in: must be zero.
  */
 struct kbench_probe_args {
@@ -428,7 +442,9 @@ struct kbench_probe_args {
 	char call[32];
 	char bad_field[32];
 	char reason[KBENCH_REASON_LEN];
-	__u64 reserved[8];
+	__u64 raw_config;
+	__u64 raw_type;
+	__u64 reserved[6];
 };
 
 #define KBENCH_IOC_INFO	_IOWR(KBENCH_IOC_MAGIC, 0x01, struct kbench_info)
