@@ -311,12 +311,13 @@ int run_report_package(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {python, "-m", "kbench_report"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   std::cout.flush();
   const pid_t pid = ::fork();
   if (pid == 0) {
-    ::execv(cargv[0][0] == '/' ? cargv[0] : "/usr/bin/env", cargv[0][0] == '/' ? cargv.data() : cargv.data());
+    ::execvp(cargv[0], cargv.data());
     std::perror("kbench: cannot run python3");
     ::_exit(127);
   }
