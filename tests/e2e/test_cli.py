@@ -94,6 +94,16 @@ def test_guest_panic_is_reported(kbench_bin, tmp_path):
     assert "Kernel panic" in proc.stderr
 
 
+def test_a_guest_that_never_starts_is_stopped_at_the_boot_timeout(kbench_bin, tmp_path):
+    # A shell as init waits for console input that never comes: nothing may hang.
+    t0 = time.monotonic()
+    proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--out", tmp_path,
+                  "--kernel-args", "rdinit=/bin/busybox sh", "--boot-timeout", "20", check=False, timeout=180)
+    assert proc.returncode == 1
+    assert "did not start the agent within 20 s (boot timeout)" in proc.stderr
+    assert time.monotonic() - t0 < 90
+
+
 def test_host_target_says_what_is_missing(kbench_bin, tmp_path):
     usable = os.path.exists("/proc/modules") and os.geteuid() == 0 and \
         os.path.exists(f"/lib/modules/{os.uname().release}/build/Makefile")

@@ -63,6 +63,7 @@ TargetOptions target_options(const RunArgs& a) {
   o.kernel_args = a.kernel_args;
   o.mem_cap_mb = a.mem_cap_mb;
   o.stall_timeout_s = a.stall_timeout_s;
+  o.boot_timeout_s = a.boot_timeout_s;
   return o;
 }
 

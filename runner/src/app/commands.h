@@ -16,6 +16,7 @@ struct RunArgs {
   std::string kernel_args;
   unsigned mem_cap_mb = 0;
   unsigned stall_timeout_s = 300;
+  unsigned boot_timeout_s = 120;
   std::optional<uint32_t> repetitions;  // overrides [run] repetitions
   std::optional<uint64_t> seed;         // overrides [run] seed
   std::string db;                       // history database; empty: History::default_path()

@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("-r,--repetitions", run.repetitions, "Measure each configuration this often (overrides [run])");
   run_cmd->add_option("--seed", run.seed, "Seed of the interleaved order (overrides [run]; default random, recorded)");
+  run_cmd
+      ->add_option("--boot-timeout", run.boot_timeout_s,
+                   "Give up when a QEMU guest has not started measuring after this many seconds")
+      ->capture_default_str();
   run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
   run_cmd->add_option("--db", run.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
   run_cmd->add_flag("!--no-history", run.history, "Do not save the run in the history database");

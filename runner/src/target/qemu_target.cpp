@@ -29,7 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr unsigned kBootTimeoutS = 120;  // to the first record, under TCG
 constexpr unsigned kGuestMemMb = 2048;
 // One host thread for both vCPUs. Multi-threaded TCG lets a vCPU run a stale
 // copy of kernel text that another vCPU is patching (static keys flip during
@@ -202,8 +201,8 @@ class QemuTarget final : public Target {
       std::string why;
       if (stop && stop->load())
         why = "stopped by the user; " + std::to_string(jobs) + " configurations were measured";
-      else if (bytes == 0 && std::chrono::duration<double>(Clock::now() - t0).count() > kBootTimeoutS)
-        why = "the guest did not start the agent within " + std::to_string(kBootTimeoutS) + " s (boot timeout)";
+      else if (bytes == 0 && std::chrono::duration<double>(Clock::now() - t0).count() > opts_.boot_timeout_s)
+        why = "the guest did not start the agent within " + std::to_string(opts_.boot_timeout_s) + " s (boot timeout)";
       else if (bytes != 0 && since_change > opts_.stall_timeout_s)
         why = "no result from the guest for " + std::to_string(opts_.stall_timeout_s) + " s (stalled)";
       if (!why.empty()) {

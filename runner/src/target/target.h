@@ -26,6 +26,7 @@ struct TargetOptions {
   std::string kernel_args;         // extra guest kernel command line
   unsigned mem_cap_mb = 0;         // module parameter; 0 = the module's default
   unsigned stall_timeout_s = 300;  // no new record for this long: give up
+  unsigned boot_timeout_s = 120;   // no first record for this long: give up (QEMU)
 };
 
 class Target {
