@@ -91,7 +91,7 @@ def test_context_holds_the_environment(two_runs):
     for key in ("kernel_release", "kernel_version", "preempt_model", "preempt_dynamic", "slab_allocator", "hz",
                 "init_on_alloc", "init_on_free", "kconfig", "cmdline", "cpu_model", "microcode", "num_cpus",
                 "threads_per_core", "thp_enabled", "numa_nodes_online", "mem_total_kb", "clocksource", "emulated",
-                "kbench_version", "kbench_git_revision", "order_seed", "repetitions", "warnings"):
+                "kbench_version", "kbench_git_revision", "order_seed", "repetitions", "warnings", "benchmark_cpu"):
         assert key in ctx, key
     for opt in ("CONFIG_KASAN", "CONFIG_KFENCE", "CONFIG_SLUB_DEBUG", "CONFIG_DEBUG_PREEMPT", "CONFIG_LOCKDEP",
                 "CONFIG_DEBUG_KMEMLEAK", "CONFIG_PREEMPT_RT"):
@@ -100,6 +100,7 @@ def test_context_holds_the_environment(two_runs):
     assert ctx["kconfig"]["CONFIG_INIT_ON_ALLOC_DEFAULT_ON"] is True
     assert ctx["kconfig"]["CONFIG_KASAN"] is False
     assert ctx["hz"] == 250
+    assert ctx["benchmark_cpu"] == 1  # pinned to the guest's highest CPU
     assert ctx["order_seed"] != runs[1].results["context"]["order_seed"], "each run draws its own order"
 
 

@@ -2,6 +2,7 @@
 // plan.cpp - plan (de)serialisation, the plan executor and the record reader.
 #include "measure/plan.h"
 
+#include <sched.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -228,14 +229,33 @@ double cv_of(const std::vector<double>& v) {
 
 }  // namespace
 
+// Pins the calling thread to the highest CPU it may run on (away from CPU 0,
+// which takes most housekeeping), so batches do not migrate mid-run.
+// Returns that CPU, or -1 if pinning failed (batches then flag migrations).
+int pin_to_one_cpu() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return -1;
+  for (int cpu = CPU_SETSIZE - 1; cpu >= 0; --cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return ::sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
+  }
+  return -1;
+}
+
 void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nlohmann::json& environment,
                   const ProgressFn& progress, const std::atomic<bool>* stop) {
+  nlohmann::json env = environment.is_object() ? environment : nlohmann::json::object();
+  env["benchmark_cpu"] = pin_to_one_cpu();
   std::vector<PlanEntry> order = plan.order;
   if (order.empty())
     for (uint32_t c = 0; c < plan.jobs.size(); ++c) order.push_back({c, 0});
   sink.write({{"type", "start"},
               {"format", kRecordFormatVersion},
-              {"environment", environment},
+              {"environment", env},
               {"module", device.info()},
               {"jobs", order.size()},
               {"configs", plan.jobs.size()},

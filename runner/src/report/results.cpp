@@ -529,7 +529,8 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
                         "nmi_watchdog",
                         "numa_balancing",
                         "slab_allocator",
-                        "host_name"})
+                        "host_name",
+                        "benchmark_cpu"})
     if (env.contains(k)) ctx[k] = env[k];
   if (raw.module_before) {
     const ModuleInfo& m = *raw.module_before;
