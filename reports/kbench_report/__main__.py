@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from . import SchemaError, advise, load_run, write_report
+from ._compare import compare
 
 
 def parse_size(text: str) -> int:
@@ -25,6 +26,9 @@ def main(argv=None) -> int:
     h = sub.add_parser("html", help="write DIR/index.html with plots of one or more results.json files")
     h.add_argument("results", nargs="+")
     h.add_argument("--out", required=True)
+    c = sub.add_parser("compare", help="compare two results.json files: ratios and significance")
+    c.add_argument("base")
+    c.add_argument("other")
     a = sub.add_parser("advise", help="which allocation API to use, from measurements")
     a.add_argument("--size", type=parse_size, required=True)
     a.add_argument("--atomic", action="store_true", help="the caller may not sleep")
@@ -35,6 +39,13 @@ def main(argv=None) -> int:
         if args.cmd == "html":
             index = write_report([load_run(r) for r in args.results], args.out)
             print(f"report: {index}")
+            return 0
+        if args.cmd == "compare":
+            base, other = load_run(args.base), load_run(args.other)
+            changes = compare(base, other)
+            print(f"{other.label} against {base.label}: {len(changes)} measurements in both")
+            for ch in sorted(changes, key=lambda c: (not c.significant, -abs(c.ratio - 1))):
+                print(f"  {ch.name:70s} {ch.verdict()}")
             return 0
         adv = advise(load_run(args.results), args.size, args.atomic, args.contiguous)
         print("\n".join(adv.lines()))

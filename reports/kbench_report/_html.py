@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 from ._advise import STANDARD_QUESTIONS, advise
 from ._load import Run
 from ._style import ns_label
-from .plots import PLOTS
+from ._compare import compare
+from .plots import PLOTS, comparison
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1400px;padding:0 1.2em;color:#222}
@@ -76,6 +77,33 @@ def _refused(run: Run) -> str:
             + rows + "</table>")
 
 
+def _comparison(base: Run, other: Run, out: Path) -> str:
+    changes = compare(base, other)
+    sec = [f"<h2 id='compare'>{_esc(other.label)} against {_esc(base.label)}</h2>",
+           "<p class='note'>Ratio of medians per measurement; significance from a two-sided Mann-Whitney U test on "
+           "the repetitions' medians (at least 4 per side), Benjamini-Hochberg adjusted across all measurements "
+           "compared (false discovery rate 5 %), and a change of more than 5 %.</p>"]
+    fig = comparison.plot(base, other, changes)
+    if isinstance(fig, str):
+        sec.append(f"<p class='note'>Not shown: {_esc(fig)}.</p>")
+    else:
+        fig.savefig(out / "compare.png", dpi=110)
+        fig.savefig(out / "compare.svg")
+        plt.close(fig)
+        sec.append("<figure><a href='compare.svg'><img src='compare.png' alt='comparison'></a></figure>")
+    tested = [c for c in changes if c.p_value is not None]
+    sig = sorted((c for c in changes if c.significant), key=lambda c: -abs(c.ratio - 1))
+    sec.append(f"<p>{len(changes)} measurements in both runs, {len(tested)} with enough repetitions to test, "
+               f"{len(sig)} significant changes.</p>")
+    if sig:
+        rows = "".join(f"<tr><td>{_esc(c.name)}</td><td>{_esc(ns_label(c.base_ns))}</td>"
+                       f"<td>{_esc(ns_label(c.other_ns))}</td><td>{_esc(c.verdict())}</td>"
+                       f"<td>{c.p_adjusted:.2g}</td></tr>" for c in sig[:40])
+        sec.append(f"<table><tr><th>measurement</th><th>{_esc(base.kernel)}</th><th>{_esc(other.kernel)}</th>"
+                   f"<th>change</th><th>p (BH-adjusted)</th></tr>{rows}</table>")
+    return "\n".join(sec)
+
+
 def write_report(runs: list[Run], out_dir) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,6 +136,8 @@ def write_report(runs: list[Run], out_dir) -> Path:
                        f"<figcaption>{_esc(mod.TITLE)} — {_esc(run.label)} (click for SVG)</figcaption></figure>")
         sec += ["<h3>Not measured</h3>", _refused(run)]
         parts.append("\n".join(sec))
+    if len(runs) >= 2:
+        parts.insert(0, _comparison(runs[0], runs[1], out))
     banner = ("<div class='banner'>EMULATED: these results come from QEMU without hardware acceleration; "
               "times are not hardware times.</div>" if emulated else "")
     toc = "".join(f"<li><a href='#run{i}'>{_esc(r.label)}</a></li>" for i, r in enumerate(runs))

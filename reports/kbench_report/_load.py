@@ -51,6 +51,7 @@ class Measurement:
     counters_per_op: dict = field(default_factory=dict)
     counters_unsupported: dict = field(default_factory=dict)
     counters_scope: Optional[str] = None
+    rep_medians: list = field(default_factory=list)  # one per repetition (iteration entries)
 
 
 @dataclass
@@ -131,6 +132,12 @@ def load_run(path) -> Run:
     medians = [b for b in benches if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"]
     if medians:
         measurements = [_measurement(b, pooled=True) for b in medians]
+        reps = {}
+        for b in benches:
+            if b.get("run_type") == "iteration":
+                reps.setdefault(b["name"], []).append(float(b["real_time"]))
+        for m in measurements:
+            m.rep_medians = reps.get(m.name, [])
         schema = "repetitions"
     else:
         measurements = [_measurement(b, pooled=False) for b in benches if b.get("run_type", "iteration") == "iteration"]

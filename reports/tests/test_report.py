@@ -153,3 +153,48 @@ def test_cli_writes_a_report_and_advises(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "4M bytes, may sleep, physically contiguous:" in out and "fastest:" in out
     assert main(["advise", "--size", "3000", "--results", str(FIXTURES / "fixture-6.12.json.gz")]) == 4
+
+
+def _synthetic_pair(tmp_path, shift):
+    # A copy of a real run with per-repetition values set by this test: the
+    # comparison's statistics are checked against a known answer.
+    doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
+    other = copy.deepcopy(doc)
+    for d, factor in ((doc, 1.0), (other, shift)):
+        for b in d["benchmarks"]:
+            if b["name"] == "kmalloc/64/GFP_KERNEL/pair/alloc" and b["run_type"] == "iteration":
+                b["real_time"] = 100.0 * factor + b["repetition_index"]
+            if b["name"] == "kmalloc/64/GFP_KERNEL/pair/alloc_median":
+                b["p50_ns"] = 100.0 * factor
+        for r in range(2, 6):  # 6 repetitions per side
+            it = next(b for b in d["benchmarks"] if b["name"] == "kmalloc/64/GFP_KERNEL/pair/alloc"
+                      and b["run_type"] == "iteration")
+            extra = dict(it, repetition_index=r, real_time=100.0 * factor + r)
+            d["benchmarks"].append(extra)
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(doc))
+    b.write_text(json.dumps(other))
+    return load_run(a), load_run(b)
+
+
+def test_comparison_flags_a_real_shift_and_not_noise(tmp_path):
+    from kbench_report._compare import compare
+    base, other = _synthetic_pair(tmp_path, 1.5)
+    ch = {c.name: c for c in compare(base, other)}
+    k = ch["kmalloc/64/GFP_KERNEL/pair/alloc"]
+    assert k.ratio == pytest.approx(1.5) and k.p_value < 0.01 and k.significant
+    assert k.verdict() == "1.50x slower"
+    # Two repetitions per side elsewhere in the fixture: never tested, never called significant.
+    untested = ch["kmalloc/4096/GFP_KERNEL/pair/alloc"]
+    assert untested.p_value is None and not untested.significant and "not tested" in untested.verdict()
+    same, _ = _synthetic_pair(tmp_path, 1.0)
+    s = {c.name: c for c in compare(same, same)}["kmalloc/64/GFP_KERNEL/pair/alloc"]
+    assert not s.significant
+
+
+def test_report_of_two_runs_has_the_comparison(tmp_path):
+    base, other = _synthetic_pair(tmp_path, 1.5)
+    out = tmp_path / "r"
+    write_report([base, other], out)
+    html = (out / "index.html").read_text()
+    assert "id='compare'" in html and "1.50x slower" in html and (out / "compare.png").exists()

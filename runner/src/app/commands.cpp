@@ -339,6 +339,10 @@ int cmd_report(const std::vector<std::string>& results, const std::string& out) 
   return run_report_package(args);
 }
 
+int cmd_compare(const std::string& base, const std::string& other) {
+  return run_report_package({"compare", base, other});
+}
+
 int cmd_advise(const AdviseArgs& a) {
   std::string results = a.results;
   std::string tmp;

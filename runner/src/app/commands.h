@@ -38,6 +38,7 @@ int cmd_history(const std::string& db_path, int limit);
 
 // The Python report package (reports/kbench_report) does the plotting.
 int cmd_report(const std::vector<std::string>& results, const std::string& out);
+int cmd_compare(const std::string& base, const std::string& other);
 struct AdviseArgs {
   std::string size;
   bool atomic = false;

@@ -84,6 +84,12 @@ int main(int argc, char** argv) {
   report_cmd->add_option("results", report_results, "results.json files (one section each)")->required();
   report_cmd->add_option("-o,--out", report_out, "Directory for index.html and its images")->capture_default_str();
 
+  std::string cmp_base, cmp_other;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Compare two results.json files (e.g. two kernels): ratio and significance per measurement.");
+  compare_cmd->add_option("base", cmp_base, "The reference results.json")->required();
+  compare_cmd->add_option("other", cmp_other, "The results.json compared with it")->required();
+
   kbench::AdviseArgs adv;
   auto* advise_cmd = app.add_subcommand(
       "advise", "Which allocation API suits a driver: fastest valid API measured, runner-up, trade-offs.");
@@ -104,6 +110,7 @@ int main(int argc, char** argv) {
     if (*list_cmd) return kbench::cmd_list(list);
     if (*history_cmd) return kbench::cmd_history(db, limit);
     if (*report_cmd) return kbench::cmd_report(report_results, report_out);
+    if (*compare_cmd) return kbench::cmd_compare(cmp_base, cmp_other);
     if (*advise_cmd) return kbench::cmd_advise(adv);
     if (*show_cmd) return kbench::cmd_show(db, run_id);
     if (*export_cmd) return kbench::cmd_export(db, run_id, format, export_out);
