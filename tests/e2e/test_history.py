@@ -18,7 +18,13 @@ def two_runs(tmp_path_factory):
     runs = []
     for i in (1, 2):
         out = base / f"run{i}"
-        proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--out", out, "--db", db)
+        # icount: with the host clock, boot-to-boot state (freelist
+        # randomisation, memory layout, the emulator's own timing) moved
+        # kmalloc pair medians by 5-12 % between runs here, too close to the
+        # bound to test reliably; counting instructions, two boots agree
+        # within about 1 %. The host-clock path is covered by the other tests.
+        proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--out", out, "--db", db,
+                      "--qemu-clock", "icount")
         runs.append(Run(out, proc, 0))
     return db, runs
 
@@ -45,6 +51,9 @@ def test_kmalloc_pair_medians_of_two_runs_agree_within_10_percent(two_runs):
     names = [n for n in a if n.startswith("kmalloc/") and "/pair/" in n]
     assert len(names) >= 12
     worst = max(abs(a[n] - b[n]) / min(a[n], b[n]) for n in names)
+    print(f"worst disagreement of kmalloc pair medians: {worst:.1%}")
+    for n in sorted(names, key=lambda n: -abs(a[n] - b[n]) / min(a[n], b[n]))[:3]:
+        print(f"  {n}: {a[n]:.1f} vs {b[n]:.1f} ns")
     assert worst < 0.10, {n: (a[n], b[n]) for n in names}
 
 
@@ -100,7 +109,9 @@ def test_context_holds_the_environment(two_runs):
     assert ctx["kconfig"]["CONFIG_INIT_ON_ALLOC_DEFAULT_ON"] is True
     assert ctx["kconfig"]["CONFIG_KASAN"] is False
     assert ctx["hz"] == 250
-    assert ctx["benchmark_cpu"] == 1  # pinned to the guest's highest CPU
+    assert ctx["benchmark_cpu"] == ctx["num_cpus"] - 1  # pinned to the guest's highest CPU
+    assert ctx["target_details"]["clock"] == "icount"
+    assert any(w.startswith("icount:") for w in ctx["warnings"])
     assert ctx["order_seed"] != runs[1].results["context"]["order_seed"], "each run draws its own order"
 
 

@@ -64,6 +64,7 @@ TargetOptions target_options(const RunArgs& a) {
   o.mem_cap_mb = a.mem_cap_mb;
   o.stall_timeout_s = a.stall_timeout_s;
   o.boot_timeout_s = a.boot_timeout_s;
+  o.qemu_clock = a.qemu_clock;
   return o;
 }
 

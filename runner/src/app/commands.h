@@ -17,6 +17,7 @@ struct RunArgs {
   unsigned mem_cap_mb = 0;
   unsigned stall_timeout_s = 300;
   unsigned boot_timeout_s = 120;
+  std::string qemu_clock = "host";
   std::optional<uint32_t> repetitions;  // overrides [run] repetitions
   std::optional<uint64_t> seed;         // overrides [run] seed
   std::string db;                       // history database; empty: History::default_path()

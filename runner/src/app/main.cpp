@@ -49,6 +49,11 @@ int main(int argc, char** argv) {
       ->add_option("--boot-timeout", run.boot_timeout_s,
                    "Give up when a QEMU guest has not started measuring after this many seconds")
       ->capture_default_str();
+  run_cmd
+      ->add_option("--qemu-clock", run.qemu_clock,
+                   "QEMU targets: host (default) or icount: guest time counts instructions, so emulated figures "
+                   "repeat within about 1% across boots and kernels can be compared (one vCPU)")
+      ->capture_default_str();
   run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
   run_cmd->add_option("--db", run.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
   run_cmd->add_flag("!--no-history", run.history, "Do not save the run in the history database");

@@ -293,6 +293,10 @@ const nlohmann::json& environment_of(const RawRun& raw) {
 
 void add_warnings(RunResults& r, const RawRun& raw, const RunMeta& meta) {
   const auto& env = environment_of(raw);
+  if (meta.target_details.is_object() && meta.target_details.value("clock", "") == "icount")
+    r.warnings.push_back(
+        "icount: the guest clock advances 1 ns per guest instruction, so every figure is an instruction count "
+        "in disguise; it repeats across boots, and says nothing about time on hardware.");
   if (meta.emulated)
     r.warnings.push_back(
         "EMULATED: measured in QEMU without hardware acceleration (TCG). Times are not "

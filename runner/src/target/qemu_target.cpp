@@ -114,31 +114,34 @@ class QemuTarget final : public Target {
       throw Error("packing the guest initramfs failed");
 
     const std::string console = (fs::path(raw_path).parent_path() / "guest-console.log").string();
+    const bool icount = opts_.qemu_clock == "icount";
     std::string append = "console=ttyS0 panic=-1 loglevel=4";
     if (!opts_.kernel_args.empty()) append += " " + opts_.kernel_args;
-    const std::vector<std::string> argv = {"qemu-system-x86_64",
-                                           "-accel",
-                                           kAccel,
-                                           "-nodefaults",
-                                           "-display",
-                                           "none",
-                                           "-no-reboot",
-                                           "-m",
-                                           std::to_string(kGuestMemMb),
-                                           "-smp",
-                                           "2",
-                                           "-kernel",
-                                           kernel_dir + "/vmlinuz",
-                                           "-initrd",
-                                           initrd,
-                                           "-append",
-                                           append,
-                                           "-serial",
-                                           "file:" + console,
-                                           "-serial",
-                                           "file:" + raw_path};
+    std::vector<std::string> argv = {"qemu-system-x86_64",
+                                     "-accel",
+                                     kAccel,
+                                     "-nodefaults",
+                                     "-display",
+                                     "none",
+                                     "-no-reboot",
+                                     "-m",
+                                     std::to_string(kGuestMemMb),
+                                     "-smp",
+                                     icount ? "1" : "2",
+                                     "-kernel",
+                                     kernel_dir + "/vmlinuz",
+                                     "-initrd",
+                                     initrd,
+                                     "-append",
+                                     append,
+                                     "-serial",
+                                     "file:" + console,
+                                     "-serial",
+                                     "file:" + raw_path};
+    if (icount) argv.insert(argv.begin() + 3, {"-icount", "shift=0"});
     details_ = {{"kernel_release", release}, {"qemu_command", argv},        {"console_log", console},
-                {"accel", kAccel},           {"guest_mem_mb", kGuestMemMb}, {"guest_cpus", 2}};
+                {"accel", kAccel},           {"guest_mem_mb", kGuestMemMb}, {"guest_cpus", icount ? 1 : 2},
+                {"clock", opts_.qemu_clock}};
 
     std::cerr << "kbench: booting " << release << " in QEMU (TCG, EMULATED)\n";
     const auto t0 = Clock::now();
@@ -236,6 +239,8 @@ class QemuTarget final : public Target {
 }  // namespace
 
 std::unique_ptr<Target> make_qemu_target(const std::string& series, const Paths& paths, const TargetOptions& opts) {
+  if (opts.qemu_clock != "host" && opts.qemu_clock != "icount")
+    throw Error("unknown QEMU clock '" + opts.qemu_clock + "'", "--qemu-clock host (the default) or icount");
   return std::make_unique<QemuTarget>(series, paths, opts);
 }
 

@@ -27,6 +27,10 @@ struct TargetOptions {
   unsigned mem_cap_mb = 0;         // module parameter; 0 = the module's default
   unsigned stall_timeout_s = 300;  // no new record for this long: give up
   unsigned boot_timeout_s = 120;   // no first record for this long: give up (QEMU)
+  // QEMU guest clock: "host" (TCG follows the host's clock) or "icount"
+  // (guest time advances 1 ns per guest instruction: repeatable figures,
+  // instruction counts rather than times; one vCPU, as 6.1 hangs at two).
+  std::string qemu_clock = "host";
 };
 
 class Target {
