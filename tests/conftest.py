@@ -1,69 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Shared fixtures: the built kbench binary, and real runs in QEMU that
-several tests inspect (each kernel boots once per test session)."""
-import json
-import os
+"""Session fixtures of the end-to-end tests: the built kbench binary, and real
+runs in QEMU that several tests inspect (each kernel boots once per session)."""
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BUILD = Path(os.environ.get("KBENCH_BUILD", ROOT / "build" / "cmake"))
-KBENCH = BUILD / "bin" / "kbench"
-KERNELS = ["6.1", "6.12"]
-
-# Tests never write to the user's own history database.
-_TEST_DB_DIR = None
-
-
-def test_db():
-    global _TEST_DB_DIR
-    if _TEST_DB_DIR is None:
-        import tempfile
-        _TEST_DB_DIR = tempfile.mkdtemp(prefix="kbench-test-db-")
-    return str(Path(_TEST_DB_DIR) / "history.sqlite")
-
-
-def env_with_test_db(**extra):
-    env = dict(os.environ)
-    env.setdefault("KBENCH_DB", test_db())
-    env.update(extra)
-    return env
-
-
-def kbench(*args, timeout=900, check=True, **kw):
-    """Run the kbench CLI; return the CompletedProcess (text mode)."""
-    kw.setdefault("env", env_with_test_db())
-    proc = subprocess.run([str(KBENCH), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, **kw)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"kbench {' '.join(map(str, args))} exited {proc.returncode}\n"
-                             f"stdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}")
-    return proc
-
-
-class Run:
-    """One finished `kbench run`: its output directory, results and console text."""
-
-    def __init__(self, out: Path, proc, seconds: float):
-        self.out = out
-        self.proc = proc
-        self.seconds = seconds
-        self.results = json.loads((out / "results.json").read_text())
-        self.benchmarks = self.results["benchmarks"]
-        self.not_measured = self.results["kbench_not_measured"]
-
-    def bench(self, name):
-        """The median aggregate of a measurement: pooled distribution and CI."""
-        found = [b for b in self.benchmarks if b["name"] == name + "_median"]
-        assert found, f"{name}_median not in results.json"
-        return found[0]
-
-    def iterations(self, name):
-        """The per-repetition entries of a measurement."""
-        return [b for b in self.benchmarks if b["name"] == name and b["run_type"] == "iteration"]
+from kbtest import KBENCH, KERNELS, ROOT, Run, env_with_test_db, kbench  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ import copy
 import gzip
 import json
 import re
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -13,7 +14,7 @@ from kbench_report import SchemaError, advise, load_run, write_report
 from kbench_report._advise import STANDARD_QUESTIONS
 from kbench_report.plots import PLOTS, access, footprint, gfp_heatmap, size_curve, stages
 
-from conftest import FIXTURES
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 matplotlib.use("Agg")
 

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import time
 
-from conftest import KBENCH, ROOT, env_with_test_db, kbench
+from kbtest import KBENCH, ROOT, env_with_test_db, kbench
 
 
 def test_help_teaches_targets_and_examples(kbench_bin):

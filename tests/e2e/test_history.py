@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Run, kbench
+from kbtest import ROOT, Run, kbench
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KERNELS, ROOT
+from kbtest import KERNELS, ROOT
 
 CACHE = ROOT / "build" / "cache"
 MODULE_SOURCES = sorted(p for p in (ROOT / "kbench-module").rglob("*") if p.suffix in (".c", ".h"))

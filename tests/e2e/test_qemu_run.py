@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, kbench
+from kbtest import ROOT, kbench
 
 ALL_APIS = ["noop", "kmalloc", "kzalloc", "kvmalloc", "vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32",
             "alloc_pages", "__get_free_pages", "kmem_cache", "mempool_slab", "mempool_kmalloc", "mempool_page"]

@@ -2,7 +2,7 @@
 """The C++ runner keeps clang-format style and is clang-tidy clean."""
 import subprocess
 
-from conftest import BUILD, ROOT
+from kbtest import BUILD, ROOT
 
 
 def runner_sources(*suffixes):

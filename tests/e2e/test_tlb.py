@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import KERNELS, Run, kbench
+from kbtest import KERNELS, Run, kbench
 
 PAGE = 4096
 
