@@ -75,6 +75,22 @@ void from_json(const nlohmann::json& j, Plan& plan) {
     if (e.config >= plan.jobs.size()) throw Error("plan order names configuration " + std::to_string(e.config));
 }
 
+namespace {
+
+// A counter as [status, flags, value, value2] in the record stream.
+nlohmann::json counter_to_json(const kbench_counter& k) { return {k.status, k.flags, k.value, k.value2}; }
+
+kbench_counter counter_from_json(const nlohmann::json& j) {
+  kbench_counter k{};
+  k.status = j.at(0);
+  k.flags = j.at(1);
+  k.value = j.at(2);
+  k.value2 = j.at(3);
+  return k;
+}
+
+}  // namespace
+
 nlohmann::json outcome_to_json(const RunOutcome& o) {
   nlohmann::json samples = nlohmann::json::array();
   for (const auto& s : o.samples) samples.push_back({s.alloc_cycles, s.free_cycles, s.ops, s.failed, s.flags, s.cpu});
@@ -100,10 +116,9 @@ nlohmann::json outcome_to_json(const RunOutcome& o) {
   }
   if (o.counters) {
     nlohmann::json c = nlohmann::json::array();
-    for (const auto& k : o.counters->c) c.push_back({k.status, k.flags, k.value, k.value2});
+    for (const auto& k : o.counters->c) c.push_back(counter_to_json(k));
     j["counters"] = c;
-    const auto& r = o.counters->raw;
-    j["raw_counter"] = {r.status, r.flags, r.value, r.value2};
+    j["raw_counter"] = counter_to_json(o.counters->raw);
   }
   if (!o.interrupts.is_null()) j["interrupts"] = o.interrupts;
   if (!o.raw_event_error.empty()) j["raw_event_error"] = o.raw_event_error;
@@ -143,19 +158,9 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
     size_t i = 0;
     for (const auto& k : j.at("counters")) {
       if (i >= std::size(c.c)) break;
-      c.c[i].status = k.at(0);
-      c.c[i].flags = k.at(1);
-      c.c[i].value = k.at(2);
-      c.c[i].value2 = k.at(3);
-      ++i;
+      c.c[i++] = counter_from_json(k);
     }
-    if (j.contains("raw_counter")) {
-      const auto& r = j.at("raw_counter");
-      c.raw.status = r.at(0);
-      c.raw.flags = r.at(1);
-      c.raw.value = r.at(2);
-      c.raw.value2 = r.at(3);
-    }
+    if (j.contains("raw_counter")) c.raw = counter_from_json(j.at("raw_counter"));
     o.counters = c;
   }
   o.raw_event_error = j.value("raw_event_error", std::string());
