@@ -231,6 +231,24 @@ int kbench_cache_prepare(struct kbench_run_ctx *ctx);
 void kbench_cache_teardown(struct kbench_run_ctx *ctx);
 u64 kbench_cache_obj_bytes(const struct kbench_run_ctx *ctx);
 
+/*
+ * Reject a request: name the malformed field (-EINVAL), or say why a valid
+ * one is refused. Both work on struct kbench_run_args and
+ * struct kbench_probe_args, which share these output fields.
+ */
+#define kbench_bad_field(a, field)					\
+	({								\
+		strscpy((a)->bad_field, field, sizeof((a)->bad_field));	\
+		-EINVAL;						\
+	})
+
+#define kbench_refuse(a, err, fmt, ...)					\
+	({								\
+		scnprintf((a)->reason, sizeof((a)->reason), fmt,	\
+			  ##__VA_ARGS__);				\
+		err;							\
+	})
+
 /* kbench_run.c */
 const struct kbench_alloc_ops *kbench_ops_lookup(u32 api);
 long kbench_run(struct kbench_run_args *args);

@@ -26,19 +26,6 @@
 
 #include "kbench.h"
 
-#define kb_probe_bad(a, field)						\
-	({								\
-		strscpy((a)->bad_field, field, sizeof((a)->bad_field));	\
-		-EINVAL;						\
-	})
-
-#define kb_probe_refuse(a, err, fmt, ...)				\
-	({								\
-		scnprintf((a)->reason, sizeof((a)->reason), fmt,	\
-			  ##__VA_ARGS__);				\
-		err;							\
-	})
-
 /* Walk [addr, addr + size): count the mappings covering it, by level. */
 static int kb_footprint(struct kbench_probe_args *a, unsigned long addr)
 {
@@ -49,7 +36,7 @@ static int kb_footprint(struct kbench_probe_args *a, unsigned long addr)
 		int shift = kbench_mapping_shift(va);
 
 		if (shift == -EOPNOTSUPP)
-			return kb_probe_refuse(a, -EOPNOTSUPP,
+			return kbench_refuse(a, -EOPNOTSUPP,
 					       "page-table footprints need lookup_address(), which this architecture lacks");
 		if (shift <= 0) {
 			a->unmapped++;
@@ -117,14 +104,14 @@ static int kb_access(struct kbench_probe_args *a, u8 *buf,
 	else
 		a->touches = npages;
 	if (a->mode != KBENCH_ACCESS_MEMSET && a->obj_size < sizeof(u64))
-		return kb_probe_refuse(a, -EOPNOTSUPP,
+		return kbench_refuse(a, -EOPNOTSUPP,
 				       "access probes load 8 bytes: use at least 8 bytes");
 	if (a->mode == KBENCH_ACCESS_PAGE_RANDOM) {
 		/* Direct-map array: its own accesses must not add TLB misses. */
 		order = kmalloc_array(npages, sizeof(*order),
 				      GFP_KERNEL | __GFP_NOWARN);
 		if (!order)
-			return kb_probe_refuse(a, -ENOMEM,
+			return kbench_refuse(a, -ENOMEM,
 					       "no memory for the random page order");
 		for (i = 0; i < npages; i++)
 			order[i] = i;
@@ -187,7 +174,7 @@ static long kb_probe_buffer(struct kbench_probe_args *a,
 	if (a->api == KBENCH_API_NOOP || a->api == KBENCH_API_MEMPOOL_SLAB ||
 	    a->api == KBENCH_API_MEMPOOL_KMALLOC ||
 	    a->api == KBENCH_API_MEMPOOL_PAGE)
-		return kb_probe_refuse(a, -EOPNOTSUPP,
+		return kbench_refuse(a, -EOPNOTSUPP,
 				       "probes need memory from a plain allocation API, not noop or a mempool");
 	ret = kbench_check_request(&r, &ctx);
 	if (ret) {
@@ -204,7 +191,7 @@ static long kb_probe_buffer(struct kbench_probe_args *a,
 	if (ctx.ops->prepare) {
 		ret = ctx.ops->prepare(&ctx);
 		if (ret) {
-			kb_probe_refuse(a, ret, "%s: creating the cache failed",
+			kbench_refuse(a, ret, "%s: creating the cache failed",
 					ctx.ops->name);
 			goto out_teardown;
 		}
@@ -213,7 +200,7 @@ static long kb_probe_buffer(struct kbench_probe_args *a,
 		vm_unmap_aliases();
 	ctx.loops->alloc_phase(&ctx);
 	if (!obj) {
-		ret = kb_probe_refuse(a, -ENOMEM, "%s(%llu) failed",
+		ret = kbench_refuse(a, -ENOMEM, "%s(%llu) failed",
 				      r.call, a->obj_size);
 		goto out_teardown;
 	}
@@ -247,10 +234,10 @@ static long kb_stages(struct kbench_probe_args *a,
 
 	if (a->api != KBENCH_API_VMALLOC || a->gfp != KBENCH_GFP_KERNEL ||
 	    a->gfp_mods)
-		return kb_probe_refuse(a, -EOPNOTSUPP,
+		return kbench_refuse(a, -EOPNOTSUPP,
 				       "the stages probe splits vmalloc(size) with GFP_KERNEL only");
 	if (2 * a->obj_size > kbench_mem_cap())
-		return kb_probe_refuse(a, -EFBIG,
+		return kbench_refuse(a, -EFBIG,
 				       "the stages probe holds up to twice %llu bytes, over the cap of %llu MiB",
 				       a->obj_size, kbench_mem_cap() >> 20);
 	strscpy(a->call, "vmalloc", sizeof(a->call));
@@ -258,7 +245,7 @@ static long kb_stages(struct kbench_probe_args *a,
 		return 0;
 	pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
-		return kb_probe_refuse(a, -ENOMEM, "no memory for the page array");
+		return kbench_refuse(a, -ENOMEM, "no memory for the page array");
 
 	vm_unmap_aliases();
 	for (b = 0; b < total; b++) {
@@ -278,7 +265,7 @@ static long kb_stages(struct kbench_probe_args *a,
 		 */
 		va = vmalloc(a->obj_size);
 		if (!va) {
-			ret = kb_probe_refuse(a, -ENOMEM, "vmalloc(%llu) failed",
+			ret = kbench_refuse(a, -ENOMEM, "vmalloc(%llu) failed",
 					      a->obj_size);
 			break;
 		}
@@ -307,7 +294,7 @@ static long kb_stages(struct kbench_probe_args *a,
 		st[KBENCH_STAGE_PAGES_ALLOC] = kbench_clock_read() - t;
 		kbench_account_objs(got, (s64)got * PAGE_SIZE);
 		if (got < n) {
-			ret = kb_probe_refuse(a, -ENOMEM,
+			ret = kbench_refuse(a, -ENOMEM,
 					      "only %u of %u pages could be allocated",
 					      got, n);
 			goto free_pages;
@@ -316,7 +303,7 @@ static long kb_stages(struct kbench_probe_args *a,
 		va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
 		st[KBENCH_STAGE_VMAP] = kbench_clock_read() - t;
 		if (!va) {
-			ret = kb_probe_refuse(a, -ENOMEM, "vmap of %u pages failed", n);
+			ret = kbench_refuse(a, -ENOMEM, "vmap of %u pages failed", n);
 			goto free_pages;
 		}
 		t = kbench_clock_read();
@@ -326,7 +313,7 @@ static long kb_stages(struct kbench_probe_args *a,
 		va = vm_map_ram(pages, n, NUMA_NO_NODE);
 		st[KBENCH_STAGE_VM_MAP_RAM] = kbench_clock_read() - t;
 		if (!va) {
-			ret = kb_probe_refuse(a, -ENOMEM,
+			ret = kbench_refuse(a, -ENOMEM,
 					      "vm_map_ram of %u pages failed", n);
 			goto free_pages;
 		}
@@ -342,7 +329,7 @@ static long kb_stages(struct kbench_probe_args *a,
 		va = vmalloc(a->obj_size);
 		st[KBENCH_STAGE_VMALLOC] = kbench_clock_read() - t;
 		if (!va) {
-			ret = kb_probe_refuse(a, -ENOMEM, "vmalloc(%llu) failed",
+			ret = kbench_refuse(a, -ENOMEM, "vmalloc(%llu) failed",
 					      a->obj_size);
 			break;
 		}
@@ -374,39 +361,39 @@ free_pages:
 static int kb_probe_check(struct kbench_probe_args *a)
 {
 	if (a->kind >= KBENCH_PROBE_COUNT)
-		return kb_probe_bad(a, "kind");
+		return kbench_bad_field(a, "kind");
 	if (a->api >= KBENCH_API_COUNT)
-		return kb_probe_bad(a, "api");
+		return kbench_bad_field(a, "api");
 	if (a->gfp >= KBENCH_GFP_COUNT)
-		return kb_probe_bad(a, "gfp");
+		return kbench_bad_field(a, "gfp");
 	if (a->gfp_mods & ~KBENCH_GFPM_ALL)
-		return kb_probe_bad(a, "gfp_mods");
+		return kbench_bad_field(a, "gfp_mods");
 	if (a->kind == KBENCH_PROBE_ACCESS ? a->mode >= KBENCH_ACCESS_COUNT :
 	    a->mode != 0)
-		return kb_probe_bad(a, "mode");
+		return kbench_bad_field(a, "mode");
 	if (a->flags & ~(KBENCH_RUN_VALIDATE_ONLY | KBENCH_RUN_COUNTERS))
-		return kb_probe_bad(a, "flags");
+		return kbench_bad_field(a, "flags");
 	if (!a->obj_size || a->obj_size > UINT_MAX)
-		return kb_probe_bad(a, "obj_size");
+		return kbench_bad_field(a, "obj_size");
 	if (a->kind == KBENCH_PROBE_FOOTPRINT ? a->nr_batches != 0 :
 	    a->nr_batches > KBENCH_MAX_BATCHES)
-		return kb_probe_bad(a, "nr_batches");
+		return kbench_bad_field(a, "nr_batches");
 	if (a->warmup_batches > KBENCH_MAX_BATCHES)
-		return kb_probe_bad(a, "warmup_batches");
+		return kbench_bad_field(a, "warmup_batches");
 	if (a->pad0)
-		return kb_probe_bad(a, "pad0");
+		return kbench_bad_field(a, "pad0");
 	if (memchr_inv(a->reserved, 0, sizeof(a->reserved)))
-		return kb_probe_bad(a, "reserved");
+		return kbench_bad_field(a, "reserved");
 	if (!(a->flags & KBENCH_RUN_VALIDATE_ONLY) &&
 	    a->samples_len <
 	    (u64)a->nr_batches * sizeof(struct kbench_probe_sample))
-		return kb_probe_bad(a, "samples_len");
+		return kbench_bad_field(a, "samples_len");
 	if (!!(a->flags & KBENCH_RUN_COUNTERS) != !!a->counters_ptr)
-		return kb_probe_bad(a, "counters_ptr");
+		return kbench_bad_field(a, "counters_ptr");
 	if (a->raw_config && !(a->flags & KBENCH_RUN_COUNTERS))
-		return kb_probe_bad(a, "raw_config");
+		return kbench_bad_field(a, "raw_config");
 	if (a->raw_type > U32_MAX)
-		return kb_probe_bad(a, "raw_type");
+		return kbench_bad_field(a, "raw_type");
 	return 0;
 }
 
@@ -438,7 +425,7 @@ long kbench_probe(struct kbench_probe_args *a)
 	if (ret)
 		return ret;
 	if (!(a->flags & KBENCH_RUN_VALIDATE_ONLY) && !kbench_run_trylock())
-		return kb_probe_refuse(a, -EBUSY,
+		return kbench_refuse(a, -EBUSY,
 				       "another kbench run is in progress on this machine");
 
 	if (!(a->flags & KBENCH_RUN_VALIDATE_ONLY)) {
@@ -447,7 +434,7 @@ long kbench_probe(struct kbench_probe_args *a)
 		if (a->flags & KBENCH_RUN_COUNTERS)
 			perf = kzalloc(sizeof(*perf), GFP_KERNEL);
 		if (!samples || ((a->flags & KBENCH_RUN_COUNTERS) && !perf)) {
-			ret = kb_probe_refuse(a, -ENOMEM,
+			ret = kbench_refuse(a, -ENOMEM,
 					      "no memory for the probe's samples");
 			goto out;
 		}

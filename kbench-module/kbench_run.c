@@ -69,55 +69,42 @@ const struct kbench_alloc_ops *kbench_ops_lookup(u32 api)
 	return kb_ops[array_index_nospec(api, KBENCH_API_COUNT)];
 }
 
-#define kb_bad_field(a, field)						\
-	({								\
-		strscpy((a)->bad_field, field, sizeof((a)->bad_field));	\
-		-EINVAL;						\
-	})
-
-#define kb_refuse(a, err, fmt, ...)					\
-	({								\
-		scnprintf((a)->reason, sizeof((a)->reason), fmt,	\
-			  ##__VA_ARGS__);				\
-		err;							\
-	})
-
 /* Malformed fields: -EINVAL naming the field. */
 static int kb_check_fields(struct kbench_run_args *a)
 {
 	if (a->api >= KBENCH_API_COUNT)
-		return kb_bad_field(a, "api");
+		return kbench_bad_field(a, "api");
 	if (a->gfp >= KBENCH_GFP_COUNT)
-		return kb_bad_field(a, "gfp");
+		return kbench_bad_field(a, "gfp");
 	if (a->gfp_mods & ~KBENCH_GFPM_ALL)
-		return kb_bad_field(a, "gfp_mods");
+		return kbench_bad_field(a, "gfp_mods");
 	if (a->pattern >= KBENCH_PATTERN_COUNT)
-		return kb_bad_field(a, "pattern");
+		return kbench_bad_field(a, "pattern");
 	if (a->context >= KBENCH_CTX_COUNT)
-		return kb_bad_field(a, "context");
+		return kbench_bad_field(a, "context");
 	if (a->flags & ~KBENCH_RUN_FLAGS_ALL)
-		return kb_bad_field(a, "flags");
+		return kbench_bad_field(a, "flags");
 	if (!a->obj_size)
-		return kb_bad_field(a, "obj_size");
+		return kbench_bad_field(a, "obj_size");
 	if (!a->ops_per_batch || a->ops_per_batch > KBENCH_MAX_OPS_PER_BATCH)
-		return kb_bad_field(a, "ops_per_batch");
+		return kbench_bad_field(a, "ops_per_batch");
 	if (a->nr_batches > KBENCH_MAX_BATCHES)
-		return kb_bad_field(a, "nr_batches");
+		return kbench_bad_field(a, "nr_batches");
 	if (a->warmup_batches > KBENCH_MAX_BATCHES)
-		return kb_bad_field(a, "warmup_batches");
+		return kbench_bad_field(a, "warmup_batches");
 	if (a->pad0)
-		return kb_bad_field(a, "pad0");
+		return kbench_bad_field(a, "pad0");
 	if (memchr_inv(a->reserved, 0, sizeof(a->reserved)))
-		return kb_bad_field(a, "reserved");
+		return kbench_bad_field(a, "reserved");
 	if (!(a->flags & KBENCH_RUN_VALIDATE_ONLY) &&
 	    a->samples_len < (u64)a->nr_batches * sizeof(struct kbench_sample))
-		return kb_bad_field(a, "samples_len");
+		return kbench_bad_field(a, "samples_len");
 	if (!!(a->flags & KBENCH_RUN_COUNTERS) != !!a->counters_ptr)
-		return kb_bad_field(a, "counters_ptr");
+		return kbench_bad_field(a, "counters_ptr");
 	if (a->raw_config && !(a->flags & KBENCH_RUN_COUNTERS))
-		return kb_bad_field(a, "raw_config");
+		return kbench_bad_field(a, "raw_config");
 	if (a->raw_type > U32_MAX)
-		return kb_bad_field(a, "raw_type");
+		return kbench_bad_field(a, "raw_type");
 	return 0;
 }
 
@@ -133,24 +120,24 @@ static int kb_check_combination(struct kbench_run_args *a,
 	int ret;
 
 	if (ops->max_size && a->obj_size > ops->max_size)
-		return kb_refuse(a, -EOPNOTSUPP,
+		return kbench_refuse(a, -EOPNOTSUPP,
 				 "%s cannot allocate %llu bytes: its limit on this kernel is %llu",
 				 ops->name, a->obj_size, ops->max_size);
 	if (a->obj_size > UINT_MAX)
-		return kb_refuse(a, -EOPNOTSUPP,
+		return kbench_refuse(a, -EOPNOTSUPP,
 				 "%llu bytes is larger than kbench supports (4 GiB - 1)",
 				 a->obj_size);
 	ctx->size = a->obj_size;
 	ctx->order = get_order(ctx->size);
 	if ((ops->caps & KBENCH_CAP_MEMPOOL) && !a->mempool_min_nr)
-		return kb_refuse(a, -EOPNOTSUPP,
+		return kbench_refuse(a, -EOPNOTSUPP,
 				 "%s needs mempool_min_nr >= 1: with no reserve a blocking mempool_alloc can wait forever",
 				 ops->name);
 	if (!(ops->caps & KBENCH_CAP_MEMPOOL) && a->mempool_min_nr)
-		return kb_bad_field(a, "mempool_min_nr");
+		return kbench_bad_field(a, "mempool_min_nr");
 	if ((a->flags & KBENCH_RUN_HWCACHE_ALIGN) &&
 	    !(ops->caps & KBENCH_CAP_CACHE_ALIGN))
-		return kb_refuse(a, -EOPNOTSUPP,
+		return kbench_refuse(a, -EOPNOTSUPP,
 				 "SLAB_HWCACHE_ALIGN applies to kmem_cache and mempool_slab only, not %s",
 				 ops->name);
 
@@ -168,17 +155,17 @@ static int kb_check_combination(struct kbench_run_args *a,
 
 	if (a->context != KBENCH_CTX_PREEMPT_ON) {
 		if (IS_ENABLED(CONFIG_PREEMPT_RT))
-			return kb_refuse(a, -EOPNOTSUPP,
+			return kbench_refuse(a, -EOPNOTSUPP,
 					 "preempt-off/irqs-off runs are refused on PREEMPT_RT: spinlocks sleep there");
 		if (!(ops->caps & KBENCH_CAP_ATOMIC_CTX))
-			return kb_refuse(a, -EOPNOTSUPP,
+			return kbench_refuse(a, -EOPNOTSUPP,
 					 "%s may sleep, so it cannot run with preemption or interrupts off",
 					 ops->name);
 		if (gfpflags_allow_blocking(ctx->gfp))
-			return kb_refuse(a, -EOPNOTSUPP,
+			return kbench_refuse(a, -EOPNOTSUPP,
 					 "a blocking GFP may sleep: use GFP_ATOMIC or GFP_NOWAIT with preempt-off/irqs-off");
 		if (a->ops_per_batch > KBENCH_MAX_ATOMIC_OPS)
-			return kb_refuse(a, -EOPNOTSUPP,
+			return kbench_refuse(a, -EOPNOTSUPP,
 					 "at most %u ops per batch with preemption or interrupts off (keeps each atomic section short)",
 					 KBENCH_MAX_ATOMIC_OPS);
 	}
@@ -198,17 +185,17 @@ static int kb_check_combination(struct kbench_run_args *a,
 	a->footprint_bytes = held * per_obj +
 			     ctx->n * (sizeof(void *) + sizeof(u32));
 	if (a->footprint_bytes > kbench_mem_cap())
-		return kb_refuse(a, -EFBIG,
+		return kbench_refuse(a, -EFBIG,
 				 "run would hold %llu MiB at once, over the cap of %llu MiB (module parameter mem_cap_mb); lower ops_per_batch or the size",
 				 a->footprint_bytes >> 20, kbench_mem_cap() >> 20);
 	avail = (u64)si_mem_available() << PAGE_SHIFT;
 	if (a->footprint_bytes > avail / 2)
-		return kb_refuse(a, -EFBIG,
+		return kbench_refuse(a, -EFBIG,
 				 "run would hold %llu MiB at once, over half of the memory available now (%llu MiB)",
 				 a->footprint_bytes >> 20, avail >> 20);
 	if (a->context != KBENCH_CTX_PREEMPT_ON &&
 	    (u64)ctx->n * per_obj > KB_ATOMIC_BYTES_MAX)
-		return kb_refuse(a, -EOPNOTSUPP,
+		return kbench_refuse(a, -EOPNOTSUPP,
 				 "with preemption or interrupts off a batch may touch at most %llu MiB (ops_per_batch x size)",
 				 KB_ATOMIC_BYTES_MAX >> 20);
 
@@ -335,7 +322,7 @@ static long kb_run_locked(struct kbench_run_args *a, struct kbench_run_ctx *ctx,
 	samples = kvcalloc(max(a->nr_batches, 1U), sizeof(*samples),
 			   GFP_KERNEL);
 	if (!ctx->objs || !ctx->free_order || !samples) {
-		ret = kb_refuse(a, -ENOMEM,
+		ret = kbench_refuse(a, -ENOMEM,
 				"could not allocate the run's bookkeeping arrays");
 		goto out_free_arrays;
 	}
@@ -343,7 +330,7 @@ static long kb_run_locked(struct kbench_run_args *a, struct kbench_run_ctx *ctx,
 	if (ctx->ops->prepare) {
 		ret = ctx->ops->prepare(ctx);
 		if (ret) {
-			kb_refuse(a, ret, "%s: creating the cache or pool failed (%ld)",
+			kbench_refuse(a, ret, "%s: creating the cache or pool failed (%ld)",
 				  ctx->ops->name, ret);
 			goto out_teardown;
 		}
@@ -434,14 +421,14 @@ long kbench_run(struct kbench_run_args *a)
 		return ret;
 
 	if (!mutex_trylock(&kb_run_lock))
-		return kb_refuse(a, -EBUSY,
+		return kbench_refuse(a, -EBUSY,
 				 "another kbench run is in progress on this machine");
 	if (a->flags & KBENCH_RUN_COUNTERS) {
 		/* kbench_perf is large: not on the kernel stack. */
 		struct kbench_perf *perf = kzalloc(sizeof(*perf), GFP_KERNEL);
 
 		if (!perf) {
-			ret = kb_refuse(a, -ENOMEM, "no memory for counters");
+			ret = kbench_refuse(a, -ENOMEM, "no memory for counters");
 		} else {
 			kbench_perf_open(perf, a->raw_type, a->raw_config);
 			ret = kb_run_locked(a, &ctx, perf);
