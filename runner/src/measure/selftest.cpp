@@ -104,11 +104,9 @@ kbench_info read_info(int fd) {
 // A run long enough to be interrupted: a mempool over its own cache, 256
 // objects held per batch, as many batches as the ABI allows.
 kbench_run_args long_run(std::vector<kbench_sample>& samples) {
-  kbench_run_args a{};
-  a.size = sizeof(a);
-  a.abi_version = KBENCH_ABI_VERSION;
+  kbench_run_args a = valid_args();
+  a.flags = 0;
   a.api = KBENCH_API_MEMPOOL_SLAB;
-  a.gfp = KBENCH_GFP_KERNEL;
   a.pattern = KBENCH_PATTERN_BATCH;
   a.obj_size = 4096;
   a.ops_per_batch = 256;
