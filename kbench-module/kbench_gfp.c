@@ -30,16 +30,17 @@ static const gfp_t kb_gfp_mod[] = {
 static_assert(ARRAY_SIZE(kb_gfp_mod) == KBENCH_GFPM_COUNT);
 
 /**
- * kbench_gfp_build - this kernel's gfp_t for a request's symbolic GFP.
- * @args: a request whose gfp and gfp_mods are in range.
+ * kbench_gfp_build - this kernel's gfp_t for a symbolic GFP.
+ * @gfp:  enum kbench_gfp, in range.
+ * @mods: KBENCH_GFPM_* bits, in range.
  */
-gfp_t kbench_gfp_build(const struct kbench_run_args *args)
+gfp_t kbench_gfp_build(u32 gfp, u32 mods)
 {
-	gfp_t g = kb_gfp_base[args->gfp];
+	gfp_t g = kb_gfp_base[gfp];
 	unsigned int bit;
 
 	for (bit = 0; bit < ARRAY_SIZE(kb_gfp_mod); bit++)
-		if (args->gfp_mods & (1U << bit))
+		if (mods & (1U << bit))
 			g |= kb_gfp_mod[bit];
 	return g;
 }
@@ -48,6 +49,7 @@ gfp_t kbench_gfp_build(const struct kbench_run_args *args)
  * kbench_gfp_check - can this API honour this mask on this kernel?
  * @args:   the request.
  * @ops:    its API.
+ * @name:   the API's name.
  * @g:      the mask from kbench_gfp_build().
  * @reason: out: why the combination is refused.
  * @len:    bytes at @reason.
@@ -55,40 +57,40 @@ gfp_t kbench_gfp_build(const struct kbench_run_args *args)
  * Return: 0, or -EOPNOTSUPP with @reason filled.
  */
 int kbench_gfp_check(const struct kbench_run_args *args,
-		     const struct kbench_alloc_ops *ops, gfp_t g,
-		     char *reason, size_t len)
+		     const struct kbench_alloc_ops *ops, const char *name,
+		     gfp_t g, char *reason, size_t len)
 {
 	if (!(ops->caps & KBENCH_CAP_GFP) &&
 	    (args->gfp != KBENCH_GFP_KERNEL || args->gfp_mods)) {
 		scnprintf(reason, len,
 			  "%s takes no gfp argument (it always uses its own mask); request GFP_KERNEL without modifiers",
-			  ops->name);
+			  name);
 		return -EOPNOTSUPP;
 	}
 	if (!gfpflags_allow_blocking(g) && !(ops->caps & KBENCH_CAP_NONBLOCK)) {
 		scnprintf(reason, len,
 			  "%s may sleep: non-blocking GFP (GFP_ATOMIC, GFP_NOWAIT) is not supported by it on this kernel",
-			  ops->name);
+			  name);
 		return -EOPNOTSUPP;
 	}
 	if ((g & __GFP_DMA32) && !(ops->caps & KBENCH_CAP_DMA32)) {
 		scnprintf(reason, len,
 			  "%s cannot honour GFP_DMA32: slab caches reject __GFP_DMA32 (GFP_SLAB_BUG_MASK); use alloc_pages or a cache created with SLAB_CACHE_DMA32",
-			  ops->name);
+			  name);
 		return -EOPNOTSUPP;
 	}
 	if ((g & (__GFP_HIGHMEM | __GFP_MOVABLE)) &&
 	    !(ops->caps & KBENCH_CAP_HIGHMEM)) {
 		scnprintf(reason, len,
-			  "GFP_HIGHUSER_MOVABLE is only valid for alloc_pages, which returns a struct page (%s needs a kernel address)",
-			  ops->name);
+			  "GFP_HIGHUSER_MOVABLE is only valid for APIs that return a struct page, such as alloc_pages (%s returns a kernel address)",
+			  name);
 		return -EOPNOTSUPP;
 	}
 	if ((args->gfp_mods & KBENCH_GFPM_ZERO) &&
 	    !(ops->caps & KBENCH_CAP_ZERO)) {
 		scnprintf(reason, len,
-			  "__GFP_ZERO is not allowed with %s (mempool_alloc warns on it: reserve elements are not zeroed)",
-			  ops->name);
+			  "%s does not take __GFP_ZERO",
+			  name);
 		return -EOPNOTSUPP;
 	}
 	if ((args->gfp_mods & KBENCH_GFPM_NORETRY) &&

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kbench_main.c - /dev/kbench: the ioctl ABI, the outstanding-object
- * accounting, and module load and unload.
+ * kbench_main.c - /dev/kbench: the ioctls, copying their structs in and
+ * out by the size the caller encoded in the command, and module load and
+ * unload.
  *
  * The device is mode 0600 and every open and ioctl also requires
  * CAP_SYS_ADMIN: a run can hold a large share of memory and disable
@@ -17,35 +18,13 @@
 
 #include "kbench.h"
 
-static_assert(sizeof(struct kbench_info) == 272);
-static_assert(sizeof(struct kbench_run_args) == 392);
-static_assert(sizeof(struct kbench_sample) == 32);
-static_assert(sizeof(struct kbench_probe_args) == 424);
-static_assert(sizeof(struct kbench_probe_sample) == 96);
-static_assert(sizeof(struct kbench_counters) == 176);
-
-static atomic64_t kb_outstanding_objs = ATOMIC64_INIT(0);
-static atomic64_t kb_outstanding_bytes = ATOMIC64_INIT(0);
-static atomic64_t kb_live_caches = ATOMIC64_INIT(0);
-static atomic64_t kb_live_pools = ATOMIC64_INIT(0);
-static atomic64_t kb_runs_completed = ATOMIC64_INIT(0);
-static atomic64_t kb_runs_interrupted = ATOMIC64_INIT(0);
-
-void kbench_account_objs(s64 objs, s64 bytes)
-{
-	atomic64_add(objs, &kb_outstanding_objs);
-	atomic64_add(bytes, &kb_outstanding_bytes);
-}
-
-void kbench_account_cache(int delta)
-{
-	atomic64_add(delta, &kb_live_caches);
-}
-
-void kbench_account_pool(int delta)
-{
-	atomic64_add(delta, &kb_live_pools);
-}
+static_assert(sizeof(struct kbench_info) == 240);
+static_assert(sizeof(struct kbench_api_info) == 512);
+static_assert(sizeof(struct kbench_experiment_info) == 824);
+static_assert(sizeof(struct kbench_run_args) == 496);
+static_assert(offsetof(struct kbench_run_args, values) == KBENCH_RUN_ARGS_SIZE_V0);
+static_assert(sizeof(struct kbench_sample) == 160);
+static_assert(sizeof(struct kbench_counters) == 168);
 
 /*
  * Build options that change allocation costs; IS_ENABLED() reads them from
@@ -103,10 +82,15 @@ static u64 kb_kconfig(void)
 
 static void kb_fill_info(struct kbench_info *info)
 {
+	struct kbench_account acc;
+
+	kbench_account_read(&acc);
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
 	info->abi_version = KBENCH_ABI_VERSION;
-	info->nr_apis = KBENCH_API_COUNT;
+	info->nr_apis = kbench_api_count();
+	info->nr_experiments = KBENCH_EXP_COUNT;
 	info->nr_gfps = KBENCH_GFP_COUNT;
-	info->flags = 0;
 	if (want_init_on_alloc(GFP_KERNEL))
 		info->flags |= KBENCH_INFO_INIT_ON_ALLOC;
 	if (want_init_on_free())
@@ -124,56 +108,78 @@ static void kb_fill_info(struct kbench_info *info)
 	info->max_page_order = KBENCH_MAX_PAGE_ORDER;
 	info->hz = HZ;
 	info->nr_cpus = num_online_cpus();
+	info->run_args_size = sizeof(struct kbench_run_args);
+	info->sample_size = sizeof(struct kbench_sample);
+	info->api_info_size = sizeof(struct kbench_api_info);
+	info->experiment_info_size = sizeof(struct kbench_experiment_info);
 	info->kmalloc_max_size = KMALLOC_MAX_SIZE;
 	info->kmalloc_max_cache = KMALLOC_MAX_CACHE_SIZE;
 	info->mem_cap_bytes = kbench_mem_cap();
-	info->outstanding_allocs = atomic64_read(&kb_outstanding_objs);
-	info->outstanding_bytes = atomic64_read(&kb_outstanding_bytes);
-	info->live_caches = atomic64_read(&kb_live_caches);
-	info->live_pools = atomic64_read(&kb_live_pools);
-	info->runs_completed = atomic64_read(&kb_runs_completed);
-	info->runs_interrupted = atomic64_read(&kb_runs_interrupted);
+	info->outstanding_allocs = acc.objs;
+	info->outstanding_bytes = acc.bytes;
+	info->live_caches = acc.caches;
+	info->live_pools = acc.pools;
+	info->runs_completed = acc.runs_completed;
+	info->runs_interrupted = acc.runs_interrupted;
+	info->kconfig = kb_kconfig();
 	strscpy(info->release, utsname()->release, sizeof(info->release));
 	strscpy(info->preempt_model, kbench_preempt_model(),
 		sizeof(info->preempt_model));
 	strscpy(info->clock_name, KBENCH_CLOCK_NAME, sizeof(info->clock_name));
-	info->kconfig = kb_kconfig();
 }
 
-/*
- * Copy in a struct whose first two fields are size and abi_version, of the
- * size user space encoded in the command: older, shorter structs are
- * zero-extended and newer ones are accepted only if their tail is zero.
- */
-static int kb_copy_in(void *k, size_t ksize, void __user *u, size_t usize)
-{
-	u32 *hdr = k;
-	int ret;
-
-	if (usize < 2 * sizeof(u32))
-		return -EINVAL;
-	ret = copy_struct_from_user(k, ksize, u, usize);
-	if (ret)
-		return ret;
-	if (hdr[0] != usize)
-		return -EINVAL;
-	if (hdr[1] != KBENCH_ABI_VERSION)
-		return -EPROTO;
-	return 0;
-}
-
+/* Out only: the caller gets as much as its struct holds. */
 static long kb_ioctl_info(void __user *u, size_t usize)
 {
 	struct kbench_info info;
-	int ret;
 
-	ret = kb_copy_in(&info, sizeof(info), u, usize);
-	if (ret)
-		return ret;
-	if (memchr_inv(info.reserved, 0, sizeof(info.reserved)))
-		return -EINVAL;
 	kb_fill_info(&info);
 	if (copy_to_user(u, &info, min(usize, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * The describing ioctls take the id of a table entry as the struct's first
+ * field. copy_struct_from_user() zero-extends an older, shorter struct and
+ * refuses a longer one whose unknown tail is not zero (-E2BIG).
+ */
+static long kb_ioctl_api_info(void __user *u, size_t usize)
+{
+	struct kbench_api_info ai;
+	u32 id;
+	int ret;
+
+	ret = copy_struct_from_user(&ai, sizeof(ai), u, usize);
+	if (ret)
+		return ret;
+	if (ai.id >= kbench_api_count() || ai.pad0)
+		return -EINVAL;
+	id = ai.id;
+	memset(&ai, 0, sizeof(ai));
+	ai.id = id;
+	kbench_api_describe(id, &ai);
+	if (copy_to_user(u, &ai, min(usize, sizeof(ai))))
+		return -EFAULT;
+	return 0;
+}
+
+static long kb_ioctl_experiment_info(void __user *u, size_t usize)
+{
+	struct kbench_experiment_info ei;
+	u32 id;
+	int ret;
+
+	ret = copy_struct_from_user(&ei, sizeof(ei), u, usize);
+	if (ret)
+		return ret;
+	if (ei.id >= KBENCH_EXP_COUNT || ei.pad0)
+		return -EINVAL;
+	id = ei.id;
+	memset(&ei, 0, sizeof(ei));
+	ei.id = id;
+	kbench_experiment_describe(id, &ei);
+	if (copy_to_user(u, &ei, min(usize, sizeof(ei))))
 		return -EFAULT;
 	return 0;
 }
@@ -183,35 +189,19 @@ static long kb_ioctl_run(void __user *u, size_t usize)
 	struct kbench_run_args args;
 	long ret;
 
-	ret = kb_copy_in(&args, sizeof(args), u, usize);
+	ret = copy_struct_from_user(&args, sizeof(args), u, usize);
 	if (ret)
 		return ret;
-	ret = kbench_run(&args);
-	if (!(args.flags & KBENCH_RUN_VALIDATE_ONLY)) {
-		if (ret == -EINTR)
-			atomic64_inc(&kb_runs_interrupted);
-		else if (!ret)
-			atomic64_inc(&kb_runs_completed);
-	}
+	ret = kbench_request(&args);
 	/* Outputs (reason, bad_field, batches_done) matter on errors too. */
 	if (copy_to_user(u, &args, min(usize, sizeof(args))))
 		return -EFAULT;
 	return ret;
 }
 
-static long kb_ioctl_probe(void __user *u, size_t usize)
-{
-	struct kbench_probe_args args;
-	long ret;
-
-	ret = kb_copy_in(&args, sizeof(args), u, usize);
-	if (ret)
-		return ret;
-	ret = kbench_probe(&args);
-	if (copy_to_user(u, &args, min(usize, sizeof(args))))
-		return -EFAULT;
-	return ret;
-}
+/* The size is the caller's; the type, number and direction must match. */
+#define KB_IS(cmd, c)							\
+	(_IOC_NR(cmd) == _IOC_NR(c) && _IOC_DIR(cmd) == _IOC_DIR(c))
 
 static long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -219,19 +209,17 @@ static long kb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (_IOC_TYPE(cmd) != KBENCH_IOC_MAGIC ||
-	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+	if (_IOC_TYPE(cmd) != KBENCH_IOC_MAGIC)
 		return -ENOTTY;
-	switch (_IOC_NR(cmd)) {
-	case _IOC_NR(KBENCH_IOC_INFO):
+	if (KB_IS(cmd, KBENCH_IOC_INFO))
 		return kb_ioctl_info(u, _IOC_SIZE(cmd));
-	case _IOC_NR(KBENCH_IOC_RUN):
+	if (KB_IS(cmd, KBENCH_IOC_API_INFO))
+		return kb_ioctl_api_info(u, _IOC_SIZE(cmd));
+	if (KB_IS(cmd, KBENCH_IOC_EXPERIMENT_INFO))
+		return kb_ioctl_experiment_info(u, _IOC_SIZE(cmd));
+	if (KB_IS(cmd, KBENCH_IOC_RUN))
 		return kb_ioctl_run(u, _IOC_SIZE(cmd));
-	case _IOC_NR(KBENCH_IOC_PROBE):
-		return kb_ioctl_probe(u, _IOC_SIZE(cmd));
-	default:
-		return -ENOTTY;
-	}
+	return -ENOTTY;
 }
 
 static int kb_open(struct inode *inode, struct file *file)
@@ -257,30 +245,23 @@ static struct miscdevice kb_misc = {
 
 static int __init kbench_init(void)
 {
-	unsigned int i;
+	int ret = kbench_registry_check();
 
-	/* A hole in the table would be a NULL dereference at run time. */
-	for (i = 0; i < KBENCH_API_COUNT; i++) {
-		const struct kbench_alloc_ops *ops = kbench_ops_lookup(i);
-
-		if (WARN(!ops || !ops->loops || !ops->loops->alloc_phase ||
-			 !ops->loops->free_phase || !ops->loops->pair_phase,
-			 "kbench: allocator %u is not registered\n", i))
-			return -EINVAL;
-	}
-	kbench_run_init();
+	if (ret)
+		return ret;
+	kbench_request_init();
 	return misc_register(&kb_misc);
 }
 
 static void __exit kbench_exit(void)
 {
+	struct kbench_account acc;
+
 	misc_deregister(&kb_misc);
-	if (atomic64_read(&kb_outstanding_objs) ||
-	    atomic64_read(&kb_live_caches) || atomic64_read(&kb_live_pools))
+	kbench_account_read(&acc);
+	if (acc.objs || acc.caches || acc.pools)
 		pr_warn("kbench: unloading with %lld objects, %lld caches, %lld pools outstanding\n",
-			atomic64_read(&kb_outstanding_objs),
-			atomic64_read(&kb_live_caches),
-			atomic64_read(&kb_live_pools));
+			acc.objs, acc.caches, acc.pools);
 }
 
 module_init(kbench_init);
@@ -289,4 +270,4 @@ module_exit(kbench_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kbench: timing of kernel memory allocation APIs");
 MODULE_AUTHOR("kbench developers");
-MODULE_VERSION("0.1");
+MODULE_VERSION("0.2");

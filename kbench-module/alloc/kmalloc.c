@@ -21,19 +21,27 @@ static u64 kb_kmalloc_obj_bytes(const struct kbench_run_ctx *ctx)
 	return PAGE_SIZE << get_order(ctx->size);
 }
 
+#define KB_KMALLOC_CAPS							\
+	(KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ZERO |	\
+	 KBENCH_CAP_ATOMIC_CTX | KBENCH_CAP_CONTIGUOUS)
+
 const struct kbench_alloc_ops kbench_kmalloc_ops = {
-	.name = "kmalloc",
-	.caps = KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ZERO |
-		KBENCH_CAP_ATOMIC_CTX,
+	.family = "slab",
+	.memory = KBENCH_MEM_DIRECT,
+	.caps = KB_KMALLOC_CAPS,
+	.free_call = "kfree",
+	.note = "shared kmalloc-<size> caches; above KMALLOC_MAX_CACHE_SIZE straight from the page allocator",
 	.max_size = KMALLOC_MAX_SIZE,
 	.obj_bytes = kb_kmalloc_obj_bytes,
 	.loops = &kb_kmalloc_loops,
 };
 
 const struct kbench_alloc_ops kbench_kzalloc_ops = {
-	.name = "kzalloc",
-	.caps = KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ZERO |
-		KBENCH_CAP_ATOMIC_CTX,
+	.family = "slab",
+	.memory = KBENCH_MEM_DIRECT,
+	.caps = KB_KMALLOC_CAPS | KBENCH_CAP_ALWAYS_ZEROES,
+	.free_call = "kfree",
+	.note = "kmalloc with __GFP_ZERO",
 	.max_size = KMALLOC_MAX_SIZE,
 	.obj_bytes = kb_kmalloc_obj_bytes,
 	.loops = &kb_kzalloc_loops,

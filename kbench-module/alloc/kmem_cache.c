@@ -50,9 +50,14 @@ u64 kbench_cache_obj_bytes(const struct kbench_run_ctx *ctx)
 }
 
 const struct kbench_alloc_ops kbench_kmem_cache_ops = {
-	.name = "kmem_cache",
+	.family = "slab",
+	.memory = KBENCH_MEM_DIRECT,
 	.caps = KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ZERO |
-		KBENCH_CAP_ATOMIC_CTX | KBENCH_CAP_CACHE_ALIGN,
+		KBENCH_CAP_ATOMIC_CTX | KBENCH_CAP_CONTIGUOUS |
+		KBENCH_CAP_NEEDS_SETUP,
+	.options = KBENCH_OPT_CACHE_ALIGN,
+	.free_call = "kmem_cache_free",
+	.note = "a cache of its own for many objects of one size (kmem_cache_create); kbench's never merges with others",
 	.max_size = KMALLOC_MAX_SIZE,
 	.obj_bytes = kbench_cache_obj_bytes,
 	.prepare = kbench_cache_prepare,

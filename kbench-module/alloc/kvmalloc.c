@@ -31,9 +31,12 @@ static int kb_kvmalloc_validate(const struct kbench_run_ctx *ctx,
 }
 
 const struct kbench_alloc_ops kbench_kvmalloc_ops = {
-	.name = "kvmalloc",
+	.family = "kvmalloc",
+	.memory = KBENCH_MEM_DIRECT_OR_VMALLOC,
 	.caps = KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ZERO |
-		KBENCH_CAP_VMAP,
+		KBENCH_CAP_HUGE_MAP,
+	.free_call = "kvfree",
+	.note = "physically contiguous only when its kmalloc attempt succeeds; falls back to vmalloc (may use huge mappings)",
 	.max_size = INT_MAX,
 	.validate = kb_kvmalloc_validate,
 	.obj_bytes = kb_kvmalloc_obj_bytes,

@@ -23,15 +23,15 @@ static int kb_pool_created(struct kbench_run_ctx *ctx)
 	if (!ctx->pool)
 		return -ENOMEM;
 	kbench_account_pool(1);
-	kbench_account_objs(ctx->args->mempool_min_nr,
-			    (s64)ctx->args->mempool_min_nr *
+	kbench_account_objs(ctx->args->min_nr,
+			    (s64)ctx->args->min_nr *
 			    ctx->ops->obj_bytes(ctx));
 	return 0;
 }
 
 static void kb_pool_teardown(struct kbench_run_ctx *ctx)
 {
-	s64 nr = ctx->args->mempool_min_nr;
+	s64 nr = ctx->args->min_nr;
 
 	/* Unaccount while the cache, which sizes the objects, still exists. */
 	if (ctx->pool) {
@@ -49,21 +49,21 @@ static int kb_pool_slab_prepare(struct kbench_run_ctx *ctx)
 
 	if (ret)
 		return ret;
-	ctx->pool = mempool_create_slab_pool(ctx->args->mempool_min_nr,
+	ctx->pool = mempool_create_slab_pool(ctx->args->min_nr,
 					     ctx->cache);
 	return kb_pool_created(ctx);
 }
 
 static int kb_pool_kmalloc_prepare(struct kbench_run_ctx *ctx)
 {
-	ctx->pool = mempool_create_kmalloc_pool(ctx->args->mempool_min_nr,
+	ctx->pool = mempool_create_kmalloc_pool(ctx->args->min_nr,
 						ctx->size);
 	return kb_pool_created(ctx);
 }
 
 static int kb_pool_page_prepare(struct kbench_run_ctx *ctx)
 {
-	ctx->pool = mempool_create_page_pool(ctx->args->mempool_min_nr,
+	ctx->pool = mempool_create_page_pool(ctx->args->min_nr,
 					     ctx->order);
 	return kb_pool_created(ctx);
 }
@@ -78,6 +78,19 @@ static u64 kb_pool_page_obj_bytes(const struct kbench_run_ctx *ctx)
 	return PAGE_SIZE << ctx->order;
 }
 
+/* The pools' own reasons, more specific than what their caps say. */
+static int kb_pool_validate(const struct kbench_run_ctx *ctx, char *reason,
+			    size_t len)
+{
+	if (ctx->args->gfp_mods & KBENCH_GFPM_ZERO) {
+		scnprintf(reason, len,
+			  "__GFP_ZERO is not allowed with %s (mempool_alloc warns on it: reserve elements are not zeroed)",
+			  ctx->api_name);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static int kb_pool_page_validate(const struct kbench_run_ctx *ctx,
 				 char *reason, size_t len)
 {
@@ -89,17 +102,25 @@ static int kb_pool_page_validate(const struct kbench_run_ctx *ctx,
 			  "GFP_DMA32" : "GFP_HIGHUSER_MOVABLE");
 		return -EOPNOTSUPP;
 	}
-	return 0;
+	return kb_pool_validate(ctx, reason, len);
 }
 
 #define KB_POOL_CAPS							\
 	(KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ATOMIC_CTX |	\
-	 KBENCH_CAP_MEMPOOL)
+	 KBENCH_CAP_CONTIGUOUS | KBENCH_CAP_NEEDS_SETUP | KBENCH_CAP_RESERVE)
+
+#define KB_POOL_NOTE \
+	"a reserve of min_nr elements made beforehand: forward progress under memory pressure, not speed"
 
 const struct kbench_alloc_ops kbench_mempool_slab_ops = {
-	.name = "mempool_slab",
-	.caps = KB_POOL_CAPS | KBENCH_CAP_CACHE_ALIGN,
+	.family = "mempool",
+	.memory = KBENCH_MEM_DIRECT,
+	.caps = KB_POOL_CAPS,
+	.options = KBENCH_OPT_MIN_NR | KBENCH_OPT_CACHE_ALIGN,
+	.free_call = "mempool_free",
+	.note = KB_POOL_NOTE,
 	.max_size = KMALLOC_MAX_SIZE,
+	.validate = kb_pool_validate,
 	.obj_bytes = kbench_cache_obj_bytes,
 	.prepare = kb_pool_slab_prepare,
 	.teardown = kb_pool_teardown,
@@ -107,9 +128,14 @@ const struct kbench_alloc_ops kbench_mempool_slab_ops = {
 };
 
 const struct kbench_alloc_ops kbench_mempool_kmalloc_ops = {
-	.name = "mempool_kmalloc",
+	.family = "mempool",
+	.memory = KBENCH_MEM_DIRECT,
 	.caps = KB_POOL_CAPS,
+	.options = KBENCH_OPT_MIN_NR,
+	.free_call = "mempool_free",
+	.note = KB_POOL_NOTE,
 	.max_size = KMALLOC_MAX_SIZE,
+	.validate = kb_pool_validate,
 	.obj_bytes = kb_pool_kmalloc_obj_bytes,
 	.prepare = kb_pool_kmalloc_prepare,
 	.teardown = kb_pool_teardown,
@@ -117,8 +143,12 @@ const struct kbench_alloc_ops kbench_mempool_kmalloc_ops = {
 };
 
 const struct kbench_alloc_ops kbench_mempool_page_ops = {
-	.name = "mempool_page",
-	.caps = KB_POOL_CAPS | KBENCH_CAP_PAGES | KBENCH_CAP_STRUCT_PAGE,
+	.family = "mempool",
+	.memory = KBENCH_MEM_PAGE,
+	.caps = KB_POOL_CAPS | KBENCH_CAP_ORDER,
+	.options = KBENCH_OPT_MIN_NR,
+	.free_call = "mempool_free",
+	.note = KB_POOL_NOTE,
 	.max_size = PAGE_SIZE << KBENCH_MAX_PAGE_ORDER,
 	.validate = kb_pool_page_validate,
 	.obj_bytes = kb_pool_page_obj_bytes,

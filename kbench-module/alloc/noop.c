@@ -19,9 +19,13 @@ static u64 kb_noop_obj_bytes(const struct kbench_run_ctx *ctx)
 }
 
 const struct kbench_alloc_ops kbench_noop_ops = {
-	.name = "noop",
+	.family = "harness",
+	.memory = KBENCH_MEM_NONE,
 	.caps = KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_DMA32 |
-		KBENCH_CAP_HIGHMEM | KBENCH_CAP_ZERO | KBENCH_CAP_ATOMIC_CTX,
+		KBENCH_CAP_HIGHMEM | KBENCH_CAP_ZERO | KBENCH_CAP_ATOMIC_CTX |
+		KBENCH_CAP_HARNESS,
+	.free_call = "(none)",
+	.note = "allocates nothing: the cost of kbench's own loop, measured beside every figure",
 	.obj_bytes = kb_noop_obj_bytes,
 	.loops = &kb_noop_loops,
 };

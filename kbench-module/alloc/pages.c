@@ -23,20 +23,27 @@ static u64 kb_pages_obj_bytes(const struct kbench_run_ctx *ctx)
 
 #define KB_PAGES_CAPS							\
 	(KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_DMA32 |	\
-	 KBENCH_CAP_ZERO | KBENCH_CAP_ATOMIC_CTX | KBENCH_CAP_PAGES)
+	 KBENCH_CAP_ZERO | KBENCH_CAP_ATOMIC_CTX | KBENCH_CAP_ORDER |	\
+	 KBENCH_CAP_CONTIGUOUS)
 
 const struct kbench_alloc_ops kbench_alloc_pages_ops = {
-	.name = "alloc_pages",
-	.caps = KB_PAGES_CAPS | KBENCH_CAP_HIGHMEM | KBENCH_CAP_STRUCT_PAGE,
+	.family = "pages",
+	.memory = KBENCH_MEM_PAGE,
+	.caps = KB_PAGES_CAPS | KBENCH_CAP_HIGHMEM,
+	.free_call = "__free_pages",
+	.note = "returns a struct page; rounds the size up to a power-of-two number of pages; high orders can fail when memory is fragmented",
 	.max_size = PAGE_SIZE << KBENCH_MAX_PAGE_ORDER,
 	.obj_bytes = kb_pages_obj_bytes,
 	.loops = &kb_alloc_pages_loops,
 };
 
 /* Returns a kernel virtual address, so highmem pages are not allowed. */
-const struct kbench_alloc_ops kbench_get_free_pages_ops = {
-	.name = "__get_free_pages",
+const struct kbench_alloc_ops kbench___get_free_pages_ops = {
+	.family = "pages",
+	.memory = KBENCH_MEM_DIRECT,
 	.caps = KB_PAGES_CAPS,
+	.free_call = "free_pages",
+	.note = "rounds the size up to a power-of-two number of pages; high orders can fail when memory is fragmented",
 	.max_size = PAGE_SIZE << KBENCH_MAX_PAGE_ORDER,
 	.obj_bytes = kb_pages_obj_bytes,
 	.loops = &kb_get_free_pages_loops,

@@ -41,19 +41,22 @@ static int kb_vmalloc_validate(const struct kbench_run_ctx *ctx, char *reason,
 	if (ctx->args->gfp == KBENCH_GFP_DMA32) {
 		scnprintf(reason, len,
 			  "%s cannot honour GFP_DMA32; use the vmalloc_32 API for 32-bit addressable pages",
-			  ctx->ops->name);
+			  ctx->api_name);
 		return -EOPNOTSUPP;
 	}
 	return 0;
 }
 
 #define KB_VMALLOC_CAPS							\
-	(KBENCH_CAP_GFP | KBENCH_CAP_ZERO | KBENCH_CAP_VMAP |		\
+	(KBENCH_CAP_GFP | KBENCH_CAP_ZERO |				\
 	 (KBENCH_HAVE_VMALLOC_NOWAIT ? KBENCH_CAP_NONBLOCK : 0))
 
 const struct kbench_alloc_ops kbench_vmalloc_ops = {
-	.name = "vmalloc",
+	.family = "vmalloc",
+	.memory = KBENCH_MEM_VMALLOC,
 	.caps = KB_VMALLOC_CAPS,
+	.free_call = "vfree",
+	.note = "virtually contiguous only: 4 KiB PTEs, a TLB entry per page touched; vfree purges lazily",
 	.validate = kb_vmalloc_validate,
 	.obj_bytes = kb_vmalloc_obj_bytes,
 	.loops = &kb_vmalloc_loops,
@@ -61,8 +64,11 @@ const struct kbench_alloc_ops kbench_vmalloc_ops = {
 };
 
 const struct kbench_alloc_ops kbench_vzalloc_ops = {
-	.name = "vzalloc",
-	.caps = KB_VMALLOC_CAPS,
+	.family = "vmalloc",
+	.memory = KBENCH_MEM_VMALLOC,
+	.caps = KB_VMALLOC_CAPS | KBENCH_CAP_ALWAYS_ZEROES,
+	.free_call = "vfree",
+	.note = "vmalloc with __GFP_ZERO",
 	.validate = kb_vmalloc_validate,
 	.obj_bytes = kb_vmalloc_obj_bytes,
 	.loops = &kb_vzalloc_loops,
@@ -70,8 +76,11 @@ const struct kbench_alloc_ops kbench_vzalloc_ops = {
 };
 
 const struct kbench_alloc_ops kbench_vmalloc_huge_ops = {
-	.name = "vmalloc_huge",
-	.caps = KB_VMALLOC_CAPS,
+	.family = "vmalloc",
+	.memory = KBENCH_MEM_VMALLOC,
+	.caps = KB_VMALLOC_CAPS | KBENCH_CAP_HUGE_MAP,
+	.free_call = "vfree",
+	.note = "vmalloc that maps with 2 MiB PMDs where size and alignment allow: fewer TLB misses",
 	.validate = kb_vmalloc_validate,
 	.obj_bytes = kb_vmalloc_huge_obj_bytes,
 	.loops = &kb_vmalloc_huge_loops,
@@ -79,8 +88,11 @@ const struct kbench_alloc_ops kbench_vmalloc_huge_ops = {
 
 /* vmalloc_32() has no gfp argument: GFP_KERNEL | GFP_DMA32, fixed. */
 const struct kbench_alloc_ops kbench_vmalloc_32_ops = {
-	.name = "vmalloc_32",
-	.caps = KBENCH_CAP_VMAP,
+	.family = "vmalloc",
+	.memory = KBENCH_MEM_VMALLOC,
+	.caps = 0,
+	.free_call = "vfree",
+	.note = "pages below 4 GiB (32-bit DMA); no gfp argument",
 	.obj_bytes = kb_vmalloc_obj_bytes,
 	.loops = &kb_vmalloc_32_loops,
 };

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-// abi_test.cpp - the runner's encoding of the UAPI.
+// abi_test.cpp - the runner's encoding of the UAPI, the catalog and job names.
 #include <gtest/gtest.h>
 
 #include <cstring>
 
 #include "core/abi.h"
+#include "core/catalog.h"
 #include "core/error.h"
 #include "core/job.h"
 #include "device/device.h"
@@ -12,14 +13,15 @@
 namespace kbench {
 namespace {
 
-TEST(Abi, NameTablesMatchTheHeader) {
-  EXPECT_EQ(api_names().size(), static_cast<size_t>(KBENCH_API_COUNT));
-  EXPECT_EQ(api_names()[KBENCH_API_VMALLOC_HUGE], "vmalloc_huge");
-  EXPECT_EQ(api_names()[KBENCH_API_GET_FREE_PAGES], "__get_free_pages");
+TEST(Abi, NameTablesMatchTheHeaderAndTheModulesList) {
+  // The API names come from kbench-module/kbench_apis.h, in its order.
+  ASSERT_GE(api_names().size(), 2U);
+  EXPECT_EQ(api_names()[0], "noop");
   EXPECT_EQ(gfp_names()[KBENCH_GFP_HIGHUSER_MOVABLE], "GFP_HIGHUSER_MOVABLE");
   EXPECT_EQ(gfp_mod_names()[3], "__GFP_RETRY_MAYFAIL");
   EXPECT_EQ(pattern_names()[KBENCH_PATTERN_BATCH_SHUFFLED], "batch-shuffled");
   EXPECT_EQ(context_names()[KBENCH_CTX_IRQS_OFF], "irqs-off");
+  EXPECT_EQ(memory_names()[KBENCH_MEM_DIRECT_OR_VMALLOC], "direct_or_vmalloc");
 }
 
 TEST(Abi, GfpParsesBaseAndModifiers) {
@@ -42,9 +44,9 @@ TEST(Abi, GfpRejectsWithAHint) {
   EXPECT_THROW(Gfp::parse("GFP_KERNEL||__GFP_ZERO"), Error);  // empty token
 }
 
-TEST(Abi, EncodeRunArgsFillsEveryInputAndZeroesTheRest) {
+Job pool_job() {
   Job job;
-  job.api = KBENCH_API_MEMPOOL_SLAB;
+  job.api = "mempool_slab";
   job.size = 4096;
   job.gfp = Gfp{KBENCH_GFP_NOFS, KBENCH_GFPM_NORETRY};
   job.pattern = KBENCH_PATTERN_BATCH_SHUFFLED;
@@ -52,14 +54,17 @@ TEST(Abi, EncodeRunArgsFillsEveryInputAndZeroesTheRest) {
   job.ops_per_batch = 512;
   job.batches = 7;
   job.warmup_batches = 2;
-  job.mempool_min_nr = 16;
-  job.hwcache_align = true;
+  job.options = {{"min_nr", 16}, {"hwcache_align", 1}};
   job.seed = 99;
+  return job;
+}
+
+TEST(Abi, EncodeRunArgsFillsEveryInputTheExperimentReadsAndZeroesTheRest) {
+  const Job job = pool_job();
   kbench_sample samples[7];
-  const kbench_run_args a = encode_run_args(job, false, samples, 7);
-  EXPECT_EQ(a.size, sizeof(kbench_run_args));
-  EXPECT_EQ(a.abi_version, static_cast<uint32_t>(KBENCH_ABI_VERSION));
-  EXPECT_EQ(a.api, static_cast<uint32_t>(KBENCH_API_MEMPOOL_SLAB));
+  const kbench_run_args a = encode_run_args(job, 11, false, samples, 7);
+  EXPECT_EQ(a.experiment, static_cast<uint32_t>(KBENCH_EXP_ALLOC));
+  EXPECT_EQ(a.api, 11U);  // the module's id, not ours
   EXPECT_EQ(a.gfp, static_cast<uint32_t>(KBENCH_GFP_NOFS));
   EXPECT_EQ(a.gfp_mods, static_cast<uint32_t>(KBENCH_GFPM_NORETRY));
   EXPECT_EQ(a.pattern, static_cast<uint32_t>(KBENCH_PATTERN_BATCH_SHUFFLED));
@@ -69,55 +74,147 @@ TEST(Abi, EncodeRunArgsFillsEveryInputAndZeroesTheRest) {
   EXPECT_EQ(a.ops_per_batch, 512U);
   EXPECT_EQ(a.nr_batches, 7U);
   EXPECT_EQ(a.warmup_batches, 2U);
-  EXPECT_EQ(a.mempool_min_nr, 16U);
+  EXPECT_EQ(a.min_nr, 16U);
   EXPECT_EQ(a.seed, 99U);
+  EXPECT_EQ(a.mode, 0U);  // alloc does not read it: the module insists on 0
+  EXPECT_EQ(a.sample_size, sizeof(kbench_sample));
   EXPECT_EQ(a.samples_ptr, reinterpret_cast<uintptr_t>(samples));
   EXPECT_EQ(a.samples_len, 7 * sizeof(kbench_sample));
   EXPECT_EQ(a.pad0, 0U);
-  const char zeros[sizeof(a.reserved)] = {};
-  EXPECT_EQ(std::memcmp(a.reserved, zeros, sizeof(zeros)), 0);
 
-  const kbench_run_args v = encode_run_args(job, true, nullptr, 0);
+  const kbench_run_args v = encode_run_args(job, 11, true, nullptr, 0);
   EXPECT_EQ(v.flags, static_cast<uint32_t>(KBENCH_RUN_VALIDATE_ONLY | KBENCH_RUN_HWCACHE_ALIGN));
 }
 
-TEST(Abi, DecodeRunArgsReadsOutputsAndOnlyDoneSamples) {
+TEST(Abi, EncodeLeavesFieldsAProbeDoesNotReadAtZero) {
+  Job job = pool_job();
+  job.experiment = KBENCH_EXP_STAGES;  // reads only the size and the batches
+  const kbench_run_args a = encode_run_args(job, 11, false, nullptr, 0);
+  EXPECT_EQ(a.experiment, static_cast<uint32_t>(KBENCH_EXP_STAGES));
+  EXPECT_EQ(a.api, 0U);
+  EXPECT_EQ(a.gfp, 0U);
+  EXPECT_EQ(a.gfp_mods, 0U);
+  EXPECT_EQ(a.pattern, 0U);
+  EXPECT_EQ(a.context, 0U);
+  EXPECT_EQ(a.ops_per_batch, 0U);
+  EXPECT_EQ(a.seed, 0U);
+  EXPECT_EQ(a.nr_batches, 7U);
+  EXPECT_EQ(a.obj_size, 4096U);
+  // The options are encoded where the job has them; the agent drops them
+  // first where the experiment or API does not take them.
+}
+
+TEST(Abi, DecodeRunArgsReadsOutputsOnlyDoneSamplesAndNamedValues) {
   kbench_run_args a{};
   std::strcpy(a.reason, "too big");
   std::strcpy(a.bad_field, "obj_size");
   std::strcpy(a.call, "__vmalloc");
+  a.nr_batches = 4;
   a.batches_done = 2;
   a.failed_total = 3;
   a.footprint_bytes = 8192;
-  a.gfp_nowarn_added = 1;
-  kbench_sample s[4] = {{10, 20, 1, 0, 0, 0}, {11, 21, 1, 1, KBENCH_SAMPLE_IRQ, 1}, {}, {}};
-  const RunOutcome o = decode_run_args(a, 0, s);
+  a.nowarn_added = 1;
+  a.nr_values = 2;
+  a.values[0] = 16;
+  a.values[1] = 1;
+  kbench_sample s[4]{};
+  s[1].cycles[1] = 21;
+  s[1].flags = KBENCH_SAMPLE_IRQ;
+  ExperimentInfo e;
+  e.values = {"pte_4k", "in_vmalloc"};
+  const RunOutcome o = decode_run_args(a, 0, s, &e);
   EXPECT_EQ(o.reason, "too big");
   EXPECT_EQ(o.bad_field, "obj_size");
   EXPECT_EQ(o.call, "__vmalloc");
   EXPECT_EQ(o.failed_total, 3U);
   EXPECT_TRUE(o.nowarn_added);
   ASSERT_EQ(o.samples.size(), 2U);
-  EXPECT_EQ(o.samples[1].free_cycles, 21U);
+  EXPECT_EQ(o.samples[1].cycles[1], 21U);
   EXPECT_EQ(o.samples[1].flags, static_cast<uint32_t>(KBENCH_SAMPLE_IRQ));
+  EXPECT_EQ(o.values, (nlohmann::json{{"pte_4k", 16}, {"in_vmalloc", 1}}));
 }
 
-TEST(Job, NamesAreCanonicalAndUnique) {
+TEST(Catalog, DecodesTheModulesDescriptorsAndRoundTripsThroughJson) {
+  kbench_api_info raw{};
+  raw.id = 3;
+  raw.memory = KBENCH_MEM_DIRECT_OR_VMALLOC;
+  raw.caps = KBENCH_CAP_GFP | KBENCH_CAP_HUGE_MAP;
+  raw.options = KBENCH_OPT_MIN_NR;
+  raw.max_size = 1 << 20;
+  std::strcpy(raw.name, "kvmalloc");
+  std::strcpy(raw.family, "kvmalloc");
+  std::strcpy(raw.call, "kvmalloc");
+  std::strcpy(raw.free_call, "kvfree");
+  std::strcpy(raw.note, "falls back to vmalloc");
+  kbench_experiment_info ex{};
+  ex.id = KBENCH_EXP_ACCESS;
+  ex.nr_slots = 2;
+  std::strcpy(ex.name, "access");
+  std::strcpy(ex.slots[0], "touch");
+  std::strcpy(ex.slots[1], "byte");
+  std::strcpy(ex.units[0], "touch");
+  std::strcpy(ex.units[1], "byte");
+  ex.fields = KBENCH_FIELD_API | KBENCH_FIELD_MODE;
+  Catalog c;
+  c.apis.push_back(decode_api_info(raw));
+  c.experiments.push_back(decode_experiment_info(ex));
+  const nlohmann::json j = c;
+  EXPECT_EQ(j["apis"][0]["caps"], (nlohmann::json{"gfp", "huge_map"}));  // by name, not as bits
+  EXPECT_EQ(j["apis"][0]["memory"], "direct_or_vmalloc");
+  const Catalog back = j.get<Catalog>();
+  ASSERT_NE(back.api("kvmalloc"), nullptr);
+  EXPECT_EQ(back.api("kvmalloc")->caps, raw.caps);
+  EXPECT_TRUE(back.api("kvmalloc")->maybe_vmalloc());
+  EXPECT_TRUE(back.api("kvmalloc")->takes(KBENCH_OPT_MIN_NR));
+  EXPECT_EQ(back.api("kvmalloc")->id, 3U);
+  EXPECT_EQ(back.api("kmalloc"), nullptr);
+  ASSERT_NE(back.experiment(KBENCH_EXP_ACCESS), nullptr);
+  EXPECT_EQ(back.experiment(KBENCH_EXP_ACCESS)->slots, (std::vector<std::string>{"touch", "byte"}));
+}
+
+TEST(Job, NamesCarryEveryDimensionTheExperimentReadsInAFixedOrder) {
   Job j;
-  j.api = KBENCH_API_KMALLOC;
+  j.api = "kmalloc";
   j.size = 65536;
-  j.gfp = Gfp{KBENCH_GFP_KERNEL, 0};
   j.ops_per_batch = auto_ops_per_batch(65536);
-  EXPECT_EQ(j.name(), "kmalloc/65536/GFP_KERNEL/pair");
-  j.ops_per_batch = 3;  // not the automatic size: named, so it cannot collide
-  EXPECT_EQ(j.name(), "kmalloc/65536/GFP_KERNEL/pair:3");
+  // N is always named: the name does not depend on the auto-batch rule.
+  EXPECT_EQ(j.key(), "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on");
+  EXPECT_EQ(measurement_name(j, "free"), j.key() + "/free");
   j.pattern = KBENCH_PATTERN_BATCH;
   j.ops_per_batch = 64;
   j.context = KBENCH_CTX_IRQS_OFF;
-  EXPECT_EQ(j.name(), "kmalloc/65536/GFP_KERNEL/batch:64/irqs-off");
-  j.api = KBENCH_API_MEMPOOL_PAGE;
-  j.mempool_min_nr = 4;
-  EXPECT_EQ(j.name(), "mempool_page/65536/GFP_KERNEL/batch:64/irqs-off/min_nr:4");
+  j.options = {{"min_nr", 4}};
+  EXPECT_EQ(j.key(), "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:batch/n:64/ctx:irqs-off/min_nr:4");
+  Job a;
+  a.experiment = KBENCH_EXP_ACCESS;
+  a.api = "vmalloc";
+  a.size = 4 << 20;
+  a.access_mode = KBENCH_ACCESS_PAGE_RANDOM;
+  a.pattern = KBENCH_PATTERN_BATCH;  // not read by access: not in the name
+  EXPECT_EQ(a.key(), "access/vmalloc/size:4M/gfp:GFP_KERNEL/mode:page-random");
+  Job s;
+  s.experiment = KBENCH_EXP_STAGES;
+  s.api = "";
+  s.size = 65536;
+  EXPECT_EQ(s.key(), "stages/size:64K");
+}
+
+TEST(Job, DimensionsAreFieldsForEveryEntry) {
+  Job j = pool_job();
+  const nlohmann::json d = dimensions_json(j);
+  EXPECT_EQ(d["api"], "mempool_slab");
+  EXPECT_EQ(d["size_bytes"], 4096);
+  EXPECT_EQ(d["gfp"], "GFP_NOFS|__GFP_NORETRY");
+  EXPECT_EQ(d["pattern"], "batch-shuffled");
+  EXPECT_EQ(d["ops_per_batch"], 512);
+  EXPECT_EQ(d["context"], "preempt-off");
+  EXPECT_EQ(d["options"], (nlohmann::json{{"min_nr", 16}, {"hwcache_align", 1}}));
+  EXPECT_FALSE(d.contains("access_mode"));
+  j.experiment = KBENCH_EXP_FOOTPRINT;
+  const nlohmann::json f = dimensions_json(j);
+  EXPECT_EQ(f["experiment"], "footprint");
+  EXPECT_FALSE(f.contains("pattern"));
+  EXPECT_FALSE(f.contains("ops_per_batch"));
 }
 
 TEST(Job, SizesParseAndFormat) {
@@ -135,17 +232,15 @@ TEST(Job, SizesParseAndFormat) {
 }
 
 TEST(Job, JsonRoundTrip) {
-  Job j;
-  j.api = KBENCH_API_VMALLOC_HUGE;
-  j.size = 4U << 20;
-  j.gfp = Gfp{KBENCH_GFP_KERNEL_ACCOUNT, KBENCH_GFPM_NOWARN};
-  j.pattern = KBENCH_PATTERN_BATCH;
-  j.ops_per_batch = 3;
-  j.batches = 5;
+  Job j = pool_job();
   j.sweep = "s";
+  j.raw_event = "X";
   const Job back = nlohmann::json(j).get<Job>();
-  EXPECT_EQ(back.name(), j.name());
-  EXPECT_EQ(back.batches, 5U);
+  EXPECT_EQ(back.key(), j.key());
+  EXPECT_EQ(back.options, j.options);
+  EXPECT_EQ(back.batches, 7U);
+  EXPECT_EQ(back.seed, 99U);
+  EXPECT_EQ(back.raw_event, "X");
   EXPECT_EQ(back.sweep, "s");
 }
 

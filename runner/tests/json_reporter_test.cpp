@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-// json_reporter_test.cpp - results.json keeps Google Benchmark's contract.
+// json_reporter_test.cpp - results.json keeps Google Benchmark's contract,
+// every entry carries its dimensions as fields, and the reporter factory
+// knows every format.
 #include <gtest/gtest.h>
 
 #include <cerrno>
 #include <regex>
 #include <sstream>
 
+#include "core/error.h"
+#include "fake_device.h"
 #include "report/reporter.h"
 
 namespace kbench {
@@ -14,45 +18,49 @@ namespace {
 RunResults sample_results() {
   RunResults r;
   r.emulated = true;
-  r.context = {{"json_schema_version", 1}, {"emulated", true}};
+  r.context = {{"json_schema_version", 1}, {"emulated", true}, {"kbench_catalog", test::fake_catalog()}};
   ConfigResult ok;
-  ok.job.api = KBENCH_API_KMALLOC;
+  ok.job.api = "kmalloc";
   ok.job.size = 65536;
   ok.job.ops_per_batch = auto_ops_per_batch(65536);
   ok.status = "ok";
   ok.call = "kmalloc";
-  // Two repetitions with medians 20 and 40.
-  for (uint32_t i = 0; i < 2; ++i) {
-    Repetition rep;
-    rep.index = i;
-    for (const char* phase : {"alloc", "free"}) {
-      PhaseSamples p;
-      p.phase = phase;
-      p.ns_per_op = {10.0 * (i + 1), 20.0 * (i + 1), 30.0 * (i + 1)};
-      p.summary = summarize(p.ns_per_op);
-      p.ops = 48;
-      rep.phases.push_back(p);
-    }
-    ok.repetitions.push_back(rep);
-  }
+  ok.counters_unsupported = {"cycles"};
+  ok.counter_scope = "alloc+free pair";
   for (const char* phase : {"alloc", "free"}) {
     PhaseStats st;
     st.phase = phase;
+    st.unit = "op";
+    // Two repetitions with medians 20 and 40.
+    for (uint32_t i = 0; i < 2; ++i) {
+      RepetitionStats rep;
+      rep.index = i;
+      rep.summary = summarize({10.0 * (i + 1), 20.0 * (i + 1), 30.0 * (i + 1)});
+      rep.ops = 48;
+      st.reps.push_back(rep);
+    }
     st.pooled = summarize({10, 20, 30, 20, 40, 60});
     st.median_ci = median_ci({10, 20, 30, 20, 40, 60});
     st.rep_medians = summarize({20, 40});
     st.repetitions = 2;
+    st.counters = {{"task_clock_ns", 25.5}};
     ok.phases.push_back(st);
   }
   ConfigResult refused;
-  refused.job.api = KBENCH_API_VMALLOC;
+  refused.job.api = "vmalloc";
   refused.job.size = 64;
   refused.job.ops_per_batch = auto_ops_per_batch(64);
   refused.job.gfp = Gfp{KBENCH_GFP_ATOMIC, 0};
   refused.status = "refused";
   refused.err = EOPNOTSUPP;
   refused.reason = "vmalloc may sleep";
-  r.configs = {ok, refused};
+  ConfigResult fp;
+  fp.job.experiment = KBENCH_EXP_FOOTPRINT;
+  fp.job.api = "vmalloc";
+  fp.job.size = 65536;
+  fp.status = "ok";
+  fp.values = {{"pte_4k", 16}, {"in_vmalloc", 1}};
+  r.configs = {ok, refused, fp};
   return r;
 }
 
@@ -61,50 +69,107 @@ TEST(JsonReporter, OneIterationPerRepetitionThenAggregates) {
   ASSERT_TRUE(doc.contains("context"));
   // 2 phases x (2 iterations + mean, median, stddev, cv)
   ASSERT_EQ(doc["benchmarks"].size(), 12U);
-  const std::regex name_re(
-      R"([a-z_0-9]+/[0-9]+/[A-Z_0-9|]+/[a-z-]+(:[0-9]+)?(/.+)?/(alloc|free)(_mean|_median|_stddev|_cv)?)");
+  const std::regex name_re(R"([a-z_0-9]+(/[a-z_]+:[^/]+)+/(alloc|free)(_mean|_median|_stddev|_cv)?)");
   for (const auto& b : doc["benchmarks"]) {
-    for (const char* k :
-         {"name",      "run_name", "run_type",   "repetitions", "threads", "iterations",    "real_time", "cpu_time",
-          "time_unit", "api",      "size_bytes", "gfp",         "pattern", "phase",         "failures",  "p50_ns",
-          "p90_ns",    "p99_ns",   "p999_ns",    "max_ns",      "min_ns",  "noisy_batches", "emulated"})
+    for (const char* k : {"name",       "run_name",  "run_type", "repetitions", "threads",       "iterations",
+                          "real_time",  "cpu_time",  "time_unit", "experiment", "api",           "size_bytes",
+                          "gfp",        "pattern",   "ops_per_batch", "context", "options",      "phase",
+                          "unit",       "failures",  "p50_ns",   "p90_ns",      "p99_ns",        "p999_ns",
+                          "max_ns",     "min_ns",    "noisy_batches", "emulated"})
       EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
     EXPECT_TRUE(std::regex_match(b["name"].get<std::string>(), name_re)) << b["name"];
     EXPECT_EQ(b["time_unit"], "ns");
     EXPECT_EQ(b["repetitions"], 2);
+    EXPECT_FALSE(b.contains("batch_ns")) << "per-batch samples stay in raw.ndjson";
   }
   const auto& it0 = doc["benchmarks"][0];
-  EXPECT_EQ(it0["name"], "kmalloc/65536/GFP_KERNEL/pair/alloc");
+  EXPECT_EQ(it0["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc");
   EXPECT_EQ(it0["run_type"], "iteration");
   EXPECT_EQ(it0["repetition_index"], 0);
+  EXPECT_EQ(it0["ops_per_batch"], 16);
   EXPECT_DOUBLE_EQ(it0["real_time"].get<double>(), 20.0);
   EXPECT_DOUBLE_EQ(doc["benchmarks"][1]["real_time"].get<double>(), 40.0);
   const auto& median = doc["benchmarks"][3];
-  EXPECT_EQ(median["name"], "kmalloc/65536/GFP_KERNEL/pair/alloc_median");
-  EXPECT_EQ(median["run_name"], "kmalloc/65536/GFP_KERNEL/pair/alloc");
+  EXPECT_EQ(median["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc_median");
+  EXPECT_EQ(median["run_name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc");
   EXPECT_EQ(median["run_type"], "aggregate");
   EXPECT_EQ(median["aggregate_name"], "median");
   EXPECT_DOUBLE_EQ(median["real_time"].get<double>(), 30.0);
+  EXPECT_DOUBLE_EQ(median["p50_ns"].get<double>(), 25.0);  // the pooled median
   EXPECT_TRUE(median.contains("median_ci_low_ns") && median.contains("median_ci_high_ns"));
   EXPECT_EQ(doc["benchmarks"][5]["aggregate_unit"], "percentage");
+  // Counters: the value where it exists, only the name where it does not.
+  EXPECT_DOUBLE_EQ(median["counters_per_op"]["task_clock_ns"].get<double>(), 25.5);
+  EXPECT_EQ(median["counters_unsupported"], (nlohmann::json{"cycles"}));
+  EXPECT_EQ(median["counters_scope"], "alloc+free pair");
+  EXPECT_EQ(doc["benchmarks"][6]["counters_scope"], "freed op");
 }
 
-TEST(JsonReporter, RefusedConfigurationsCarryNoTimes) {
+TEST(JsonReporter, RefusedConfigurationsCarryNoTimesAndFootprintsTheirValues) {
   const nlohmann::json doc = results_to_gbench_json(sample_results());
   ASSERT_EQ(doc["kbench_not_measured"].size(), 1U);
   const auto& n = doc["kbench_not_measured"][0];
   EXPECT_EQ(n["status"], "refused");
   EXPECT_EQ(n["reason"], "vmalloc may sleep");
+  EXPECT_EQ(n["api"], "vmalloc");
+  EXPECT_EQ(n["gfp"], "GFP_ATOMIC");
   EXPECT_FALSE(n.contains("real_time"));
+  ASSERT_EQ(doc["kbench_footprint"].size(), 1U);
+  EXPECT_EQ(doc["kbench_footprint"][0]["pte_4k"], 16);
+  EXPECT_EQ(doc["kbench_footprint"][0]["name"], "footprint/vmalloc/size:64K/gfp:GFP_KERNEL");
 }
 
-TEST(ConsoleReporter, SaysEmulatedAndListsMeasurements) {
+TEST(Reporters, OneFactoryForEveryFormat) {
+  EXPECT_EQ(reporter_names().size(), 4U);
   std::stringstream out;
-  make_console_reporter(out)->report(sample_results());
-  const std::string text = out.str();
+  ReporterOptions o;
+  o.out = &out;
+  o.file = "-";
+  for (const auto& name : {"json", "csv", "console"}) {
+    out.str("");
+    make_reporter(name, o)->report(sample_results());
+    EXPECT_FALSE(out.str().empty()) << name;
+  }
+  try {
+    make_reporter("xml", o);
+    FAIL() << "made an unknown reporter";
+  } catch (const Error& e) {
+    EXPECT_NE(e.hint().find("console, json, csv, history"), std::string::npos) << e.hint();
+  }
+}
+
+TEST(CsvReporter, OneRowPerMeasurementWithDimensionsInColumns) {
+  const std::string csv = results_to_csv(sample_results());
+  std::stringstream in(csv);
+  std::string header, row;
+  std::getline(in, header);
+  const auto columns = std::count(header.begin(), header.end(), ',');
+  size_t rows = 0;
+  while (std::getline(in, row)) {
+    ++rows;
+    EXPECT_EQ(std::count(row.begin(), row.end(), ','), columns) << row;
+    EXPECT_EQ(row.rfind("2,", 0), 0U) << "the format version leads every row";
+  }
+  EXPECT_EQ(rows, 2U + 2U);  // two phases, one refused, one footprint (no phases)
+  EXPECT_NE(csv.find(",alloc,kmalloc,65536,GFP_KERNEL,pair,16,preempt-on,,,alloc,op,"), std::string::npos) << csv;
+}
+
+TEST(ConsoleReporter, SaysEmulatedShortByDefaultEverythingWhenVerbose) {
+  std::stringstream out;
+  ReporterOptions o;
+  o.out = &out;
+  make_reporter("console", o)->report(sample_results());
+  std::string text = out.str();
   EXPECT_EQ(text.rfind("=== EMULATED", 0), 0U) << text;
-  EXPECT_NE(text.find("kmalloc/65536/GFP_KERNEL/pair"), std::string::npos);
+  EXPECT_NE(text.find("cheapest alloc by family"), std::string::npos) << text;
+  EXPECT_NE(text.find("kmalloc 25.0 ns"), std::string::npos) << text;
   EXPECT_NE(text.find("vmalloc may sleep"), std::string::npos);
+  out.str("");
+  o.verbose = true;
+  make_reporter("console", o)->report(sample_results());
+  text = out.str();
+  EXPECT_NE(text.find("kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on"), std::string::npos);
+  EXPECT_NE(text.find("footprint/vmalloc/size:64K"), std::string::npos) << text;
   EXPECT_EQ(format_ns(812), "812.0 ns");
   EXPECT_EQ(format_ns(12400), "12.40 us");
   EXPECT_EQ(format_ns(3.1e6), "3.10 ms");

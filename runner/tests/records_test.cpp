@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-// records_test.cpp - the record stream between target and runner, and its
-// analysis: whole runs, runs cut short, damaged lines.
+// records_test.cpp - the record stream between target and runner, the
+// executor's bookkeeping (normalisation, refusals, the dynamic run count),
+// and the analysis of whole runs, runs cut short and damaged streams.
 #include <gtest/gtest.h>
 
 #include <cerrno>
 #include <sstream>
 
+#include "analysis/results.h"
 #include "config/sweep.h"
+#include "fake_device.h"
 #include "measure/plan.h"
-#include "report/results.h"
 
 namespace kbench {
 namespace {
+
+using test::FakeDevice;
+using test::sample;
 
 class StringSink final : public RecordSink {
  public:
@@ -19,45 +24,33 @@ class StringSink final : public RecordSink {
   std::stringstream out;
 };
 
-// A device whose answers are scripted: it stands at the kernel boundary so
-// the executor's bookkeeping can be checked; the real module is tested by
-// the QEMU end-to-end tests.
-class ScriptedDevice final : public Device {
- public:
-  ModuleInfo info() override {
-    ModuleInfo m;
-    m.clock_khz = 1000000;  // 1 tick = 1 ns
-    m.release = "test";
-    m.flags = KBENCH_INFO_INIT_ON_ALLOC;
-    return m;
-  }
-  RunOutcome run(const Job& job, bool) override {
+// kmalloc in 4-op batches at 100, 200, 300 ns/op (frees 50); vmalloc_32
+// refused for a non-default GFP; vmalloc interrupted when asked to.
+FakeDevice scripted(bool interrupt_vmalloc = false) {
+  return FakeDevice([interrupt_vmalloc](const Job& job, int) {
     RunOutcome o;
-    ++calls;
-    if (job.api == KBENCH_API_VMALLOC_32 && job.gfp.base != KBENCH_GFP_KERNEL) {
+    if (job.api == "vmalloc_32" && job.gfp.base != KBENCH_GFP_KERNEL) {
       o.err = EOPNOTSUPP;
       o.reason = "takes no gfp";
       return o;
     }
-    if (job.api == KBENCH_API_VMALLOC && interrupt_vmalloc) o.err = EINTR;
-    o.call = std::string(job.api_name());
+    if (job.api == "vmalloc" && interrupt_vmalloc) o.err = EINTR;
+    o.call = job.api;
     for (uint32_t b = 0; b < (o.err == EINTR ? 1 : job.batches); ++b)
-      o.samples.push_back({100ULL * job.ops_per_batch * (b + 1), 50ULL * job.ops_per_batch, job.ops_per_batch, 0,
-                           b == 0 ? KBENCH_SAMPLE_IRQ : 0U, 0});
+      o.samples.push_back(sample(100ULL * job.ops_per_batch * (b + 1), job.ops_per_batch, 50ULL * job.ops_per_batch,
+                                 job.ops_per_batch, b == 0 ? KBENCH_SAMPLE_IRQ : 0U));
     return o;
-  }
-  int calls = 0;
-  bool interrupt_vmalloc = false;
-};
+  });
+}
 
 Plan three_jobs() {
   Plan p;
-  for (uint32_t api : {KBENCH_API_KMALLOC, KBENCH_API_VMALLOC_32, KBENCH_API_VMALLOC}) {
+  for (const char* api : {"kmalloc", "vmalloc_32", "vmalloc"}) {
     Job j;
     j.api = api;
     j.size = 64;
     j.gfp = Gfp{KBENCH_GFP_ATOMIC, 0};
-    if (api == KBENCH_API_VMALLOC) j.gfp = Gfp{};
+    if (std::string(api) == "vmalloc") j.gfp = Gfp{};
     j.ops_per_batch = 4;
     j.batches = 3;
     p.jobs.push_back(j);
@@ -65,14 +58,22 @@ Plan three_jobs() {
   return p;
 }
 
+RunResults run_and_analyze(const Plan& plan, Device& dev, const RunMeta& meta = {}) {
+  StringSink sink;
+  execute_plan(plan, dev, sink, {{"clocksource", "tsc"}}, nullptr, nullptr);
+  return analyze(read_records(sink.out), meta);
+}
+
 TEST(Records, WholeRunRoundTripsAndAnalyses) {
-  ScriptedDevice dev;
+  FakeDevice dev = scripted();
   StringSink sink;
   execute_plan(three_jobs(), dev, sink, {{"clocksource", "tsc"}}, nullptr, nullptr);
   const RawRun raw = read_records(sink.out);
   EXPECT_TRUE(raw.ended);
   EXPECT_FALSE(raw.interrupted);
+  EXPECT_TRUE(raw.bad_records.empty());
   EXPECT_EQ(raw.planned_jobs, 3U);
+  EXPECT_EQ(raw.catalog.apis.size(), test::fake_catalog().apis.size());  // the catalog travels with the records
   ASSERT_EQ(raw.jobs.size(), 3U);
   EXPECT_EQ(raw.jobs[1].outcome.err, EOPNOTSUPP);
 
@@ -86,15 +87,16 @@ TEST(Records, WholeRunRoundTripsAndAnalyses) {
   EXPECT_EQ(r.configs[1].status, "refused");
   EXPECT_TRUE(r.configs[1].phases.empty());
   ASSERT_EQ(r.configs[0].phases.size(), 2U);
-  ASSERT_EQ(r.configs[0].repetitions.size(), 1U);
-  const PhaseSamples& alloc = r.configs[0].repetitions[0].phases[0];
+  const PhaseStats& alloc = r.configs[0].phases[0];
   EXPECT_EQ(alloc.phase, "alloc");
-  EXPECT_EQ(alloc.ns_per_op, (std::vector<double>{100, 200, 300}));
-  EXPECT_DOUBLE_EQ(alloc.summary.median, 200);
-  EXPECT_EQ(alloc.noisy_batches, 1U);
-  EXPECT_EQ(alloc.ops, 12U);
-  EXPECT_DOUBLE_EQ(r.configs[0].phases[0].pooled.median, 200);
-  EXPECT_EQ(r.configs[0].phases[0].repetitions, 1U);
+  EXPECT_EQ(alloc.unit, "op");
+  ASSERT_EQ(alloc.reps.size(), 1U);
+  EXPECT_DOUBLE_EQ(alloc.reps[0].summary.median, 200);
+  EXPECT_EQ(alloc.reps[0].summary.n, 3U);
+  EXPECT_EQ(alloc.reps[0].noisy_batches, 1U);
+  EXPECT_EQ(alloc.reps[0].ops, 12U);
+  EXPECT_DOUBLE_EQ(alloc.pooled.median, 200);
+  EXPECT_EQ(alloc.repetitions, 1U);
   EXPECT_DOUBLE_EQ(r.configs[0].phases[1].pooled.median, 50);
   bool emulated_warning = false, zeroing_warning = false;
   for (const auto& w : r.warnings) {
@@ -104,14 +106,48 @@ TEST(Records, WholeRunRoundTripsAndAnalyses) {
   EXPECT_TRUE(emulated_warning);
   EXPECT_TRUE(zeroing_warning);
   EXPECT_EQ(r.context["emulated"], true);
+  EXPECT_EQ(r.context["kbench_catalog"]["apis"][1]["name"], "kmalloc");
+}
+
+TEST(Records, TheAgentDropsOptionsTheApiDoesNotTake) {
+  FakeDevice dev = scripted();
+  Plan p;
+  for (const char* api : {"kmalloc", "mempool_slab"}) {
+    Job j;
+    j.api = api;
+    j.size = 64;
+    j.batches = 1;
+    j.ops_per_batch = 2;
+    j.options = {{"min_nr", 16}, {"hwcache_align", 1}};
+    p.jobs.push_back(j);
+  }
+  const RunResults r = run_and_analyze(p, dev);
+  ASSERT_EQ(dev.jobs.size(), 2U);
+  EXPECT_TRUE(dev.jobs[0].options.empty()) << "kmalloc takes no option";
+  EXPECT_EQ(dev.jobs[1].options, p.jobs[1].options);
+  // What the record says is what ran: names follow it.
+  EXPECT_EQ(r.configs[0].job.key(), "kmalloc/size:64/gfp:GFP_KERNEL/pattern:pair/n:2/ctx:preempt-on");
+  EXPECT_EQ(r.configs[1].job.key(),
+            "mempool_slab/size:64/gfp:GFP_KERNEL/pattern:pair/n:2/ctx:preempt-on/min_nr:16/hwcache_align:1");
+}
+
+TEST(Records, AnApiTheModuleLacksIsRefusedWithTheReason) {
+  Catalog cat = test::fake_catalog();
+  Job j;
+  j.api = "kmalloc";
+  std::string why = normalize_job(j, cat);
+  EXPECT_EQ(why, "");
+  cat.experiments[KBENCH_EXP_ALLOC].fields ^= KBENCH_FIELD_MODE;  // a module from another tree
+  why = normalize_job(j, cat);
+  EXPECT_NE(why.find("disagree about what the alloc experiment reads"), std::string::npos) << why;
 }
 
 TEST(Records, InterruptedRunKeepsWhatWasMeasured) {
-  ScriptedDevice dev;
-  dev.interrupt_vmalloc = true;
+  FakeDevice dev = scripted(true);
   StringSink sink;
   Plan p = three_jobs();
   p.jobs.push_back(p.jobs[0]);  // never reached
+  p.jobs.back().size = 128;
   execute_plan(p, dev, sink, {}, nullptr, nullptr);
   EXPECT_EQ(dev.calls, 3);
   const RawRun raw = read_records(sink.out);
@@ -124,7 +160,7 @@ TEST(Records, InterruptedRunKeepsWhatWasMeasured) {
 }
 
 TEST(Records, StopFlagEndsBeforeTheNextJob) {
-  ScriptedDevice dev;
+  FakeDevice dev = scripted();
   StringSink sink;
   std::atomic<bool> stop{true};
   execute_plan(three_jobs(), dev, sink, {}, nullptr, &stop);
@@ -134,11 +170,15 @@ TEST(Records, StopFlagEndsBeforeTheNextJob) {
   EXPECT_TRUE(raw.interrupted);
 }
 
-TEST(Records, TruncatedStreamIsReadUpToTheDamage) {
-  ScriptedDevice dev;
+std::string whole_stream() {
+  FakeDevice dev = scripted();
   StringSink sink;
   execute_plan(three_jobs(), dev, sink, {}, nullptr, nullptr);
-  std::string text = sink.out.str();
+  return sink.out.str();
+}
+
+TEST(Records, TruncatedStreamIsReadUpToTheDamage) {
+  std::string text = whole_stream();
   // Cut in the middle of the third job record, as a guest crash would.
   const size_t third = text.find("\"index\":2");
   ASSERT_NE(third, std::string::npos);
@@ -146,12 +186,48 @@ TEST(Records, TruncatedStreamIsReadUpToTheDamage) {
   const RawRun raw = read_records(cut);
   EXPECT_FALSE(raw.ended);
   EXPECT_EQ(raw.jobs.size(), 2U);
-  EXPECT_EQ(raw.bad_lines, 1U);
+  ASSERT_EQ(raw.bad_records.size(), 1U);
   const RunResults r = analyze(raw, RunMeta{});
   EXPECT_FALSE(r.complete);
   bool incomplete_warning = false;
   for (const auto& w : r.warnings) incomplete_warning |= w.rfind("incomplete run", 0) == 0;
   EXPECT_TRUE(incomplete_warning);
+}
+
+// Every line but one is good: the bad one is named by its line number and
+// skipped, everything else is kept, and the run is marked incomplete.
+TEST(Records, ALineOfAnUnexpectedShapeIsSkippedByLineNumber) {
+  const std::string text = whole_stream();
+  std::vector<std::string> lines;
+  std::stringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 5U);  // start, 3 jobs, end
+  const std::string job1 = lines[1];
+  const std::vector<std::pair<std::string, std::string>> damage = {
+      {"42", "not a JSON object"},
+      {"null", "not a JSON object"},
+      {R"({"type":"job","index":"one"})", "line 3: "},
+      {R"({"type":"job","index":1,"config":0,"repetition":0})", "'job' not found"},
+      {job1 + job1, "not one whole JSON record"},  // two records merged on one line
+      {R"({"type":"job","index":1,"config":99,"repetition":0,"job":{},"outcome":{}})", "configuration 99 of 3"},
+      {R"({"type":"surprise"})", "unknown record type 'surprise'"},
+  };
+  for (const auto& [bad, why] : damage) {
+    std::vector<std::string> copy = lines;
+    copy.insert(copy.begin() + 2, bad);  // line 3
+    std::string joined;
+    for (const auto& l : copy) joined += l + "\n";
+    std::stringstream s(joined);
+    const RawRun raw = read_records(s);
+    EXPECT_EQ(raw.jobs.size(), 3U) << bad;
+    EXPECT_TRUE(raw.ended) << bad;
+    ASSERT_EQ(raw.bad_records.size(), 1U) << bad;
+    EXPECT_EQ(raw.bad_records[0].rfind("line 3: ", 0), 0U) << raw.bad_records[0];
+    EXPECT_NE(raw.bad_records[0].find(why), std::string::npos) << raw.bad_records[0];
+    const RunResults r = analyze(raw, RunMeta{});
+    EXPECT_FALSE(r.complete) << bad;
+    EXPECT_EQ(r.configs.size(), 3U) << bad;
+  }
 }
 
 TEST(Plan, InterleavedOrderIsSeededAndKeepsRepetitionsInOrder) {
@@ -181,28 +257,21 @@ TEST(Plan, InterleavedOrderIsSeededAndKeepsRepetitionsInOrder) {
   EXPECT_EQ(g.order[3].config, 1U);
 }
 
-// Repetition medians alternate between two values: its CV stays high, so
-// the dynamic run count goes on to its cap; a steady device stops at once.
-class AlternatingDevice final : public Device {
- public:
-  explicit AlternatingDevice(double swing) : swing_(swing) {}
-  ModuleInfo info() override {
-    ModuleInfo m;
-    m.clock_khz = 1000000;
-    return m;
-  }
-  RunOutcome run(const Job& job, bool) override {
+// Repetition medians alternate between two values (swing) or stay put: the
+// dynamic run count repeats the first to its cap and stops the second.
+FakeDevice alternating(double swing) {
+  return FakeDevice([swing](const Job& job, int call) {
     RunOutcome o;
-    const uint64_t per_op = (runs_++ % 2) ? static_cast<uint64_t>(100 * (1 + swing_)) : 100;
-    for (uint32_t b = 0; b < job.batches; ++b)
-      o.samples.push_back({per_op * job.ops_per_batch, 10, job.ops_per_batch, 0, 0, 0});
+    const uint64_t per_op = (call % 2) ? static_cast<uint64_t>(100 * (1 + swing)) : 100;
+    for (uint32_t b = 0; b < job.batches; ++b) {
+      if (job.experiment == KBENCH_EXP_ACCESS)  // a probe fills its own slot, not "alloc"
+        o.samples.push_back(sample(0, 0, per_op * 64, 64));
+      else
+        o.samples.push_back(sample(per_op * job.ops_per_batch, job.ops_per_batch, 10, job.ops_per_batch));
+    }
     return o;
-  }
-  int runs_ = 0;
-
- private:
-  double swing_;
-};
+  });
+}
 
 TEST(Plan, DynamicRunCountRepeatsUntilCvTargetOrCap) {
   std::vector<Job> jobs(1);
@@ -211,31 +280,49 @@ TEST(Plan, DynamicRunCountRepeatsUntilCvTargetOrCap) {
   p.cv_target = 0.03;
   p.max_repetitions = 8;
   {
-    AlternatingDevice noisy(0.5);
-    StringSink sink;
-    execute_plan(p, noisy, sink, nullptr, nullptr, nullptr);
-    EXPECT_EQ(noisy.runs_, 8);
-    const RunResults r = analyze(read_records(sink.out), RunMeta{});
+    FakeDevice noisy = alternating(0.5);
+    const RunResults r = run_and_analyze(p, noisy);
+    EXPECT_EQ(noisy.calls, 8);
     EXPECT_TRUE(r.configs[0].cv_target_missed);
     EXPECT_EQ(r.configs[0].phases[0].repetitions, 8U);
   }
   {
-    AlternatingDevice steady(0.0);
-    StringSink sink;
-    execute_plan(p, steady, sink, nullptr, nullptr, nullptr);
-    EXPECT_EQ(steady.runs_, 3);
-    const RunResults r = analyze(read_records(sink.out), RunMeta{});
+    FakeDevice steady = alternating(0.0);
+    const RunResults r = run_and_analyze(p, steady);
+    EXPECT_EQ(steady.calls, 3);
     EXPECT_FALSE(r.configs[0].cv_target_missed);
   }
 }
 
+// The bug this guards against: the dynamic run count read only allocation
+// samples, so a probe's spread was unknown and every probe was repeated to
+// the cap, however steady it was.
+TEST(Plan, DynamicRunCountJudgesProbesByTheirOwnFigures) {
+  std::vector<Job> jobs(1);
+  jobs[0].experiment = KBENCH_EXP_ACCESS;
+  jobs[0].api = "vmalloc";
+  jobs[0].size = 64 << 12;
+  jobs[0].access_mode = KBENCH_ACCESS_MEMSET;
+  jobs[0].batches = 2;
+  Plan p = make_plan(jobs, 5, true, 1);
+  p.cv_target = 0.03;
+  p.max_repetitions = 10;
+  FakeDevice steady = alternating(0.0);
+  const RunResults r = run_and_analyze(p, steady);
+  EXPECT_EQ(steady.calls, 5) << "a perfectly steady probe needs no more than its planned repetitions";
+  ASSERT_EQ(r.configs[0].phases.size(), 1U);
+  EXPECT_EQ(r.configs[0].phases[0].phase, "byte");
+  EXPECT_EQ(r.configs[0].phases[0].repetitions, 5U);
+  FakeDevice noisy = alternating(0.5);
+  run_and_analyze(p, noisy);
+  EXPECT_EQ(noisy.calls, 10) << "a noisy probe is repeated to the cap";
+}
+
 TEST(Records, RefusedConfigurationsAreAskedOnce) {
-  ScriptedDevice dev;
-  StringSink sink;
+  FakeDevice dev = scripted();
   Plan p = make_plan(three_jobs().jobs, 4, true, 7);
-  execute_plan(p, dev, sink, nullptr, nullptr, nullptr);
+  const RunResults r = run_and_analyze(p, dev);
   EXPECT_EQ(dev.calls, 4 + 1 + 4);  // the refused vmalloc_32 once
-  const RunResults r = analyze(read_records(sink.out), RunMeta{});
   EXPECT_EQ(r.configs.size(), 3U);
   for (const auto& c : r.configs) {
     if (c.status == "ok") {
@@ -244,24 +331,30 @@ TEST(Records, RefusedConfigurationsAreAskedOnce) {
   }
 }
 
-TEST(Records, HarnessFiguresAndNoisyBatches) {
-  // noop at 100 ns, kmalloc at 100.5 ns (within 1 %), vmalloc at 300 ns.
+RawRun three_shapes(uint64_t noop, uint64_t kmalloc, uint64_t vmalloc) {
   RawRun raw;
   raw.module_before = ModuleInfo{};
   raw.module_before->clock_khz = 1000000;
+  raw.catalog = test::fake_catalog();
   raw.ended = true;
-  const std::pair<uint32_t, uint64_t> apis[] = {
-      {KBENCH_API_NOOP, 1000}, {KBENCH_API_KMALLOC, 1005}, {KBENCH_API_VMALLOC, 3000}};
+  const std::pair<const char*, uint64_t> apis[] = {{"noop", noop}, {"kmalloc", kmalloc}, {"vmalloc", vmalloc}};
   for (uint32_t i = 0; i < 3; ++i) {
     RawJob rj;
     rj.config = i;
     rj.job.api = apis[i].first;
+    rj.job.size = 64;
     rj.job.ops_per_batch = 10;
-    rj.outcome.samples = {{apis[i].second, apis[i].second, 10, 0, 0, 0},
-                          {apis[i].second, apis[i].second, 10, 0, KBENCH_SAMPLE_CTX_SWITCH, 0},
-                          {apis[i].second * 50, apis[i].second, 10, 0, KBENCH_SAMPLE_IRQ, 0}};
+    const uint64_t t = apis[i].second;
+    rj.outcome.samples = {sample(t, 10, t, 10), sample(t, 10, t, 10, KBENCH_SAMPLE_CTX_SWITCH),
+                          sample(t * 50, 10, t, 10, KBENCH_SAMPLE_IRQ)};
     raw.jobs.push_back(rj);
   }
+  return raw;
+}
+
+TEST(Records, HarnessFiguresAndNoisyBatches) {
+  // noop at 100 ns, kmalloc at 100.5 ns (within 1 %), vmalloc at 300 ns.
+  const RawRun raw = three_shapes(1000, 1005, 3000);
   const RunResults kept = analyze(raw, RunMeta{});
   EXPECT_FALSE(kept.configs[0].phases[0].unreliable) << "noop is the harness itself";
   EXPECT_TRUE(kept.configs[1].phases[0].unreliable);
@@ -279,6 +372,15 @@ TEST(Records, HarnessFiguresAndNoisyBatches) {
   EXPECT_DOUBLE_EQ(dropped.configs[2].phases[0].pooled.max, 300);
 }
 
+TEST(Records, TheHarnessIsTheNoopOfTheSameLoopShapeOnly) {
+  RawRun raw = three_shapes(1000, 2000, 3000);
+  raw.jobs[2].job.ops_per_batch = 20;  // vmalloc: another loop shape, no noop of its own
+  raw.jobs[2].outcome.samples = {sample(3000 * 2, 20, 3000 * 2, 20)};
+  const RunResults r = analyze(raw, RunMeta{});
+  EXPECT_DOUBLE_EQ(r.configs[1].phases[0].harness_ns, 100);
+  EXPECT_LT(r.configs[2].phases[0].harness_ns, 0) << "no noop of the same shape: not measured";
+}
+
 TEST(Records, PlanRoundTrip) {
   Plan p = make_plan(three_jobs().jobs, 2, true, 9);
   p.selftest = true;
@@ -291,7 +393,7 @@ TEST(Records, PlanRoundTrip) {
   EXPECT_EQ(back.seed, 9U);
   EXPECT_EQ(back.max_repetitions, 6U);
   EXPECT_TRUE(back.selftest);
-  EXPECT_EQ(back.jobs[2].name(), p.jobs[2].name());
+  EXPECT_EQ(back.jobs[2].key(), p.jobs[2].key());
   nlohmann::json bad = p;
   bad["format"] = 99;
   EXPECT_THROW(bad.get<Plan>(), std::exception);

@@ -6,7 +6,8 @@
 #include <limits>
 #include <random>
 
-#include "report/results.h"
+#include "analysis/phases.h"
+#include "analysis/results.h"
 #include "stats/statistics.h"
 
 namespace kbench {

@@ -19,6 +19,7 @@
 
 #include "app/progress.h"
 #include "config/config.h"
+#include "config/options.h"
 #include "config/sweep.h"
 #include "core/error.h"
 #include "report/reporter.h"
@@ -73,7 +74,7 @@ TargetOptions target_options(const RunArgs& a) {
 std::string estimate_from_history(const RunArgs& args, const Plan& plan) {
   const std::string path = args.db.empty() ? History::default_path() : args.db;
   if (!std::filesystem::exists(path)) return "estimated time: unknown (no history at " + path + ")";
-  History db(path);
+  History db(path, History::Mode::ReadOnly);
   const std::string target = args.target == "auto" ? "" : args.target;
   for (const auto& r : db.runs(200)) {
     if (r.status != "complete" || r.config_path != args.config || (!target.empty() && r.target != target)) continue;
@@ -107,13 +108,13 @@ int cmd_run(const RunArgs& args) {
   if (args.dry_run) {
     std::map<std::string, size_t> per_api;
     uint64_t batches = 0;
-    for (const auto& j : plan.jobs) ++per_api[std::string(j.api_name())];
+    for (const auto& j : plan.jobs) ++per_api[j.reads(KBENCH_FIELD_API) ? j.api : std::string(j.experiment_name())];
     for (const auto& e : plan.order) batches += plan.jobs[e.config].batches + plan.jobs[e.config].warmup_batches;
     std::cout << plan.jobs.size() << " configurations x " << reps << " repetitions = " << plan.order.size() << " runs, "
               << batches << " batches, from " << args.config << " (order seed " << seed << ")\n";
     for (const auto& [api, n] : per_api) std::cout << "  " << api << ": " << n << "\n";
     std::cout << estimate_from_history(args, plan) << "\n";
-    for (const auto& j : plan.jobs) std::cout << j.name() << "\n";
+    for (const auto& j : plan.jobs) std::cout << j.key() << "\n";
     return 0;
   }
 
@@ -151,11 +152,17 @@ int cmd_run(const RunArgs& args) {
 
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  make_json_reporter(args.out)->report(results);
-  make_console_reporter(std::cout)->report(results);
+  ReporterOptions ro;
+  ro.out_dir = args.out;
+  ro.verbose = args.verbose;
+  ro.db_path = args.db.empty() ? History::default_path() : args.db;
+  ro.meta = meta;
+  ro.wall_seconds = wall;
+  make_reporter("json", ro)->report(results);
+  make_reporter("console", ro)->report(results);
   if (args.history) {
     try {
-      make_history_reporter(args.db.empty() ? History::default_path() : args.db, meta, wall)->report(results);
+      make_reporter("history", ro)->report(results);
     } catch (const Error& e) {
       // results.json is written: losing the history entry must not lose the run.
       std::cerr << "kbench: warning: not saved in the history: " << e.what() << "\n";
@@ -167,21 +174,29 @@ int cmd_run(const RunArgs& args) {
 
 int cmd_list(const ListArgs& args) {
   // One validate-only request per API x GFP base, per API x modifier and
-  // per API x context: the module answers what this kernel accepts.
+  // per API x context: the module answers what this kernel accepts, and
+  // its catalog says what each API is.
   Plan plan;
   plan.validate_only = true;
-  auto add = [&](uint32_t api, Gfp gfp, uint32_t context) {
+  std::vector<ApiOption> options;
+  for (const auto& o : kbench::options())
+    if (o.api_option && !o.def.empty()) {
+      const Value v = default_value(o);
+      const int64_t x = std::holds_alternative<bool>(v) ? std::get<bool>(v) : std::get<int64_t>(v);
+      if (x) options.push_back({std::string(o.job_key), x});
+    }
+  auto add = [&](std::string_view api, Gfp gfp, uint32_t context) {
     Job j;
-    j.api = api;
+    j.api = std::string(api);
     j.size = 4096;
     j.gfp = gfp;
     j.context = context;
     j.ops_per_batch = 1;
     j.batches = 1;
-    j.mempool_min_nr = j.is_mempool() ? 16 : 0;
+    j.options = options;
     plan.jobs.push_back(j);
   };
-  for (uint32_t api = 0; api < KBENCH_API_COUNT; ++api) {
+  for (const auto& api : api_names()) {
     for (uint32_t g = 0; g < KBENCH_GFP_COUNT; ++g) add(api, Gfp{g, 0}, KBENCH_CTX_PREEMPT_ON);
     for (uint32_t m = 0; m < gfp_mod_names().size(); ++m)
       add(api, Gfp{KBENCH_GFP_KERNEL, 1U << m}, KBENCH_CTX_PREEMPT_ON);
@@ -198,15 +213,24 @@ int cmd_list(const ListArgs& args) {
               << ", page orders 0.." << m.max_page_order << ", memory cap per run " << format_size(m.mem_cap_bytes)
               << "\n\n";
   }
-  std::cout << "APIs: " << join_names(api_names()) << "\n\n";
-  std::cout << "Validity matrix at 4K (ok = accepted; a number = refused, reason below):\n";
+  std::cout << "APIs (from the module):\n";
+  for (const auto& a : raw.catalog.apis) {
+    std::string caps;
+    for (const auto& c : cap_names())
+      if (a.has(c.bit)) caps += (caps.empty() ? "" : ",") + std::string(c.name);
+    std::printf("  %-18s %-9s %-18s %s -> %s; %s\n", a.name.c_str(), a.family.c_str(),
+                std::string(memory_names()[a.memory]).c_str(), a.call.c_str(), a.free_call.c_str(), caps.c_str());
+    if (!a.note.empty()) std::printf("  %-18s   %s\n", "", a.note.c_str());
+    if (!a.unavailable.empty()) std::printf("  %-18s   unavailable here: %s\n", "", a.unavailable.c_str());
+  }
+  std::cout << "\nValidity matrix at 4K (ok = accepted; a number = refused, reason below):\n";
   std::vector<std::string> cols;
   for (const auto& g : gfp_names()) cols.emplace_back(g);
   for (const auto& m : gfp_mod_names()) cols.push_back("+" + std::string(m));
   cols.emplace_back("irqs-off");
   std::map<std::string, int> reason_ids;
   std::vector<std::string> reasons;
-  std::map<uint32_t, std::vector<std::string>> cells;
+  std::vector<std::pair<std::string, std::vector<std::string>>> cells;  // api -> its row, in list order
   for (const auto& rj : raw.jobs) {
     std::string cell = "ok";
     if (rj.outcome.err) {
@@ -215,7 +239,8 @@ int cmd_list(const ListArgs& args) {
       if (fresh) reasons.push_back(why);
       cell = std::to_string(it->second);
     }
-    cells[rj.job.api].push_back(cell);
+    if (cells.empty() || cells.back().first != rj.job.api) cells.push_back({rj.job.api, {}});
+    cells.back().second.push_back(cell);
   }
   // Columns are abbreviated: the full names are listed first.
   for (size_t i = 0; i < cols.size(); ++i) std::cout << "  c" << i + 1 << " = " << cols[i] << "\n";
@@ -223,7 +248,7 @@ int cmd_list(const ListArgs& args) {
   for (size_t i = 0; i < cols.size(); ++i) std::printf("%4s", ("c" + std::to_string(i + 1)).c_str());
   std::cout << "\n";
   for (const auto& [api, row] : cells) {
-    std::printf("%-18s", std::string(api_names()[api]).c_str());
+    std::printf("%-18s", api.c_str());
     for (const auto& c : row) std::printf("%4s", c.c_str());
     std::cout << "\n";
   }
@@ -237,8 +262,14 @@ int cmd_list(const ListArgs& args) {
 namespace kbench {
 
 int cmd_history(const std::string& db_path, int limit) {
-  History db(db_path.empty() ? History::default_path() : db_path);
+  const std::string path = db_path.empty() ? History::default_path() : db_path;
+  if (!std::filesystem::exists(path)) {
+    std::cout << "no runs in " << path << " yet: `kbench run` adds one\n";
+    return 0;
+  }
+  History db(path, History::Mode::ReadOnly);
   const auto runs = db.runs(limit);
+  for (const auto& d : db.damaged()) std::cerr << "kbench: warning: skipped a damaged row of the history: " << d << "\n";
   if (runs.empty()) {
     std::cout << "no runs in " << db.path() << " yet: `kbench run` adds one\n";
     return 0;
@@ -252,48 +283,33 @@ int cmd_history(const std::string& db_path, int limit) {
   return 0;
 }
 
+namespace {
+
+RunResults load_from_history(const std::string& db_path, int64_t id) {
+  History db(db_path.empty() ? History::default_path() : db_path, History::Mode::ReadOnly);
+  RunResults r = db.load(id);
+  for (const auto& d : db.damaged()) std::cerr << "kbench: warning: skipped a damaged row of the history: " << d << "\n";
+  return r;
+}
+
+}  // namespace
+
 int cmd_show(const std::string& db_path, int64_t id) {
-  History db(db_path.empty() ? History::default_path() : db_path);
-  const RunRow r = db.run(id);
-  if (r.emulated) std::cout << "=== EMULATED: QEMU TCG, times are not hardware times ===\n";
-  std::cout << "run " << r.id << " (" << r.status << "), " << r.started_at << ", kernel " << r.kernel_release
-            << ", target " << r.target << ", config " << r.config_path << ", " << format_duration(r.wall_seconds)
-            << "\n";
-  for (const auto& w : r.warnings) std::cout << "warning: " << w << "\n";
-  std::printf("\n%-56s %12s %25s %12s %5s %7s %5s\n", "measurement", "p50", "95% CI", "p99", "reps", "batches",
-              "noisy");
-  size_t not_measured = 0;
-  for (const auto& m : db.measurements(id)) {
-    if (m.status != "ok" || m.phase.empty()) {
-      ++not_measured;
-      continue;
-    }
-    std::printf("%-56s %12s %25s %12s %5lld %7lld %5lld%s\n", m.name.c_str(), format_ns(m.median_ns).c_str(),
-                (format_ns(m.ci_low_ns) + ".." + format_ns(m.ci_high_ns)).c_str(), format_ns(m.p99_ns).c_str(),
-                static_cast<long long>(m.repetitions), static_cast<long long>(m.batches),
-                static_cast<long long>(m.noisy_batches), m.unreliable ? "  ~harness" : "");
-  }
-  std::cout << "\n" << r.measured << " configurations measured, " << not_measured << " not measured\n";
+  const RunResults r = load_from_history(db_path, id);
+  std::cout << "run " << id << " of " << (db_path.empty() ? History::default_path() : db_path) << "\n";
+  ReporterOptions ro;
+  ro.verbose = true;
+  make_reporter("console", ro)->report(r);
   return 0;
 }
 
 int cmd_export(const std::string& db_path, int64_t id, const std::string& format, const std::string& out) {
-  History db(db_path.empty() ? History::default_path() : db_path);
-  const RunRow r = db.run(id);
-  const auto rows = db.measurements(id);
-  std::string text;
-  if (format == "json")
-    text = export_json(r, rows).dump(1) + "\n";
-  else if (format == "csv")
-    text = export_csv(rows);
-  else
-    throw Error("unknown export format '" + format + "'", "formats: json, csv");
-  if (out.empty() || out == "-") {
-    std::cout << text;
-  } else {
-    std::ofstream f(out);
-    if (!(f << text)) throw Error("cannot write " + out);
-  }
+  if (format == "history") throw Error("export writes a file or stdout", "formats: json, csv, console");
+  const RunResults r = load_from_history(db_path, id);
+  ReporterOptions ro;
+  ro.file = out.empty() ? "-" : out;
+  ro.verbose = true;
+  make_reporter(format, ro)->report(r);
   return 0;
 }
 
@@ -348,7 +364,7 @@ int cmd_advise(const AdviseArgs& a) {
   std::string results = a.results;
   std::string tmp;
   if (results.empty()) {
-    History db(a.db.empty() ? History::default_path() : a.db);
+    History db(a.db.empty() ? History::default_path() : a.db, History::Mode::ReadOnly);
     int64_t id = a.run;
     if (id == 0) {
       const auto runs = db.runs(1);
@@ -357,7 +373,7 @@ int cmd_advise(const AdviseArgs& a) {
     }
     const RunRow row = db.run(id);
     tmp = (std::filesystem::temp_directory_path() / ("kbench-advise-" + std::to_string(::getpid()) + ".json")).string();
-    std::ofstream(tmp) << export_json(row, db.measurements(id)).dump();
+    std::ofstream(tmp) << results_to_gbench_json(db.load(id)).dump();
     results = tmp;
     std::cout << "from run " << id << " of " << db.path() << " (" << row.kernel_release << ", " << row.target << ")\n";
   }

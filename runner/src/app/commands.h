@@ -24,6 +24,7 @@ struct RunArgs {
   bool history = true;
   bool selftest = true;
   bool dry_run = false;
+  bool verbose = false;  // the full table instead of the short summary
 };
 
 // Exit codes: 0 complete, 3 incomplete or interrupted (results saved), 1 error.

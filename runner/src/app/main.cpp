@@ -11,9 +11,9 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "kbench: what kernel memory allocation costs on this machine and kernel.\n\n"
-      "It times kmalloc, kzalloc, kvmalloc, vmalloc (and vzalloc, vmalloc_huge, vmalloc_32),\n"
-      "alloc_pages, __get_free_pages, kmem_cache and mempool inside the kernel, across sizes,\n"
-      "GFP flags and allocation patterns, with the kbench module.\n\n"
+      "It times the kernel's allocation APIs (kmalloc, vmalloc, kvmalloc, alloc_pages, kmem_cache,\n"
+      "mempool and more: `kbench list` shows what the module offers on a kernel) inside the kernel,\n"
+      "across sizes, GFP flags and allocation patterns, with the kbench module.\n\n"
       "Targets: 'host' runs on this machine (root, a kernel that loads modules, its headers);\n"
       "'qemu:6.1' / 'qemu:6.12' boot a Debian kernel under QEMU without acceleration: those\n"
       "results are EMULATED, good for comparing kernels with each other, not for real times.\n\n"
@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--db", run.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
   run_cmd->add_flag("!--no-history", run.history, "Do not save the run in the history database");
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");
+  run_cmd->add_flag("-v,--verbose", run.verbose,
+                    "Print every measurement, not the short summary (the report and results.json have them all)");
 
   kbench::ListArgs list;
   auto* list_cmd = app.add_subcommand("list", "Show the APIs and the API x GFP validity matrix of a target's kernel.");
@@ -76,10 +78,11 @@ int main(int argc, char** argv) {
   show_cmd->add_option("--db", db, "History database");
 
   std::string format = "json", export_out;
-  auto* export_cmd =
-      app.add_subcommand("export", "Write one run from the history as JSON (compare.py reads it) or CSV.");
+  auto* export_cmd = app.add_subcommand(
+      "export", "Write one run from the history as results.json (compare.py reads it, repetitions included), CSV "
+                "or the console summary: the same reporters as `kbench run`.");
   export_cmd->add_option("run", run_id, "Run number")->required();
-  export_cmd->add_option("-f,--format", format, "json | csv")->capture_default_str();
+  export_cmd->add_option("-f,--format", format, "json | csv | console")->capture_default_str();
   export_cmd->add_option("-o,--out", export_out, "Output file (default: stdout)");
   export_cmd->add_option("--db", db, "History database");
 

@@ -30,7 +30,7 @@ void Progress::update(size_t done, size_t total, const Job& current) {
     constexpr int kWidth = 24;
     const int fill = static_cast<int>(frac * kWidth);
     std::fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu ETA %s  %s", fill, "########################", kWidth - fill, "",
-                 done, total, eta.c_str(), current.name().c_str());
+                 done, total, eta.c_str(), current.key().c_str());
     std::fflush(stderr);
     drawn_ = true;
     return;

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-// config.cpp - TOML sweep files to SweepBlocks, with errors that say
-// file:line, what is wrong and what is allowed.
+// config.cpp - TOML sweep files to SweepBlocks, driven by the option table,
+// with errors that say file:line, what is wrong and what is allowed.
 #include "config/config.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <cstring>
 #include <vector>
 
 #include <toml++/toml.h>
@@ -16,69 +22,123 @@
 namespace kbench {
 namespace {
 
-constexpr OptionSpec kOptions[] = {
-    {"name", "string", "sweep-<n>", "Label of the sweep in reports."},
-    {"apis", "list of strings, or \"all\"", "(required)",
-     "Allocation APIs to time; `kbench list` shows them with what each accepts."},
-    {"sizes", "list of sizes", "(required)",
-     "Bytes per allocation: integers or strings with K/M/G (binary), e.g. [\"64\", \"4K\"]. "
-     "Page APIs use the order that holds the size."},
-    {"gfp", "list of strings", "[\"GFP_KERNEL\"]",
-     "GFP masks: a base (GFP_KERNEL, GFP_ATOMIC, ...) optionally with modifiers joined by |, "
-     "e.g. \"GFP_KERNEL|__GFP_ZERO\". Combinations an API cannot honour are refused by the "
-     "module and reported with the reason."},
-    {"patterns", "list of strings", "[\"pair\"]",
-     "pair: alloc+free one object, repeated (fast path). batch: N allocs then N frees, timed "
-     "apart. batch-shuffled: frees in random order."},
-    {"batch_sizes", "list of integers", "[64]", "N, the allocations per batch of the batch patterns (1..65536)."},
-    {"ops_per_batch", "integer or \"auto\"", "\"auto\"",
-     "Alloc+free pairs per timed batch of the pair pattern; auto uses more for small sizes "
-     "so one clock read stays cheap against the batch."},
-    {"contexts", "list of strings", "[\"preempt-on\"]",
-     "preempt-on, preempt-off or irqs-off around each timed phase; the last two only for "
-     "non-sleeping GFP."},
-    {"batches", "integer", "16", "Timed batches per configuration; each is one sample."},
-    {"warmup_batches", "integer", "1", "Untimed batches run first and discarded."},
-    {"mempool_min_nr", "integer", "16", "Reserve elements of the mempool APIs."},
-    {"hwcache_align", "boolean", "false", "SLAB_HWCACHE_ALIGN for kmem_cache and mempool_slab."},
-    {"seed", "integer", "1", "Seed of the batch-shuffled free order."},
-    {"experiment", "string", "\"alloc\"",
-     "alloc: time allocation loops. footprint: count the page-table entries (4 KiB PTE, 2 MiB PMD, 1 GiB PUD) "
-     "that map one allocation. access: time touching allocated memory (see access_modes). stages: split "
-     "vmalloc(size) into page allocation, mapping, bookkeeping, unmapping and the lazy TLB flush."},
-    {"access_modes", "list of strings", "[\"sequential\", \"page-stride\", \"page-random\"]",
-     "For experiment = \"access\": sequential (a load per cache line), page-stride (a load per page, in "
-     "order), page-random (a load per page, shuffled), memset (zero the whole buffer: the bandwidth limit)."},
-    {"raw_event", "string", "\"\" (none)",
-     "A model-specific PMU event to count as well, by its libpfm4 name (e.g. \"DTLB_LOAD_MISSES.WALK_ACTIVE\" "
-     "for page-walk cycles on Intel); resolved on the target, reported unsupported with the reason where the "
-     "CPU lacks it."},
-    {"counters", "boolean", "true",
-     "Count cycles, instructions and TLB misses with in-kernel perf counters where the CPU offers them "
-     "(reported as unsupported, with the reason, where it does not)."},
-};
+using Fail = std::function<void(const toml::node&, const std::string&, const std::string&)>;
 
-constexpr OptionSpec kRunOptions[] = {
-    {"repetitions", "integer", "5",
-     "Times each configuration is measured, each a separate module run with its own warm-up; "
-     "results.json has one entry per repetition and aggregates over them."},
-    {"interleave", "boolean", "true",
-     "Run configurations x repetitions in a seeded random order, so drift of the machine does not "
-     "bias one API."},
-    {"seed", "integer", "(random, recorded)", "Seed of the interleaved order, for an exact replay."},
-    {"max_repetitions", "integer", "0 (off)",
-     "Dynamic run count: repeat a configuration until the CV of its repetition medians is below "
-     "cv_target or it has this many repetitions; configurations that hit the cap are flagged."},
-    {"cv_target", "number", "0.03", "Target coefficient of variation of the dynamic run count."},
-    {"discard_noisy", "boolean", "false",
-     "Leave batches that a context switch, interrupt or migration hit out of the statistics "
-     "(they are counted either way)."},
-};
+std::string range_text(const Option& o) {
+  auto num = [](double v) {
+    std::ostringstream s;
+    s.precision(12);
+    s << v;
+    return s.str();
+  };
+  return num(o.lo) + " to " + num(o.hi);
+}
 
-constexpr uint32_t kDefaultBatches = 16;
-constexpr uint32_t kDefaultWarmup = 1;
-constexpr uint32_t kDefaultMinNr = 16;
-constexpr uint32_t kDefaultBatchSize = 64;
+// One element of an option's value, checked against its type and range.
+Value parse_element(const Option& o, const toml::node& node, const Fail& fail) {
+  const std::string key(o.key);
+  switch (o.type) {
+    case OptType::Int:
+    case OptType::IntOrAuto: {
+      if (o.type == OptType::IntOrAuto && node.is_string() && node.as_string()->get() == "auto")
+        return std::string("auto");
+      const auto* i = node.as_integer();
+      if (!i || static_cast<double>(i->get()) < o.lo || static_cast<double>(i->get()) > o.hi)
+        fail(node,
+             "'" + key + "' must be " + (o.type == OptType::IntOrAuto ? "\"auto\" or " : "") + "an integer from " +
+                 range_text(o),
+             "");
+      return i->get();
+    }
+    case OptType::Bool:
+      if (const auto* b = node.as_boolean()) return b->get();
+      fail(node, "'" + key + "' must be true or false", "");
+      break;
+    case OptType::Float: {
+      const auto* d = node.as_floating_point();
+      if (!d || d->get() < o.lo || d->get() > o.hi || !std::isfinite(d->get()))
+        fail(node, "'" + key + "' must be a number from " + range_text(o), "e.g. " + key + " = 0.03");
+      return d->get();
+    }
+    case OptType::String:
+      if (const auto* s = node.as_string()) return s->get();
+      fail(node, "'" + key + "' must be a string", "");
+      break;
+    case OptType::Size: {
+      uint64_t size = 0;
+      if (const auto* i = node.as_integer()) {
+        if (i->get() <= 0) fail(node, key + " must be positive", "");
+        size = static_cast<uint64_t>(i->get());
+      } else if (const auto* s = node.as_string()) {
+        try {
+          size = parse_size(s->get());
+        } catch (const Error& e) {
+          fail(node, e.what(), e.hint());
+        }
+      } else {
+        fail(node, key + " are whole numbers of bytes or strings such as \"4K\"; got " +
+                       std::string(node.is_floating_point() ? "a fractional number" : "another type"),
+             "write e.g. 64, \"4K\", \"2M\"");
+      }
+      if (size == 0 || static_cast<double>(size) < o.lo || static_cast<double>(size) > o.hi)
+        fail(node, key + " must be from " + format_size(static_cast<uint64_t>(o.lo)) + " to 4G - 1 bytes (got " +
+                       std::to_string(size) + ")",
+             "the module times objects below 4 GiB");
+      return static_cast<int64_t>(size);
+    }
+    case OptType::Gfp: {
+      const auto* s = node.as_string();
+      if (!s) fail(node, "'" + key + "' entries must be strings such as \"GFP_KERNEL|__GFP_ZERO\"", "");
+      try {
+        return Gfp::parse(s->get());
+      } catch (const Error& e) {
+        fail(node, e.what(), e.hint());
+      }
+      break;
+    }
+    case OptType::Name: {
+      const auto* s = node.as_string();
+      if (!s) fail(node, "'" + key + "' must name one of: " + join_names(o.names()), "");
+      const std::string name = s->get();
+      if (find_name(o.names(), name)) return name;
+      const std::string near = closest_name(o.names(), name);
+      fail(node, "unknown " + key + " '" + name + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)"),
+           "allowed: " + join_names(o.names()));
+      break;
+    }
+  }
+  return int64_t{0};
+}
+
+// All values of an option: one, or a list (or "all").
+std::vector<Value> parse_values(const Option& o, const toml::node& node, const Fail& fail) {
+  std::vector<Value> out;
+  if (!o.list) {
+    out.push_back(parse_element(o, node, fail));
+    return out;
+  }
+  if (o.all && node.is_string() && node.as_string()->get() == "all") {
+    for (const auto& n : o.names()) out.emplace_back(std::string(n));
+    return out;
+  }
+  const auto* arr = node.as_array();
+  if (!arr)
+    fail(node, "'" + std::string(o.key) + "' must be a list, e.g. " + std::string(o.key) + " = [...]" +
+                   (o.all ? " or \"all\"" : ""),
+         "");
+  if (arr->empty()) fail(node, "'" + std::string(o.key) + "' is empty", "");
+  for (const auto& el : *arr) out.push_back(parse_element(o, el, fail));
+  return out;
+}
+
+std::vector<Value> parse_default(const Option& o) {
+  const std::string text = "v = " + std::string(o.def);
+  const toml::table t = toml::parse(std::string_view(text), std::string_view("option table"));
+  const Fail fail = [&](const toml::node&, const std::string& what, const std::string&) {
+    throw Error("option table: the default of '" + std::string(o.key) + "' is invalid: " + what);
+  };
+  return parse_values(o, *t.get("v"), fail);
+}
 
 class Parser {
  public:
@@ -96,12 +156,12 @@ class Parser {
     cfg.path = path_;
     for (const auto& [key, node] : root) {
       if (key == "description") {
-        cfg.description = string_of(node, "description");
+        if (!node.is_string()) fail(node, "'description' must be a string");
+        cfg.description = node.as_string()->get();
       } else if (key == "defaults") {
         if (!node.is_table()) fail(node, "[defaults] must be a table");
       } else if (key == "run") {
         if (!node.is_table()) fail(node, "[run] must be a table");
-        apply_run(*node.as_table(), cfg.run);
       } else if (key == "sweep") {
         if (!node.is_array_of_tables())
           fail(node, "'sweep' must be an array of tables", "write each block as [[sweep]]");
@@ -110,17 +170,10 @@ class Parser {
              "allowed: description, [run], [defaults], [[sweep]]");
       }
     }
-    SweepBlock defaults;
-    defaults.gfps = {Gfp{}};
-    defaults.patterns = {KBENCH_PATTERN_PAIR};
-    defaults.batch_sizes = {kDefaultBatchSize};
-    defaults.contexts = {KBENCH_CTX_PREEMPT_ON};
-    defaults.batches = kDefaultBatches;
-    defaults.warmup_batches = kDefaultWarmup;
-    defaults.mempool_min_nr = kDefaultMinNr;
-    defaults.seed = 1;
-    defaults.access_modes = {KBENCH_ACCESS_SEQUENTIAL, KBENCH_ACCESS_PAGE_STRIDE, KBENCH_ACCESS_PAGE_RANDOM};
-    if (const auto* t = root["defaults"].as_table()) apply(*t, defaults, /*is_defaults=*/true);
+    apply_run(root["run"].as_table(), cfg.run);
+
+    SweepBlock defaults = default_block();
+    if (const auto* t = root["defaults"].as_table()) apply(*t, defaults, kInDefaults);
 
     const auto* sweeps = root["sweep"].as_array();
     if (!sweeps || sweeps->empty())
@@ -131,9 +184,10 @@ class Parser {
       SweepBlock block = defaults;
       block.name = "sweep-" + std::to_string(++index);
       block.where = at(t.source());
-      apply(t, block, /*is_defaults=*/false);
-      if (block.apis.empty()) fail(t, "[[sweep]] '" + block.name + "' has no 'apis'");
-      if (block.sizes.empty()) fail(t, "[[sweep]] '" + block.name + "' has no 'sizes'");
+      apply(t, block, kInSweep);
+      for (const auto& o : options())
+        if (o.required && block.get(o.key).empty())
+          fail(t, "[[sweep]] '" + block.name + "' has no '" + std::string(o.key) + "'", std::string(o.help));
       cfg.sweeps.push_back(std::move(block));
     }
     return cfg;
@@ -146,158 +200,57 @@ class Parser {
     throw Error(at(node.source()) + ": " + what, hint);
   }
 
-  std::string string_of(const toml::node& node, std::string_view key) const {
-    if (const auto* s = node.as_string()) return s->get();
-    fail(node, "'" + std::string(key) + "' must be a string");
+  Fail failer() const {
+    return [this](const toml::node& n, const std::string& what, const std::string& hint) { fail(n, what, hint); };
   }
 
-  uint32_t uint_of(const toml::node& node, std::string_view key, uint64_t lo, uint64_t hi) const {
-    const auto* i = node.as_integer();
-    if (!i || i->get() < static_cast<int64_t>(lo) || i->get() > static_cast<int64_t>(hi))
-      fail(node,
-           "'" + std::string(key) + "' must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
-    return static_cast<uint32_t>(i->get());
+  [[noreturn]] void unknown_key(const toml::node& node, const std::string& key, unsigned where) const {
+    std::vector<std::string_view> keys;
+    for (const auto& o : options())
+      if (o.where & where) keys.push_back(o.key);
+    const std::string near = closest_name(keys, key);
+    const char* table = where == kInRun ? "[run]" : where == kInDefaults ? "[defaults]" : "[[sweep]]";
+    std::string also;
+    if (const Option* o = find_option(key)) {
+      if (o->where & kInRun) also = "; '" + key + "' belongs in [run]";
+      if (o->where & kInSweep) also = "; '" + key + "' belongs in each [[sweep]]";
+    }
+    fail(node, "unknown key '" + key + "' in " + table + (near.empty() ? "" : " (did you mean '" + near + "'?)"),
+         "allowed: " + join_names(keys) + also + " (see `kbench help config`)");
   }
 
-  template <typename F>
-  void each(const toml::node& node, std::string_view key, F&& f) const {
-    const auto* arr = node.as_array();
-    if (!arr) fail(node, "'" + std::string(key) + "' must be a list, e.g. " + std::string(key) + " = [...]");
-    if (arr->empty()) fail(node, "'" + std::string(key) + "' is empty");
-    for (const auto& el : *arr) f(el);
-  }
-
-  uint32_t name_id(const toml::node& node, std::span<const std::string_view> names, const char* what) const {
-    const std::string s = string_of(node, what);
-    if (auto id = find_name(names, s)) return *id;
-    const std::string near = closest_name(names, s);
-    fail(node,
-         std::string("unknown ") + what + " '" + s + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)"),
-         "allowed: " + join_names(names));
-  }
-
-  bool bool_of(const toml::node& node, std::string_view key) const {
-    if (const auto* v = node.as_boolean()) return v->get();
-    fail(node, "'" + std::string(key) + "' must be true or false");
-  }
-
-  void apply_run(const toml::table& t, RunSettings& run) const {
-    for (const auto& [key_raw, node] : t) {
+  void apply_run(const toml::table* t, RunSettings& run) const {
+    for (const auto& o : options())
+      if ((o.where & kInRun) && !o.def.empty()) o.to_run(run, parse_default(o).front());
+    if (!t) return;
+    for (const auto& [key_raw, node] : *t) {
       const std::string key(key_raw.str());
-      if (key == "repetitions") {
-        run.repetitions = uint_of(node, key, 1, 1000);
-      } else if (key == "interleave") {
-        run.interleave = bool_of(node, key);
-      } else if (key == "seed") {
-        run.seed = uint_of(node, key, 0, UINT32_MAX);
-      } else if (key == "max_repetitions") {
-        run.max_repetitions = uint_of(node, key, 0, 1000);
-      } else if (key == "cv_target") {
-        const auto* d = node.as_floating_point();
-        if (!d || d->get() <= 0 || d->get() >= 1) fail(node, "'cv_target' must be a number between 0 and 1, e.g. 0.03");
-        run.cv_target = d->get();
-      } else if (key == "discard_noisy") {
-        run.discard_noisy = bool_of(node, key);
-      } else {
-        std::vector<std::string_view> keys;
-        for (const auto& o : kRunOptions) keys.push_back(o.key);
-        const std::string near = closest_name(keys, key);
-        fail(node, "unknown key '" + key + "' in [run]" + (near.empty() ? "" : " (did you mean '" + near + "'?)"),
-             "allowed: " + join_names(keys));
-      }
+      const Option* o = nullptr;
+      for (const auto& opt : options())
+        if (opt.key == key && (opt.where & kInRun)) o = &opt;
+      if (!o) unknown_key(node, key, kInRun);
+      o->to_run(run, parse_values(*o, node, failer()).front());
     }
     if (run.max_repetitions && run.max_repetitions < run.repetitions)
-      fail(t,
+      fail(*t,
            "max_repetitions (" + std::to_string(run.max_repetitions) + ") is below repetitions (" +
                std::to_string(run.repetitions) + ")",
            "set max_repetitions to 0 (off) or at least repetitions");
   }
 
-  void apply(const toml::table& t, SweepBlock& b, bool is_defaults) const {
+  void apply(const toml::table& t, SweepBlock& b, unsigned where) const {
     for (const auto& [key_raw, node] : t) {
       const std::string key(key_raw.str());
-      if (key == "name" && !is_defaults) {
-        b.name = string_of(node, key);
-      } else if (key == "apis" && !is_defaults) {
-        b.apis.clear();
-        if (node.is_string() && node.as_string()->get() == "all") {
-          for (uint32_t i = 0; i < KBENCH_API_COUNT; ++i) b.apis.push_back(i);
-        } else {
-          each(node, key, [&](const toml::node& el) { b.apis.push_back(name_id(el, api_names(), "api")); });
-        }
-      } else if (key == "sizes" && !is_defaults) {
-        b.sizes.clear();
-        each(node, key, [&](const toml::node& el) {
-          uint64_t size = 0;
-          if (const auto* i = el.as_integer()) {
-            if (i->get() <= 0) fail(el, "sizes must be positive");
-            size = static_cast<uint64_t>(i->get());
-          } else {
-            try {
-              size = parse_size(string_of(el, key));
-            } catch (const Error& e) {
-              fail(el, e.what(), e.hint());
-            }
-          }
-          if (size == 0) fail(el, "sizes must be positive");
-          b.sizes.push_back(size);
-        });
-      } else if (key == "gfp") {
-        b.gfps.clear();
-        each(node, key, [&](const toml::node& el) {
-          try {
-            b.gfps.push_back(Gfp::parse(string_of(el, key)));
-          } catch (const Error& e) {
-            fail(el, e.what(), e.hint());
-          }
-        });
-      } else if (key == "patterns") {
-        b.patterns.clear();
-        each(node, key, [&](const toml::node& el) { b.patterns.push_back(name_id(el, pattern_names(), "pattern")); });
-      } else if (key == "contexts") {
-        b.contexts.clear();
-        each(node, key, [&](const toml::node& el) { b.contexts.push_back(name_id(el, context_names(), "context")); });
-      } else if (key == "batch_sizes") {
-        b.batch_sizes.clear();
-        each(node, key,
-             [&](const toml::node& el) { b.batch_sizes.push_back(uint_of(el, key, 1, KBENCH_MAX_OPS_PER_BATCH)); });
-      } else if (key == "ops_per_batch") {
-        if (node.is_string() && node.as_string()->get() == "auto")
-          b.ops_per_batch.reset();
-        else
-          b.ops_per_batch = uint_of(node, key, 1, KBENCH_MAX_OPS_PER_BATCH);
-      } else if (key == "batches") {
-        b.batches = uint_of(node, key, 1, KBENCH_MAX_BATCHES);
-      } else if (key == "warmup_batches") {
-        b.warmup_batches = uint_of(node, key, 0, KBENCH_MAX_BATCHES);
-      } else if (key == "mempool_min_nr") {
-        b.mempool_min_nr = uint_of(node, key, 1, 1U << 20);
-      } else if (key == "seed") {
-        b.seed = uint_of(node, key, 0, UINT32_MAX);
-      } else if (key == "experiment") {
-        b.experiment = name_id(node, experiment_names(), "experiment");
-      } else if (key == "access_modes") {
-        b.access_modes.clear();
-        each(node, key,
-             [&](const toml::node& el) { b.access_modes.push_back(name_id(el, access_mode_names(), "access mode")); });
-      } else if (key == "counters") {
-        b.counters = bool_of(node, key);
-      } else if (key == "raw_event") {
-        b.raw_event = string_of(node, key);
-      } else if (key == "hwcache_align") {
-        const auto* v = node.as_boolean();
-        if (!v) fail(node, "'hwcache_align' must be true or false");
-        b.hwcache_align = v->get();
-      } else {
-        std::vector<std::string_view> keys;
-        for (const auto& o : kOptions)
-          if (!is_defaults || (o.key != "name" && o.key != "apis" && o.key != "sizes")) keys.push_back(o.key);
-        const std::string near = closest_name(keys, key);
-        fail(node,
-             "unknown key '" + key + "' in " + (is_defaults ? "[defaults]" : "[[sweep]]") +
-                 (near.empty() ? "" : " (did you mean '" + near + "'?)"),
-             "allowed: " + join_names(keys) + " (see `kbench help config`)");
+      const Option* o = nullptr;
+      for (const auto& opt : options())
+        if (opt.key == key && (opt.where & where)) o = &opt;
+      if (!o) unknown_key(node, key, where);
+      if (key == "name") {
+        b.name = std::get<std::string>(parse_values(*o, node, failer()).front());
+        continue;
       }
+      b.values[key] = parse_values(*o, node, failer());
+      b.given_at[key] = at(node.source());
     }
   }
 
@@ -306,35 +259,50 @@ class Parser {
 
 }  // namespace
 
-std::span<const OptionSpec> sweep_options() { return kOptions; }
-std::span<const OptionSpec> run_options() { return kRunOptions; }
+Value default_value(const Option& o) {
+  if (o.def.empty()) throw Error("option '" + std::string(o.key) + "' has no default");
+  return parse_default(o).front();
+}
+
+SweepBlock default_block() {
+  SweepBlock b;
+  for (const auto& o : options())
+    if ((o.where & kInSweep) && !o.def.empty()) b.values[std::string(o.key)] = parse_default(o);
+  return b;
+}
+
+const std::vector<Value>& SweepBlock::get(std::string_view key) const {
+  static const std::vector<Value> kNone;
+  const auto it = values.find(std::string(key));
+  return it == values.end() ? kNone : it->second;
+}
+
+const std::string& SweepBlock::location(std::string_view key) const {
+  const auto it = given_at.find(std::string(key));
+  return it == given_at.end() ? where : it->second;
+}
 
 Config parse_config(std::string_view text, const std::string& path) { return Parser(path).parse(text); }
 
 Config load_config(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw Error("cannot read config '" + path + "': " + std::strerror(errno),
+                "configs/ holds quick.toml and default.toml");
+  if (!S_ISREG(st.st_mode))
+    throw Error("config '" + path + "' is not a regular file", "give the path of a .toml file, e.g. configs/quick.toml");
+  if (static_cast<size_t>(st.st_size) > kMaxConfigBytes)
+    throw Error("config '" + path + "' is " + std::to_string(st.st_size) + " bytes, more than a config can be (" +
+                    std::to_string(kMaxConfigBytes) + ")",
+                "a sweep file is a short TOML text; is this the right file?");
   std::ifstream in(path);
   if (!in) throw Error("cannot read config '" + path + "'", "configs/ holds quick.toml and default.toml");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_config(ss.str(), path);
-}
-
-std::string describe_config_keys() {
-  std::string out =
-      "A config is a TOML file with an optional [run] table, an optional [defaults] table and\n"
-      "one or more [[sweep]] blocks. Each block measures the cartesian product apis x sizes x\n"
-      "gfp x patterns x contexts (x batch_sizes for batch patterns). [defaults] takes every\n"
-      "sweep key but name, apis and sizes.\n\n[run]\n";
-  for (const auto& o : kRunOptions) {
-    out += "  " + std::string(o.key) + " (" + std::string(o.type) + ", default " + std::string(o.default_value) +
-           ")\n      " + std::string(o.help) + "\n";
-  }
-  out += "\n[[sweep]] and [defaults]\n";
-  for (const auto& o : kOptions) {
-    out += "  " + std::string(o.key) + " (" + std::string(o.type) + ", default " + std::string(o.default_value) +
-           ")\n      " + std::string(o.help) + "\n";
-  }
-  return out;
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes) throw Error("config '" + path + "' grew past " + std::to_string(kMaxConfigBytes) +
+                                                 " bytes while it was read");
+  return parse_config(text, path);
 }
 
 }  // namespace kbench

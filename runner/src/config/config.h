@@ -1,58 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
-// config.h - a sweep file (configs/*.toml): what to measure.
+// config.h - a sweep file (configs/*.toml): what to measure and how often.
 //
-// Every key is declared once in kSweepOptions (config.cpp), which drives
-// parsing, the "did you mean" hints and `kbench help config`.
+// Every key is declared once, in config/options.cpp; this file holds what
+// a parsed config is: the [run] settings and the [[sweep]] blocks, each
+// block as the values of every sweep key (given, or from [defaults], or the
+// table's default).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/abi.h"
+#include "config/options.h"
 
 namespace kbench {
 
-struct OptionSpec {
-  std::string_view key;
-  std::string_view type;
-  std::string_view default_value;
-  std::string_view help;
-};
-
-// The keys of a [[sweep]] block; [defaults] takes the same keys but name.
-std::span<const OptionSpec> sweep_options();
-
 struct SweepBlock {
   std::string name;
-  std::string where;  // "file:line" of the block, for messages
-  std::vector<uint32_t> apis;
-  std::vector<uint64_t> sizes;
-  std::vector<Gfp> gfps;
-  std::vector<uint32_t> patterns;
-  std::vector<uint32_t> batch_sizes;  // ops per batch of batch patterns
-  std::vector<uint32_t> contexts;
-  std::optional<uint32_t> ops_per_batch;  // pair pattern; nullopt = scale with size
-  uint32_t batches = 0;
-  uint32_t warmup_batches = 0;
-  uint32_t mempool_min_nr = 0;
-  bool hwcache_align = false;
-  uint32_t seed = 0;
-  uint32_t experiment = 0;             // kExperiment* of core/job.h
-  std::vector<uint32_t> access_modes;  // access probes
-  bool counters = true;
-  std::string raw_event;  // libpfm4 event name, or ""
+  std::string where;                                  // "file:line" of the block, for messages
+  std::map<std::string, std::vector<Value>> values;   // key -> its values (one, for scalar keys)
+  std::map<std::string, std::string> given_at;        // key -> "file:line" where the file set it
+
+  // The values of a key (empty if the key has none, e.g. [run]-only keys).
+  const std::vector<Value>& get(std::string_view key) const;
+  // Where a key was set, or the block's own location.
+  const std::string& location(std::string_view key) const;
 };
 
-// The [run] table: how often and in what order configurations are measured.
+// The [run] table: how often and in what order configurations are
+// measured. Its defaults are the option table's; nothing is set here.
 struct RunSettings {
-  uint32_t repetitions = 5;      // each configuration, at least
-  bool interleave = true;        // shuffle configurations x repetitions
+  uint32_t repetitions = 0;
+  bool interleave = false;
   std::optional<uint64_t> seed;  // of the shuffle; unset: random, recorded
-  double cv_target = 0.03;       // dynamic run count: stop below this CV
+  double cv_target = 0;          // dynamic run count: stop below this CV
   uint32_t max_repetitions = 0;  // dynamic run count cap; 0: off
   bool discard_noisy = false;    // leave out noisy batches (counted)
 };
@@ -64,14 +48,14 @@ struct Config {
   std::vector<SweepBlock> sweeps;
 };
 
-// The keys of the [run] table.
-std::span<const OptionSpec> run_options();
+// Limits on what is read: a config is a short text file.
+inline constexpr size_t kMaxConfigBytes = 1 << 20;
 
 // Throws Error with "file:line: what" and a hint listing what is allowed.
 Config load_config(const std::string& path);
 Config parse_config(std::string_view text, const std::string& path);
 
-// `kbench help config`: every key with type, default and meaning.
-std::string describe_config_keys();
+// The default values of every [[sweep]] key, as a block with no name.
+SweepBlock default_block();
 
 }  // namespace kbench

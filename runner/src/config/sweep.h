@@ -2,6 +2,7 @@
 // sweep.h - expanding a config into the ordered list of jobs to run.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -10,9 +11,14 @@
 
 namespace kbench {
 
-// The cartesian product of every sweep block, in file order; a job that
-// an earlier block already produced (same name) is kept once.
-std::vector<Job> expand_sweeps(const Config& config);
+// A config that expands to more configurations than this is refused with
+// the count: it would not finish, and its plan alone would not fit memory.
+inline constexpr size_t kMaxJobs = 200000;
+
+// The cartesian product of every sweep block over the dimensions its
+// experiment reads, in file order; a job that an earlier block already
+// produced (same key) is kept once. Throws Error above max_jobs.
+std::vector<Job> expand_sweeps(const Config& config, size_t max_jobs = kMaxJobs);
 
 // The harness cost must be measured in every run: for each loop shape
 // (pattern, batch size, context) in jobs without a noop job, append one,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// abi.cpp - name tables built from the UAPI X-macros.
+// abi.cpp - name tables of the UAPI ids, and the module's list of APIs.
 #include "core/abi.h"
 
 #include <algorithm>
@@ -13,9 +13,11 @@ namespace {
 
 // Indexed by the UAPI enums. The sizes are the enums' COUNT values, so an
 // id added to the header without a name here fails to compile.
-constexpr std::array<std::string_view, KBENCH_API_COUNT> kApis = {
-    "noop",       "kmalloc",     "kzalloc",          "kvmalloc",   "vmalloc",      "vzalloc",         "vmalloc_huge",
-    "vmalloc_32", "alloc_pages", "__get_free_pages", "kmem_cache", "mempool_slab", "mempool_kmalloc", "mempool_page"};
+#define KBENCH_API(name) #name,
+constexpr std::string_view kApis[] = {
+#include "kbench_apis.h"
+};
+#undef KBENCH_API
 constexpr std::array<std::string_view, KBENCH_GFP_COUNT> kGfps = {
     "GFP_KERNEL", "GFP_ATOMIC",         "GFP_NOWAIT",          "GFP_NOIO", "GFP_NOFS", "GFP_USER",
     "GFP_DMA32",  "GFP_KERNEL_ACCOUNT", "GFP_HIGHUSER_MOVABLE"};
@@ -23,20 +25,29 @@ constexpr std::array<std::string_view, KBENCH_GFPM_COUNT> kGfpMods = {"__GFP_ZER
                                                                       "__GFP_RETRY_MAYFAIL"};
 constexpr std::array<std::string_view, KBENCH_PATTERN_COUNT> kPatterns = {"pair", "batch", "batch-shuffled"};
 constexpr std::array<std::string_view, KBENCH_CTX_COUNT> kContexts = {"preempt-on", "preempt-off", "irqs-off"};
-
 constexpr std::array<std::string_view, KBENCH_ACCESS_COUNT> kAccessModes = {"sequential", "page-stride", "page-random",
                                                                             "memset"};
-constexpr std::array<std::string_view, KBENCH_STAGE_COUNT> kStages = {
-    "pages_alloc", "vmap",    "vunmap", "vm_map_ram", "vm_unmap_ram",
-    "pages_free",  "vmalloc", "vfree",  "purge",      "page_array"};
 constexpr std::array<std::string_view, KBENCH_CNT_COUNT> kCounters = {
     "task_clock_ns", "cycles", "instructions", "dtlb_load_misses", "dtlb_store_misses", "itlb_load_misses"};
-constexpr std::array<std::string_view, KBENCH_PROBE_COUNT + 1> kExperiments = {"alloc", "footprint", "access",
-                                                                               "stages"};
+constexpr std::array<std::string_view, KBENCH_MEM_COUNT> kMemory = {"none", "direct", "vmalloc", "direct_or_vmalloc",
+                                                                    "page"};
+constexpr NamedBit kCaps[] = {
+    {"gfp", KBENCH_CAP_GFP},
+    {"nonblock", KBENCH_CAP_NONBLOCK},
+    {"dma32", KBENCH_CAP_DMA32},
+    {"highmem", KBENCH_CAP_HIGHMEM},
+    {"zero", KBENCH_CAP_ZERO},
+    {"atomic_ctx", KBENCH_CAP_ATOMIC_CTX},
+    {"order", KBENCH_CAP_ORDER},
+    {"always_zeroes", KBENCH_CAP_ALWAYS_ZEROES},
+    {"huge_map", KBENCH_CAP_HUGE_MAP},
+    {"contiguous", KBENCH_CAP_CONTIGUOUS},
+    {"harness", KBENCH_CAP_HARNESS},
+    {"needs_setup", KBENCH_CAP_NEEDS_SETUP},
+    {"reserve", KBENCH_CAP_RESERVE},
+};
 
-static_assert(std::all_of(kApis.begin(), kApis.end(), [](std::string_view n) { return !n.empty(); }),
-              "every API id of the UAPI needs a name here");
-static_assert(std::all_of(kGfps.begin(), kGfps.end(), [](std::string_view n) { return !n.empty(); }),
+static_assert(std::all_of(std::begin(kGfps), std::end(kGfps), [](std::string_view n) { return !n.empty(); }),
               "every GFP id of the UAPI needs a name here");
 static_assert((1U << kGfpMods.size()) - 1 == KBENCH_GFPM_ALL, "GFP modifier table and mask disagree");
 
@@ -63,9 +74,9 @@ std::span<const std::string_view> gfp_mod_names() { return kGfpMods; }
 std::span<const std::string_view> pattern_names() { return kPatterns; }
 std::span<const std::string_view> context_names() { return kContexts; }
 std::span<const std::string_view> access_mode_names() { return kAccessModes; }
-std::span<const std::string_view> stage_names() { return kStages; }
 std::span<const std::string_view> counter_names() { return kCounters; }
-std::span<const std::string_view> experiment_names() { return kExperiments; }
+std::span<const std::string_view> memory_names() { return kMemory; }
+std::span<const NamedBit> cap_names() { return kCaps; }
 
 std::optional<uint32_t> find_name(std::span<const std::string_view> names, std::string_view name) {
   const auto it = std::find(names.begin(), names.end(), name);

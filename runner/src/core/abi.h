@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-// abi.h - the runner's view of the module's UAPI: symbolic names for the
-// ids of include/uapi/linux/kbench.h (the names configs and reports use).
+// abi.h - the runner's view of the module's UAPI: names for the stable ids
+// of include/uapi/linux/kbench.h (GFP masks, patterns, contexts, access
+// modes, counters), the allocation APIs' names from the module's own list
+// (kbench-module/kbench_apis.h), and name lookup with did-you-mean hints.
+//
+// Nothing else about an API is known here: its family, capabilities,
+// memory kind and options come from the module at run time (core/catalog.h).
 #pragma once
 
 #include <linux/types.h>
@@ -15,23 +20,30 @@
 
 namespace kbench {
 
-static_assert(sizeof(kbench_info) == 272, "UAPI struct kbench_info changed size");
-static_assert(sizeof(kbench_run_args) == 392, "UAPI struct kbench_run_args changed size");
-static_assert(sizeof(kbench_sample) == 32, "UAPI struct kbench_sample changed size");
-static_assert(sizeof(kbench_probe_args) == 424, "UAPI struct kbench_probe_args changed size");
-static_assert(sizeof(kbench_probe_sample) == 96, "UAPI struct kbench_probe_sample changed size");
-static_assert(sizeof(kbench_counters) == 176, "UAPI struct kbench_counters changed size");
+static_assert(sizeof(kbench_info) == 240, "UAPI struct kbench_info changed size");
+static_assert(sizeof(kbench_api_info) == 512, "UAPI struct kbench_api_info changed size");
+static_assert(sizeof(kbench_experiment_info) == 824, "UAPI struct kbench_experiment_info changed size");
+static_assert(sizeof(kbench_run_args) == 496, "UAPI struct kbench_run_args changed size");
+static_assert(sizeof(kbench_sample) == 160, "UAPI struct kbench_sample changed size");
+static_assert(sizeof(kbench_counters) == 168, "UAPI struct kbench_counters changed size");
 
+// The APIs of kbench-module/kbench_apis.h, in its order: for checking
+// configs before any target is up. A module may lack one (built from
+// another tree): it is then refused with that reason on the target.
 std::span<const std::string_view> api_names();
 std::span<const std::string_view> gfp_names();
 std::span<const std::string_view> gfp_mod_names();  // index = bit
 std::span<const std::string_view> pattern_names();
 std::span<const std::string_view> context_names();
 std::span<const std::string_view> access_mode_names();  // enum kbench_access_mode
-std::span<const std::string_view> stage_names();        // enum kbench_stage
 std::span<const std::string_view> counter_names();      // enum kbench_counter_id
-// What a job does: time allocation loops, or one of the probes.
-std::span<const std::string_view> experiment_names();  // "alloc", then enum kbench_probe_kind + 1
+std::span<const std::string_view> memory_names();       // enum kbench_memory
+// KBENCH_CAP_* bits by name, e.g. {"nonblock", KBENCH_CAP_NONBLOCK}.
+struct NamedBit {
+  std::string_view name;
+  uint64_t bit;
+};
+std::span<const NamedBit> cap_names();
 
 std::optional<uint32_t> find_name(std::span<const std::string_view> names, std::string_view name);
 

@@ -1,55 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0
-// job.cpp - job names, sizes, and the JSON form used in plans and raw data.
+// job.cpp - job names (the one place they are built), sizes, and the JSON
+// form used in plans and raw records.
 #include "core/job.h"
 
 #include <charconv>
 #include <limits>
 
 #include "core/error.h"
+#include "core/experiments.h"
 
 namespace kbench {
 
-bool Job::is_mempool() const {
-  return api == KBENCH_API_MEMPOOL_SLAB || api == KBENCH_API_MEMPOOL_KMALLOC || api == KBENCH_API_MEMPOOL_PAGE;
+std::string_view Job::experiment_name() const { return experiment_spec(experiment).name; }
+
+bool Job::reads(uint32_t field) const { return (experiment_spec(experiment).fields & field) != 0; }
+
+const ApiOption* Job::option(std::string_view k) const {
+  for (const auto& o : options)
+    if (o.key == k) return &o;
+  return nullptr;
 }
 
-std::string Job::name() const {
-  // Probes: "footprint/vmalloc/4194304/GFP_KERNEL", "access/.../page-random", "stages/vmalloc/65536".
-  if (experiment == kExperimentStages) return "stages/" + std::string(api_name()) + "/" + std::to_string(size);
-  if (is_probe()) {
-    std::string n = std::string(experiment_names()[experiment]) + "/" + std::string(api_name()) + "/" +
-                    std::to_string(size) + "/" + gfp.to_string();
-    if (experiment == kExperimentAccess) n += "/" + std::string(access_mode_names()[access_mode]);
-    return n;
-  }
-  std::string n =
-      std::string(api_name()) + "/" + std::to_string(size) + "/" + gfp.to_string() + "/" + std::string(pattern_name());
-  if (pattern != KBENCH_PATTERN_PAIR || ops_per_batch != auto_ops_per_batch(size))
-    n += ":" + std::to_string(ops_per_batch);
-  if (context != KBENCH_CTX_PREEMPT_ON) n += "/" + std::string(context_name());
-  if (is_mempool()) n += "/min_nr:" + std::to_string(mempool_min_nr);
-  if (hwcache_align) n += "/hwcache_align";
+std::string Job::key() const {
+  std::string n;
+  if (experiment != KBENCH_EXP_ALLOC) n = std::string(experiment_name()) + "/";
+  if (reads(KBENCH_FIELD_API)) n += api + "/";
+  n += "size:" + format_size(size);
+  if (reads(KBENCH_FIELD_GFP)) n += "/gfp:" + gfp.to_string();
+  if (reads(KBENCH_FIELD_MODE)) n += "/mode:" + std::string(access_mode_name());
+  if (reads(KBENCH_FIELD_PATTERN)) n += "/pattern:" + std::string(pattern_name());
+  if (reads(KBENCH_FIELD_OPS)) n += "/n:" + std::to_string(ops_per_batch);
+  if (reads(KBENCH_FIELD_CONTEXT)) n += "/ctx:" + std::string(context_name());
+  for (const auto& o : options) n += "/" + o.key + ":" + std::to_string(o.value);
   return n;
 }
 
+std::string measurement_name(const Job& job, std::string_view phase) { return job.key() + "/" + std::string(phase); }
+
+nlohmann::json dimensions_json(const Job& job) {
+  nlohmann::json d = {{"experiment", job.experiment_name()}, {"size_bytes", job.size}};
+  if (job.reads(KBENCH_FIELD_API)) d["api"] = job.api;
+  if (job.reads(KBENCH_FIELD_GFP)) d["gfp"] = job.gfp.to_string();
+  if (job.reads(KBENCH_FIELD_MODE)) d["access_mode"] = job.access_mode_name();
+  if (job.reads(KBENCH_FIELD_PATTERN)) d["pattern"] = job.pattern_name();
+  if (job.reads(KBENCH_FIELD_OPS)) d["ops_per_batch"] = job.ops_per_batch;
+  if (job.reads(KBENCH_FIELD_CONTEXT)) d["context"] = job.context_name();
+  nlohmann::json opts = nlohmann::json::object();
+  for (const auto& o : job.options) opts[o.key] = o.value;
+  d["options"] = opts;
+  return d;
+}
+
 void to_json(nlohmann::json& j, const Job& job) {
-  j = nlohmann::json{{"experiment", experiment_names()[job.experiment]},
-                     {"access_mode", access_mode_names()[job.access_mode]},
+  nlohmann::json opts = nlohmann::json::array();
+  for (const auto& o : job.options) opts.push_back({o.key, o.value});
+  j = nlohmann::json{{"experiment", job.experiment_name()},
+                     {"api", job.api},
+                     {"size", job.size},
+                     {"gfp", job.gfp.to_string()},
+                     {"pattern", job.pattern_name()},
+                     {"ops_per_batch", job.ops_per_batch},
+                     {"context", job.context_name()},
+                     {"access_mode", job.access_mode_name()},
+                     {"options", opts},
+                     {"batches", job.batches},
+                     {"warmup_batches", job.warmup_batches},
+                     {"seed", job.seed},
                      {"counters", job.counters},
                      {"raw_event", job.raw_event},
                      {"raw_type", job.raw_type},
                      {"raw_config", job.raw_config},
-                     {"api", job.api_name()},
-                     {"size", job.size},
-                     {"gfp", job.gfp.to_string()},
-                     {"pattern", job.pattern_name()},
-                     {"context", job.context_name()},
-                     {"ops_per_batch", job.ops_per_batch},
-                     {"batches", job.batches},
-                     {"warmup_batches", job.warmup_batches},
-                     {"mempool_min_nr", job.mempool_min_nr},
-                     {"hwcache_align", job.hwcache_align},
-                     {"seed", job.seed},
                      {"sweep", job.sweep}};
 }
 
@@ -62,23 +82,23 @@ uint32_t id_of(std::span<const std::string_view> names, const std::string& name,
 }  // namespace
 
 void from_json(const nlohmann::json& j, Job& job) {
-  job.experiment = id_of(experiment_names(), j.value("experiment", "alloc"), "experiment");
-  job.access_mode = id_of(access_mode_names(), j.value("access_mode", "sequential"), "access mode");
-  job.counters = j.value("counters", false);
-  job.raw_event = j.value("raw_event", std::string());
-  job.raw_type = j.value("raw_type", 0U);
-  job.raw_config = j.value("raw_config", uint64_t{0});
-  job.api = id_of(api_names(), j.at("api").get<std::string>(), "api");
+  job.experiment = id_of(experiment_names(), j.at("experiment").get<std::string>(), "experiment");
+  job.api = j.at("api").get<std::string>();
   job.size = j.at("size").get<uint64_t>();
   job.gfp = Gfp::parse(j.at("gfp").get<std::string>());
   job.pattern = id_of(pattern_names(), j.at("pattern").get<std::string>(), "pattern");
-  job.context = id_of(context_names(), j.at("context").get<std::string>(), "context");
   job.ops_per_batch = j.at("ops_per_batch").get<uint32_t>();
+  job.context = id_of(context_names(), j.at("context").get<std::string>(), "context");
+  job.access_mode = id_of(access_mode_names(), j.at("access_mode").get<std::string>(), "access mode");
+  job.options.clear();
+  for (const auto& o : j.at("options")) job.options.push_back({o.at(0).get<std::string>(), o.at(1).get<int64_t>()});
   job.batches = j.at("batches").get<uint32_t>();
   job.warmup_batches = j.at("warmup_batches").get<uint32_t>();
-  job.mempool_min_nr = j.at("mempool_min_nr").get<uint32_t>();
-  job.hwcache_align = j.at("hwcache_align").get<bool>();
   job.seed = j.at("seed").get<uint32_t>();
+  job.counters = j.at("counters").get<bool>();
+  job.raw_event = j.at("raw_event").get<std::string>();
+  job.raw_type = j.at("raw_type").get<uint32_t>();
+  job.raw_config = j.at("raw_config").get<uint64_t>();
   job.sweep = j.value("sweep", "");
 }
 

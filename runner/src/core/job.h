@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 // job.h - one measured configuration (a "job"), the unit a sweep expands
 // into, a plan carries to the target, and a result is reported for.
+//
+// Every dimension is its own field. Names are built from the fields in one
+// place (Job::key, measurement_name), in a fixed order with every
+// dimension the experiment reads, for display and for compare.py, which
+// matches by name; nothing parses a name back.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,42 +20,51 @@
 
 namespace kbench {
 
-// experiment values: what a job measures.
-inline constexpr uint32_t kExperimentAlloc = 0;  // allocation loops (KBENCH_IOC_RUN)
-inline constexpr uint32_t kExperimentFootprint = 1 + KBENCH_PROBE_FOOTPRINT;
-inline constexpr uint32_t kExperimentAccess = 1 + KBENCH_PROBE_ACCESS;
-inline constexpr uint32_t kExperimentStages = 1 + KBENCH_PROBE_STAGES;
+// An option of the API (kbench_api_info.options), e.g. {"min_nr", 16}: set
+// only where the API takes it (the agent drops the others).
+struct ApiOption {
+  std::string key;
+  int64_t value = 0;
+  bool operator==(const ApiOption&) const = default;
+};
 
 struct Job {
-  uint32_t experiment = kExperimentAlloc;
-  uint32_t access_mode = KBENCH_ACCESS_SEQUENTIAL;  // access probes only
-  bool counters = true;                             // count TLB misses etc. where the CPU can
-  std::string raw_event;                            // a model-specific event by libpfm4 name, or ""
-  uint32_t raw_type = 0;                            // resolved on the target before the run
-  uint64_t raw_config = 0;
-  uint32_t api = KBENCH_API_NOOP;
+  // What is measured: the dimensions.
+  uint32_t experiment = KBENCH_EXP_ALLOC;
+  std::string api = "noop";
   uint64_t size = 0;
   Gfp gfp;
   uint32_t pattern = KBENCH_PATTERN_PAIR;
+  uint32_t ops_per_batch = 1;  // N: ops per timed batch
   uint32_t context = KBENCH_CTX_PREEMPT_ON;
-  uint32_t ops_per_batch = 1;
+  uint32_t access_mode = KBENCH_ACCESS_SEQUENTIAL;
+  std::vector<ApiOption> options;  // in the option table's order
+  // How it is measured: not part of its name.
   uint32_t batches = 1;
-  uint32_t warmup_batches = 1;
-  uint32_t mempool_min_nr = 0;  // 0 for non-mempool APIs (the module insists)
-  bool hwcache_align = false;
+  uint32_t warmup_batches = 0;
   uint32_t seed = 1;
+  bool counters = true;   // count TLB misses etc. where the CPU can
+  std::string raw_event;  // a model-specific event by libpfm4 name, or ""
+  uint32_t raw_type = 0;  // resolved on the target before the run
+  uint64_t raw_config = 0;
   std::string sweep;  // the [[sweep]] block it came from, for reports
 
-  // The canonical name without the phase, e.g. "kmalloc/65536/GFP_KERNEL/pair".
-  // Non-default dimensions are appended so names stay unique: the batch size
-  // of batch patterns always, of pair only when it is not the automatic one.
-  std::string name() const;
-  std::string_view api_name() const { return api_names()[api]; }
+  // The canonical name of the configuration, without a phase, e.g.
+  // "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on".
+  std::string key() const;
+  bool reads(uint32_t field) const;  // KBENCH_FIELD_* of its experiment
+  std::string_view experiment_name() const;
   std::string_view pattern_name() const { return pattern_names()[pattern]; }
   std::string_view context_name() const { return context_names()[context]; }
-  bool is_probe() const { return experiment != kExperimentAlloc; }
-  bool is_mempool() const;
+  std::string_view access_mode_name() const { return access_mode_names()[access_mode]; }
+  const ApiOption* option(std::string_view key) const;
 };
+
+// key() + "/" + phase: a measurement's name in results.json and the history.
+std::string measurement_name(const Job& job, std::string_view phase);
+
+// The dimensions of a job as JSON fields, for results.json entries.
+nlohmann::json dimensions_json(const Job& job);
 
 void to_json(nlohmann::json& j, const Job& job);
 void from_json(const nlohmann::json& j, Job& job);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// device.h - the module as the runner sees it: facts about the kernel, and
-// "run this job". KernelDevice talks to /dev/kbench.
+// device.h - the module as the runner sees it: facts about the kernel, the
+// catalog of its APIs and experiments, and "run this job". KernelDevice
+// talks to /dev/kbench; tests put a fake at this boundary.
 #pragma once
 
 #include <cstdint>
@@ -11,12 +12,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/catalog.h"
 #include "core/job.h"
 
 namespace kbench {
 
 struct ModuleInfo {
   uint32_t abi_version = 0;
+  uint32_t nr_apis = 0;
+  uint32_t nr_experiments = 0;
   uint32_t flags = 0;
   uint32_t clock_khz = 0;
   uint32_t page_size = 0;
@@ -46,13 +50,6 @@ nlohmann::json kconfig_to_json(uint64_t kconfig);
 void from_json(const nlohmann::json& j, ModuleInfo& info);
 ModuleInfo decode_info(const kbench_info& raw);
 
-// A page-table footprint (KBENCH_PROBE_FOOTPRINT).
-struct Footprint {
-  uint64_t map_4k = 0, map_2m = 0, map_1g = 0, unmapped = 0;
-  uint32_t level_shift = 0;  // smallest mapping seen: 12, 21 or 30
-  bool in_vmalloc = false;
-};
-
 struct RunOutcome {
   int err = 0;  // 0 or a positive errno from the ioctl
   std::string reason;
@@ -61,29 +58,27 @@ struct RunOutcome {
   uint64_t footprint_bytes = 0;
   bool nowarn_added = false;
   uint32_t failed_total = 0;
-  std::vector<kbench_sample> samples;              // allocation runs
-  std::vector<kbench_probe_sample> probe_samples;  // access and stages probes
-  uint64_t touches = 0;                            // access probes: per batch
-  std::optional<Footprint> footprint;
+  std::vector<kbench_sample> samples;       // one per timed batch
+  nlohmann::json values = nullptr;          // the experiment's named results, or null
   std::optional<kbench_counters> counters;  // when the job asked for them
   std::string raw_event_error;              // the job's raw event could not be resolved here: why
   nlohmann::json interrupts;                // /proc/interrupts deltas during the job: {"TLB": n, "CAL": n}
 };
 
 // Fill the ioctl argument for a job (pure: unit-tested without a kernel).
-kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples, size_t nr_samples,
-                                kbench_counters* counters = nullptr);
+// api_id is the module's id of job.api (from its catalog).
+kbench_run_args encode_run_args(const Job& job, uint32_t api_id, bool validate_only, kbench_sample* samples,
+                                size_t nr_samples, kbench_counters* counters = nullptr);
 // Read the outputs of the ioctl back, given its errno (0 on success).
-RunOutcome decode_run_args(const kbench_run_args& args, int err, const kbench_sample* samples);
-
-kbench_probe_args encode_probe_args(const Job& job, bool validate_only, kbench_probe_sample* samples, size_t nr_samples,
-                                    kbench_counters* counters);
-RunOutcome decode_probe_args(const kbench_probe_args& args, int err, const kbench_probe_sample* samples);
+RunOutcome decode_run_args(const kbench_run_args& args, int err, const kbench_sample* samples,
+                           const ExperimentInfo* experiment);
 
 class Device {
  public:
   virtual ~Device() = default;
   virtual ModuleInfo info() = 0;
+  virtual Catalog catalog() = 0;
+  // Runs a job as it is (the executor normalises it against the catalog).
   virtual RunOutcome run(const Job& job, bool validate_only) = 0;
 };
 

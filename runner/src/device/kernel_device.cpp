@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kernel_device.cpp - /dev/kbench through its ioctls.
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "config/options.h"
 #include "device/device.h"
 
 namespace kbench {
@@ -55,6 +57,8 @@ nlohmann::json kconfig_to_json(uint64_t kconfig) {
 
 void to_json(nlohmann::json& j, const ModuleInfo& i) {
   j = nlohmann::json{{"abi_version", i.abi_version},
+                     {"nr_apis", i.nr_apis},
+                     {"nr_experiments", i.nr_experiments},
                      {"flags", i.flags},
                      {"clock_khz", i.clock_khz},
                      {"page_size", i.page_size},
@@ -80,6 +84,8 @@ void to_json(nlohmann::json& j, const ModuleInfo& i) {
 
 void from_json(const nlohmann::json& j, ModuleInfo& i) {
   i.abi_version = j.at("abi_version");
+  i.nr_apis = j.value("nr_apis", 0U);
+  i.nr_experiments = j.value("nr_experiments", 0U);
   i.flags = j.at("flags");
   i.clock_khz = j.at("clock_khz");
   i.page_size = j.at("page_size");
@@ -104,6 +110,8 @@ void from_json(const nlohmann::json& j, ModuleInfo& i) {
 ModuleInfo decode_info(const kbench_info& r) {
   ModuleInfo i;
   i.abi_version = r.abi_version;
+  i.nr_apis = r.nr_apis;
+  i.nr_experiments = r.nr_experiments;
   i.flags = r.flags;
   i.clock_khz = r.clock_khz;
   i.page_size = r.page_size;
@@ -126,85 +134,52 @@ ModuleInfo decode_info(const kbench_info& r) {
   return i;
 }
 
-kbench_run_args encode_run_args(const Job& job, bool validate_only, kbench_sample* samples, size_t nr_samples,
-                                kbench_counters* counters) {
-  kbench_run_args a{};  // zeroes pads and reserved space, as the module demands
-  a.size = sizeof(a);
-  a.abi_version = KBENCH_ABI_VERSION;
-  a.api = job.api;
-  a.gfp = job.gfp.base;
-  a.gfp_mods = job.gfp.mods;
-  a.pattern = job.pattern;
-  a.context = job.context;
-  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (job.hwcache_align ? KBENCH_RUN_HWCACHE_ALIGN : 0U) |
-            (counters ? KBENCH_RUN_COUNTERS : 0U);
+kbench_run_args encode_run_args(const Job& job, uint32_t api_id, bool validate_only, kbench_sample* samples,
+                                size_t nr_samples, kbench_counters* counters) {
+  kbench_run_args a{};  // zeroes pads and every field the experiment does not read
+  a.experiment = job.experiment;
+  a.obj_size = job.size;
+  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (counters ? KBENCH_RUN_COUNTERS : 0U);
+  if (job.reads(KBENCH_FIELD_API)) a.api = api_id;
+  if (job.reads(KBENCH_FIELD_GFP)) {
+    a.gfp = job.gfp.base;
+    a.gfp_mods = job.gfp.mods;
+  }
+  if (job.reads(KBENCH_FIELD_PATTERN)) a.pattern = job.pattern;
+  if (job.reads(KBENCH_FIELD_CONTEXT)) a.context = job.context;
+  if (job.reads(KBENCH_FIELD_OPS)) a.ops_per_batch = job.ops_per_batch;
+  if (job.reads(KBENCH_FIELD_BATCHES)) {
+    a.nr_batches = job.batches;
+    a.warmup_batches = job.warmup_batches;
+  }
+  if (job.reads(KBENCH_FIELD_MODE)) a.mode = job.access_mode;
+  if (job.reads(KBENCH_FIELD_SEED)) a.seed = job.seed;
+  for (const auto& o : job.options)
+    if (const Option* opt = find_api_option(o.key)) opt->encode(a, o.value);
   a.counters_ptr = reinterpret_cast<uintptr_t>(counters);
   a.raw_config = counters ? job.raw_config : 0;
   a.raw_type = counters ? job.raw_type : 0;
-  a.obj_size = job.size;
-  a.ops_per_batch = job.ops_per_batch;
-  a.nr_batches = job.batches;
-  a.warmup_batches = job.warmup_batches;
-  a.mempool_min_nr = job.mempool_min_nr;
-  a.seed = job.seed;
+  a.sample_size = sizeof(kbench_sample);
   a.samples_ptr = reinterpret_cast<uintptr_t>(samples);
   a.samples_len = nr_samples * sizeof(kbench_sample);
   return a;
 }
 
-RunOutcome decode_run_args(const kbench_run_args& a, int err, const kbench_sample* samples) {
+RunOutcome decode_run_args(const kbench_run_args& a, int err, const kbench_sample* samples,
+                           const ExperimentInfo* experiment) {
   RunOutcome o;
   o.err = err;
   o.reason = cstr(a.reason, sizeof(a.reason));
   o.bad_field = cstr(a.bad_field, sizeof(a.bad_field));
   o.call = cstr(a.call, sizeof(a.call));
   o.footprint_bytes = a.footprint_bytes;
-  o.nowarn_added = a.gfp_nowarn_added != 0;
+  o.nowarn_added = a.nowarn_added != 0;
   o.failed_total = a.failed_total;
-  if (samples) o.samples.assign(samples, samples + a.batches_done);
-  return o;
-}
-
-kbench_probe_args encode_probe_args(const Job& job, bool validate_only, kbench_probe_sample* samples, size_t nr_samples,
-                                    kbench_counters* counters) {
-  kbench_probe_args a{};
-  a.size = sizeof(a);
-  a.abi_version = KBENCH_ABI_VERSION;
-  a.kind = job.experiment - 1;
-  a.api = job.api;
-  a.gfp = job.gfp.base;
-  a.gfp_mods = job.gfp.mods;
-  a.mode = job.experiment == kExperimentAccess ? job.access_mode : 0;
-  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (counters ? KBENCH_RUN_COUNTERS : 0U);
-  a.obj_size = job.size;
-  a.nr_batches = job.experiment == kExperimentFootprint ? 0 : job.batches;
-  a.warmup_batches = job.experiment == kExperimentFootprint ? 0 : job.warmup_batches;
-  a.seed = job.seed;
-  a.samples_ptr = reinterpret_cast<uintptr_t>(samples);
-  a.samples_len = nr_samples * sizeof(kbench_probe_sample);
-  a.counters_ptr = reinterpret_cast<uintptr_t>(counters);
-  a.raw_config = counters ? job.raw_config : 0;
-  a.raw_type = counters ? job.raw_type : 0;
-  return a;
-}
-
-RunOutcome decode_probe_args(const kbench_probe_args& a, int err, const kbench_probe_sample* samples) {
-  RunOutcome o;
-  o.err = err;
-  o.reason = cstr(a.reason, sizeof(a.reason));
-  o.bad_field = cstr(a.bad_field, sizeof(a.bad_field));
-  o.call = cstr(a.call, sizeof(a.call));
-  o.touches = a.touches;
-  if (samples) o.probe_samples.assign(samples, samples + a.batches_done);
-  if (err == 0 && a.kind == KBENCH_PROBE_FOOTPRINT) {
-    Footprint f;
-    f.map_4k = a.map_4k;
-    f.map_2m = a.map_2m;
-    f.map_1g = a.map_1g;
-    f.unmapped = a.unmapped;
-    f.level_shift = a.level_shift;
-    f.in_vmalloc = a.in_vmalloc != 0;
-    o.footprint = f;
+  if (samples) o.samples.assign(samples, samples + std::min<size_t>(a.batches_done, a.nr_batches));
+  if (experiment && a.nr_values && (err == 0 || err == EINTR)) {
+    o.values = nlohmann::json::object();
+    for (size_t i = 0; i < std::min<size_t>(a.nr_values, experiment->values.size()); ++i)
+      o.values[experiment->values[i]] = a.values[i];
   }
   return o;
 }
@@ -220,39 +195,61 @@ class KernelDevice final : public Device {
 
   ModuleInfo info() override {
     kbench_info raw{};
-    raw.size = sizeof(raw);
-    raw.abi_version = KBENCH_ABI_VERSION;
     if (::ioctl(fd_, KBENCH_IOC_INFO, &raw) != 0) {
       const int e = errno;
-      if (e == EPROTO)
-        throw Error("the loaded kbench module speaks another ABI version",
+      if (e == ENOTTY)
+        throw Error("the loaded kbench module does not answer KBENCH_IOC_INFO (an older module?)",
                     "unload it (rmmod kbench) so kbench can load the module built from this tree");
       throw Error(std::string("KBENCH_IOC_INFO failed: ") + std::strerror(e));
     }
     return decode_info(raw);
   }
 
+  Catalog catalog() override {
+    if (!catalog_.empty()) return catalog_;
+    const ModuleInfo m = info();
+    for (uint32_t id = 0; id < m.nr_apis; ++id) {
+      kbench_api_info raw{};
+      raw.id = id;
+      if (::ioctl(fd_, KBENCH_IOC_API_INFO, &raw) != 0)
+        throw Error("KBENCH_IOC_API_INFO of API " + std::to_string(id) + " failed: " + std::strerror(errno));
+      catalog_.apis.push_back(decode_api_info(raw));
+    }
+    for (uint32_t id = 0; id < m.nr_experiments; ++id) {
+      kbench_experiment_info raw{};
+      raw.id = id;
+      if (::ioctl(fd_, KBENCH_IOC_EXPERIMENT_INFO, &raw) != 0)
+        throw Error("KBENCH_IOC_EXPERIMENT_INFO of experiment " + std::to_string(id) +
+                    " failed: " + std::strerror(errno));
+      catalog_.experiments.push_back(decode_experiment_info(raw));
+    }
+    return catalog_;
+  }
+
   RunOutcome run(const Job& job, bool validate_only) override {
+    const Catalog& cat = catalog();
+    const ApiInfo* api = job.reads(KBENCH_FIELD_API) ? cat.api(job.api) : nullptr;
+    if (job.reads(KBENCH_FIELD_API) && !api) {
+      RunOutcome o;
+      o.err = EOPNOTSUPP;
+      o.reason = "the loaded kbench module has no API '" + job.api + "' (it was built from another tree)";
+      return o;
+    }
+    const ExperimentInfo* exp = cat.experiment(job.experiment);
+    const bool has_samples = exp && !exp->slots.empty();
     kbench_counters counters{};
     kbench_counters* cnt = job.counters && !validate_only ? &counters : nullptr;
-    RunOutcome o;
-    if (job.is_probe()) {
-      std::vector<kbench_probe_sample> buf(validate_only ? 0 : job.batches);
-      kbench_probe_args a = encode_probe_args(job, validate_only, buf.data(), buf.size(), cnt);
-      const int rc = ::ioctl(fd_, KBENCH_IOC_PROBE, &a);
-      o = decode_probe_args(a, rc == 0 ? 0 : errno, buf.data());
-    } else {
-      std::vector<kbench_sample> buf(validate_only ? 0 : job.batches);
-      kbench_run_args a = encode_run_args(job, validate_only, buf.data(), buf.size(), cnt);
-      const int rc = ::ioctl(fd_, KBENCH_IOC_RUN, &a);
-      o = decode_run_args(a, rc == 0 ? 0 : errno, buf.data());
-    }
+    std::vector<kbench_sample> buf(validate_only || !has_samples ? 0 : job.batches);
+    kbench_run_args a = encode_run_args(job, api ? api->id : 0, validate_only, buf.data(), buf.size(), cnt);
+    const int rc = ::ioctl(fd_, KBENCH_IOC_RUN, &a);
+    RunOutcome o = decode_run_args(a, rc == 0 ? 0 : errno, buf.empty() ? nullptr : buf.data(), exp);
     if (cnt && (o.err == 0 || o.err == EINTR)) o.counters = counters;
     return o;
   }
 
  private:
   int fd_;
+  Catalog catalog_;
 };
 
 }  // namespace

@@ -16,8 +16,12 @@
 #include <random>
 #include <sstream>
 
+#include "analysis/phases.h"
+#include "config/options.h"
 #include "core/error.h"
+#include "core/experiments.h"
 #include "measure/raw_event.h"
+#include "stats/statistics.h"
 
 namespace kbench {
 
@@ -51,13 +55,20 @@ Plan make_plan(std::vector<Job> jobs, uint32_t repetitions, bool interleave, uin
   return plan;
 }
 
-double repetition_median(const RunOutcome& outcome) {
-  std::vector<double> v;
-  for (const auto& s : outcome.samples)
-    if (s.ops) v.push_back(static_cast<double>(s.alloc_cycles) / s.ops);
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+std::string normalize_job(Job& job, const Catalog& catalog) {
+  const ExperimentInfo* e = catalog.experiment(job.experiment);
+  if (!e) return "the loaded kbench module has no experiment '" + std::string(job.experiment_name()) + "'";
+  if (e->fields != experiment_spec(job.experiment).fields)
+    return "the runner and the loaded kbench module disagree about what the " + e->name +
+           " experiment reads (built from different trees?)";
+  if (!job.reads(KBENCH_FIELD_API)) return {};
+  const ApiInfo* api = catalog.api(job.api);
+  if (!api) return {};  // the device refuses it with the reason
+  std::erase_if(job.options, [&](const ApiOption& o) {
+    const Option* opt = find_api_option(o.key);
+    return !opt || !api->takes(opt->api_option);
+  });
+  return {};
 }
 
 void from_json(const nlohmann::json& j, Plan& plan) {
@@ -92,8 +103,16 @@ kbench_counter counter_from_json(const nlohmann::json& j) {
 }  // namespace
 
 nlohmann::json outcome_to_json(const RunOutcome& o) {
+  // A sample as [flags, cpu, ops, failed, [cycles...], [count...]], the
+  // slot arrays cut after the last slot any sample used.
+  size_t slots = 0;
+  for (const auto& s : o.samples)
+    for (size_t i = 0; i < KBENCH_SAMPLE_SLOTS; ++i)
+      if (s.count[i]) slots = std::max(slots, i + 1);
   nlohmann::json samples = nlohmann::json::array();
-  for (const auto& s : o.samples) samples.push_back({s.alloc_cycles, s.free_cycles, s.ops, s.failed, s.flags, s.cpu});
+  for (const auto& s : o.samples)
+    samples.push_back({s.flags, s.cpu, s.ops, s.failed, std::vector<uint64_t>(s.cycles, s.cycles + slots),
+                       std::vector<uint32_t>(s.count, s.count + slots)});
   nlohmann::json j = {{"errno", o.err},
                       {"error", o.err ? std::strerror(o.err) : ""},
                       {"reason", o.reason},
@@ -103,17 +122,7 @@ nlohmann::json outcome_to_json(const RunOutcome& o) {
                       {"nowarn_added", o.nowarn_added},
                       {"failed_total", o.failed_total},
                       {"samples", samples}};
-  if (!o.probe_samples.empty()) {
-    nlohmann::json ps = nlohmann::json::array();
-    for (const auto& p : o.probe_samples) ps.push_back(std::vector<uint64_t>(std::begin(p.cycles), std::end(p.cycles)));
-    j["probe_samples"] = ps;
-    j["touches"] = o.touches;
-  }
-  if (o.footprint) {
-    const Footprint& f = *o.footprint;
-    j["footprint"] = {{"map_4k", f.map_4k},     {"map_2m", f.map_2m},           {"map_1g", f.map_1g},
-                      {"unmapped", f.unmapped}, {"level_shift", f.level_shift}, {"in_vmalloc", f.in_vmalloc}};
-  }
+  if (!o.values.is_null()) j["values"] = o.values;
   if (o.counters) {
     nlohmann::json c = nlohmann::json::array();
     for (const auto& k : o.counters->c) c.push_back(counter_to_json(k));
@@ -134,25 +143,7 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
   o.footprint_bytes = j.at("footprint_bytes");
   o.nowarn_added = j.at("nowarn_added");
   o.failed_total = j.at("failed_total");
-  if (j.contains("probe_samples")) {
-    for (const auto& p : j.at("probe_samples")) {
-      kbench_probe_sample k{};
-      for (size_t i = 0; i < std::size(k.cycles) && i < p.size(); ++i) k.cycles[i] = p.at(i);
-      o.probe_samples.push_back(k);
-    }
-    o.touches = j.value("touches", uint64_t{0});
-  }
-  if (j.contains("footprint")) {
-    const auto& f = j.at("footprint");
-    Footprint fp;
-    fp.map_4k = f.at("map_4k");
-    fp.map_2m = f.at("map_2m");
-    fp.map_1g = f.at("map_1g");
-    fp.unmapped = f.at("unmapped");
-    fp.level_shift = f.at("level_shift");
-    fp.in_vmalloc = f.at("in_vmalloc");
-    o.footprint = fp;
-  }
+  if (j.contains("values")) o.values = j.at("values");
   if (j.contains("counters")) {
     kbench_counters c{};
     size_t i = 0;
@@ -167,12 +158,19 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
   if (j.contains("interrupts")) o.interrupts = j.at("interrupts");
   for (const auto& s : j.at("samples")) {
     kbench_sample k{};
-    k.alloc_cycles = s.at(0);
-    k.free_cycles = s.at(1);
+    k.flags = s.at(0);
+    k.cpu = s.at(1);
     k.ops = s.at(2);
     k.failed = s.at(3);
-    k.flags = s.at(4);
-    k.cpu = s.at(5);
+    const auto& cycles = s.at(4);
+    const auto& count = s.at(5);
+    if (cycles.size() > KBENCH_SAMPLE_SLOTS || count.size() != cycles.size())
+      throw Error("a sample has " + std::to_string(cycles.size()) + " slots of cycles and " +
+                  std::to_string(count.size()) + " of counts");
+    for (size_t i = 0; i < cycles.size(); ++i) {
+      k.cycles[i] = cycles.at(i);
+      k.count[i] = count.at(i);
+    }
     o.samples.push_back(k);
   }
   return o;
@@ -222,16 +220,6 @@ std::map<std::string, uint64_t> read_ipi_counts() {
   return out;
 }
 
-double cv_of(const std::vector<double>& v) {
-  if (v.size() < 2) return std::nan("");
-  double mean = 0;
-  for (const double x : v) mean += x;
-  mean /= static_cast<double>(v.size());
-  double sq = 0;
-  for (const double x : v) sq += (x - mean) * (x - mean);
-  return mean > 0 ? std::sqrt(sq / static_cast<double>(v.size() - 1)) / mean : std::nan("");
-}
-
 }  // namespace
 
 // Pins the calling thread to the highest CPU it may run on (away from CPU 0,
@@ -258,10 +246,13 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
   std::vector<PlanEntry> order = plan.order;
   if (order.empty())
     for (uint32_t c = 0; c < plan.jobs.size(); ++c) order.push_back({c, 0});
+  const ModuleInfo module = device.info();
+  const Catalog catalog = device.catalog();
   sink.write({{"type", "start"},
               {"format", kRecordFormatVersion},
               {"environment", env},
-              {"module", device.info()},
+              {"module", module},
+              {"catalog", catalog},
               {"jobs", order.size()},
               {"configs", plan.jobs.size()},
               {"seed", plan.seed},
@@ -283,23 +274,33 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
     }
     Job job = plan.jobs[e.config];
     if (progress) progress(done, order.size(), job);
-    // A model-specific event is named in the config and resolved here, on
-    // the machine whose PMU counts it.
-    std::string raw_error;
-    if (!job.raw_event.empty() && job.counters) {
-      auto it = raw_events.find(job.raw_event);
-      if (it == raw_events.end()) it = raw_events.emplace(job.raw_event, resolve_raw_event(job.raw_event)).first;
-      job.raw_type = it->second.type;
-      job.raw_config = it->second.ok ? it->second.config : 0;
-      raw_error = it->second.error;
-    }
-    const auto ipi_before = read_ipi_counts();
-    RunOutcome outcome = device.run(job, plan.validate_only);
-    outcome.raw_event_error = raw_error;
-    if (!plan.validate_only && !ipi_before.empty()) {
-      const auto ipi_after = read_ipi_counts();
-      outcome.interrupts = nlohmann::json::object();
-      for (const auto& [k, v] : ipi_before) outcome.interrupts[k] = ipi_after.at(k) - v;
+    RunOutcome outcome;
+    if (const std::string why = normalize_job(job, catalog); !why.empty()) {
+      outcome.err = EOPNOTSUPP;
+      outcome.reason = why;
+    } else {
+      // A model-specific event is named in the config and resolved here,
+      // on the machine whose PMU counts it.
+      std::string raw_error;
+      const ExperimentInfo* exp = catalog.experiment(job.experiment);
+      if (!(exp->flags & KBENCH_EXPF_COUNTERS)) job.counters = false;
+      if (!job.raw_event.empty() && job.counters) {
+        auto it = raw_events.find(job.raw_event);
+        if (it == raw_events.end()) it = raw_events.emplace(job.raw_event, resolve_raw_event(job.raw_event)).first;
+        job.raw_type = it->second.type;
+        job.raw_config = it->second.ok ? it->second.config : 0;
+        raw_error = it->second.error;
+      }
+      const auto ipi_before = read_ipi_counts();
+      outcome = device.run(job, plan.validate_only);
+      outcome.raw_event_error = raw_error;
+      if (!plan.validate_only && !ipi_before.empty()) {
+        const auto ipi_after = read_ipi_counts();
+        outcome.interrupts = nlohmann::json::object();
+        for (const auto& [k, v] : ipi_before) outcome.interrupts[k] = ipi_after.at(k) - v;
+      }
+      if (outcome.err == 0)
+        medians[e.config].push_back(headline_median(phase_samples(outcome, *exp, module.clock_khz, false)));
     }
     sink.write({{"type", "job"},
                 {"index", i},
@@ -310,14 +311,15 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
     ++done;
     if (outcome.err == EINTR) interrupted = true;
     if (refused(outcome.err)) skip[e.config] = true;
-    if (outcome.err == 0) medians[e.config].push_back(repetition_median(outcome));
     // Dynamic run count: when the planned order is exhausted, add one more
-    // round for the configurations still too noisy.
+    // round for the configurations still too noisy. The spread is that of
+    // the repetitions' headline medians, for every experiment alike.
     if (dynamic && i + 1 == order.size()) {
       std::vector<PlanEntry> round;
       for (uint32_t c = 0; c < plan.jobs.size(); ++c) {
-        const double cv = cv_of(medians[c]);
-        if (!skip[c] && medians[c].size() < plan.max_repetitions && !(cv <= plan.cv_target))
+        const Summary m = summarize(medians[c]);
+        const bool settled = m.n >= 2 && m.cv <= plan.cv_target;
+        if (!skip[c] && !medians[c].empty() && medians[c].size() < plan.max_repetitions && !settled)
           round.push_back({c, static_cast<uint32_t>(medians[c].size())});
       }
       std::shuffle(round.begin(), round.end(), rng);
@@ -328,42 +330,70 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
   sink.write({{"type", "end"}, {"module", device.info()}, {"jobs_done", done}, {"interrupted", interrupted}});
 }
 
+namespace {
+
+// One record line into the run; throws nlohmann::json::exception or Error
+// for a record of an unexpected shape.
+void read_record(const nlohmann::json& rec, RawRun& run) {
+  if (!rec.is_object()) throw Error("not a JSON object");
+  const std::string type = rec.at("type").get<std::string>();
+  if (type == "start") {
+    if (rec.at("format").get<int>() != kRecordFormatVersion)
+      throw Error("record format " + std::to_string(rec.at("format").get<int>()) + ", this kbench reads " +
+                  std::to_string(kRecordFormatVersion));
+    run.environment = rec.at("environment");
+    run.module_before = rec.at("module").get<ModuleInfo>();
+    run.catalog = rec.at("catalog").get<Catalog>();
+    run.planned_jobs = rec.at("jobs");
+    run.configs = rec.value("configs", size_t{0});
+    run.seed = rec.value("seed", 0ULL);
+    run.cv_target = rec.value("cv_target", 0.0);
+    run.max_repetitions = rec.value("max_repetitions", 0U);
+  } else if (type == "job") {
+    RawJob j;
+    j.index = rec.at("index");
+    j.config = rec.at("config");
+    j.repetition = rec.at("repetition");
+    if (run.configs && j.config >= run.configs)
+      throw Error("configuration " + std::to_string(j.config) + " of " + std::to_string(run.configs) +
+                  " announced");
+    j.job = rec.at("job").get<Job>();
+    j.outcome = outcome_from_json(rec.at("outcome"));
+    run.jobs.push_back(std::move(j));
+  } else if (type == "selftest") {
+    run.selftest = rec.at("checks");
+  } else if (type == "end") {
+    run.module_after = rec.at("module").get<ModuleInfo>();
+    run.interrupted = rec.at("interrupted");
+    run.ended = true;
+  } else {
+    throw Error("unknown record type '" + type + "'");
+  }
+}
+
+}  // namespace
+
 RawRun read_records(std::istream& in) {
   RawRun run;
   std::string line;
+  size_t lineno = 0;
   while (std::getline(in, line)) {
+    ++lineno;
     if (line.empty() || line == "\r") continue;
     nlohmann::json rec;
     try {
       rec = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception&) {
-      ++run.bad_lines;
+      run.bad_records.push_back("line " + std::to_string(lineno) + ": not one whole JSON record");
       continue;
     }
-    const std::string type = rec.value("type", "");
-    if (type == "start") {
-      run.environment = rec.at("environment");
-      run.module_before = rec.at("module").get<ModuleInfo>();
-      run.planned_jobs = rec.at("jobs");
-      run.seed = rec.value("seed", 0ULL);
-      run.cv_target = rec.value("cv_target", 0.0);
-      run.max_repetitions = rec.value("max_repetitions", 0U);
-    } else if (type == "job") {
-      RawJob j;
-      j.index = rec.at("index");
-      j.config = rec.value("config", 0U);
-      j.repetition = rec.value("repetition", 0U);
-      j.job = rec.at("job").get<Job>();
-      j.outcome = outcome_from_json(rec.at("outcome"));
-      run.jobs.push_back(std::move(j));
-    } else if (type == "selftest") {
-      run.selftest = rec.at("checks");
-    } else if (type == "end") {
-      run.module_after = rec.at("module").get<ModuleInfo>();
-      run.interrupted = rec.at("interrupted");
-      run.ended = true;
-    } else {
-      ++run.bad_lines;
+    try {
+      read_record(rec, run);
+    } catch (const std::exception& e) {
+      std::string what = e.what();
+      if (const auto pos = what.find("] "); what.rfind("[json.exception", 0) == 0 && pos != std::string::npos)
+        what = what.substr(pos + 2);
+      run.bad_records.push_back("line " + std::to_string(lineno) + ": " + what);
     }
   }
   return run;

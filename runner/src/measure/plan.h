@@ -3,7 +3,7 @@
 // with: one JSON object per line (NDJSON), written as each job finishes,
 // so a crash or a kill loses at most the job in flight.
 //
-//   {"type":"start", "environment":{...}, "module":{...}, "jobs":N, "seed":S, ...}
+//   {"type":"start", "environment":{...}, "module":{...}, "catalog":{...}, "jobs":N, "seed":S, ...}
 //   {"type":"job", "index":i, "config":c, "repetition":r, "job":{...}, "outcome":{...}}
 //   {"type":"selftest", "checks":[...]}                        (if asked)
 //   {"type":"end", "module":{...}, "jobs_done":n, "interrupted":bool}
@@ -24,7 +24,7 @@
 
 namespace kbench {
 
-inline constexpr int kRecordFormatVersion = 1;
+inline constexpr int kRecordFormatVersion = 2;
 
 // One run of one configuration: jobs[config], its repetition-th time.
 struct PlanEntry {
@@ -49,9 +49,10 @@ struct Plan {
 // grouped (all repetitions of a job in a row) when interleave is false.
 Plan make_plan(std::vector<Job> jobs, uint32_t repetitions, bool interleave, uint64_t seed);
 
-// The median over batches of alloc ticks per op: what the dynamic run
-// count compares between repetitions (a ratio, so ticks suffice).
-double repetition_median(const RunOutcome& outcome);
+// A job as the module will run it: options its API does not take are
+// dropped (their values would be refused). Returns why the job cannot run
+// on this module at all, or "".
+std::string normalize_job(Job& job, const Catalog& catalog);
 void to_json(nlohmann::json& j, const Plan& plan);
 void from_json(const nlohmann::json& j, Plan& plan);
 
@@ -94,9 +95,11 @@ struct RawJob {
 
 struct RawRun {
   nlohmann::json environment;
+  Catalog catalog;
   std::optional<ModuleInfo> module_before;
   std::optional<ModuleInfo> module_after;
   size_t planned_jobs = 0;  // plan entries announced at the start
+  size_t configs = 0;       // distinct configurations announced
   uint64_t seed = 0;
   double cv_target = 0;
   uint32_t max_repetitions = 0;
@@ -104,7 +107,9 @@ struct RawRun {
   nlohmann::json selftest;  // null when not run
   bool ended = false;       // an "end" record arrived
   bool interrupted = false;
-  size_t bad_lines = 0;  // lines that were not whole JSON (a crash mid-write)
+  // "line N: why" of each line that was skipped: not whole JSON (a crash
+  // mid-write, two records on one line) or a record of an unexpected shape.
+  std::vector<std::string> bad_records;
 };
 
 RawRun read_records(std::istream& in);

@@ -45,6 +45,8 @@ std::string errno_name(int e) {
       return "E2BIG";
     case EOPNOTSUPP:
       return "EOPNOTSUPP";
+    case EFAULT:
+      return "EFAULT";
     case EINTR:
       return "EINTR";
     default:
@@ -78,40 +80,53 @@ int open_errno(const std::string& dev) {
   return errno;
 }
 
-int run_ioctl(int fd, kbench_run_args& a) { return ::ioctl(fd, KBENCH_IOC_RUN, &a) == 0 ? 0 : errno; }
+int run_ioctl(int fd, kbench_run_args& a, size_t size = sizeof(kbench_run_args)) {
+  const unsigned long cmd = _IOC(_IOC_READ | _IOC_WRITE, KBENCH_IOC_MAGIC, _IOC_NR(KBENCH_IOC_RUN), size);
+  return ::ioctl(fd, cmd, &a) == 0 ? 0 : errno;
+}
 
-kbench_run_args valid_args() {
+// The module's id of an API, by name (ids are the module's to hand out).
+uint32_t api_id(int fd, std::string_view name) {
+  kbench_info info{};
+  ::ioctl(fd, KBENCH_IOC_INFO, &info);
+  for (uint32_t id = 0; id < info.nr_apis; ++id) {
+    kbench_api_info ai{};
+    ai.id = id;
+    if (::ioctl(fd, KBENCH_IOC_API_INFO, &ai) == 0 && name == ai.name) return id;
+  }
+  return UINT32_MAX;
+}
+
+kbench_run_args valid_args(int fd) {
   kbench_run_args a{};
-  a.size = sizeof(a);
-  a.abi_version = KBENCH_ABI_VERSION;
-  a.api = KBENCH_API_KMALLOC;
+  a.experiment = KBENCH_EXP_ALLOC;
+  a.api = api_id(fd, "kmalloc");
   a.gfp = KBENCH_GFP_KERNEL;
   a.pattern = KBENCH_PATTERN_PAIR;
   a.obj_size = 64;
   a.ops_per_batch = 1;
   a.flags = KBENCH_RUN_VALIDATE_ONLY;
+  a.sample_size = sizeof(kbench_sample);
   return a;
 }
 
 kbench_info read_info(int fd) {
   kbench_info info{};
-  info.size = sizeof(info);
-  info.abi_version = KBENCH_ABI_VERSION;
   ::ioctl(fd, KBENCH_IOC_INFO, &info);
   return info;
 }
 
 // A run long enough to be interrupted: a mempool over its own cache, 256
 // objects held per batch, as many batches as the ABI allows.
-kbench_run_args long_run(std::vector<kbench_sample>& samples) {
-  kbench_run_args a = valid_args();
+kbench_run_args long_run(int fd, std::vector<kbench_sample>& samples) {
+  kbench_run_args a = valid_args(fd);
   a.flags = 0;
-  a.api = KBENCH_API_MEMPOOL_SLAB;
+  a.api = api_id(fd, "mempool_slab");
   a.pattern = KBENCH_PATTERN_BATCH;
   a.obj_size = 4096;
   a.ops_per_batch = 256;
   a.nr_batches = KBENCH_MAX_BATCHES;
-  a.mempool_min_nr = 16;
+  a.min_nr = 16;
   samples.resize(a.nr_batches);
   a.samples_ptr = reinterpret_cast<uintptr_t>(samples.data());
   a.samples_len = samples.size() * sizeof(kbench_sample);
@@ -140,8 +155,6 @@ nlohmann::json run_device_selftest(const std::string& dev) {
           const int fd = ::open(dev.c_str(), O_RDWR);
           if (fd < 0 || !drop_all_caps()) return 255;
           kbench_info info{};
-          info.size = sizeof(info);
-          info.abi_version = KBENCH_ABI_VERSION;
           return ::ioctl(fd, KBENCH_IOC_INFO, &info) == 0 ? 0 : errno;
         }));
   check("open as uid 65534 (file mode 0600)", EACCES, in_child([&] {
@@ -154,61 +167,94 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     check("open as root", 0, errno);
     return checks;
   }
+  // A request the module must refuse, naming the field it rejects.
+  auto check_field = [&](const std::string& name, const std::function<void(kbench_run_args&)>& edit,
+                         const std::string& field, int expected = EINVAL) {
+    kbench_run_args a = valid_args(fd);
+    edit(a);
+    const int e = run_ioctl(fd, a);
+    check(name, expected, e, std::string("bad_field=") + a.bad_field);
+    if (e == expected && std::string(a.bad_field) != field) checks.back()["ok"] = false;
+  };
   {
-    kbench_run_args a = valid_args();
+    kbench_run_args a = valid_args(fd);
     check("valid request (validate only)", 0, run_ioctl(fd, a));
   }
+  check_field("non-zero padding", [](kbench_run_args& a) { a.pad0 = 1; }, "pad0");
+  check_field("unknown api id", [](kbench_run_args& a) { a.api = 1U << 30; }, "api");
+  check_field("unknown gfp modifier bit", [](kbench_run_args& a) { a.gfp_mods = 1U << 31; }, "gfp_mods");
+  check_field("a field the experiment does not read", [](kbench_run_args& a) { a.mode = 1; }, "mode");
+  check_field("an option the API does not take", [](kbench_run_args& a) { a.min_nr = 4; }, "min_nr");
+  check_field("unknown experiment", [](kbench_run_args& a) { a.experiment = KBENCH_EXP_COUNT; }, "experiment");
+  check_field("raw event without counters", [](kbench_run_args& a) { a.raw_config = 0x3c; }, "raw_config");
+  check_field("sample buffer too short", [](kbench_run_args& a) {
+    a.flags = 0;
+    a.nr_batches = 4;
+    a.samples_len = 0;
+  }, "samples_len");
   {
-    kbench_run_args a = valid_args();
-    a.reserved[3] = 1;
-    const int e = run_ioctl(fd, a);
-    check("non-zero reserved space", EINVAL, e, std::string("bad_field=") + a.bad_field);
-    if (e == EINVAL && std::string(a.bad_field) != "reserved") checks.back()["ok"] = false;
+    // The stages probe times nothing counters could be read around: it
+    // must refuse them rather than return zeros for them.
+    kbench_run_args a{};
+    kbench_counters counters{};
+    a.experiment = KBENCH_EXP_STAGES;
+    a.obj_size = 65536;
+    a.nr_batches = 1;
+    a.sample_size = sizeof(kbench_sample);
+    a.flags = KBENCH_RUN_VALIDATE_ONLY | KBENCH_RUN_COUNTERS;
+    a.counters_ptr = reinterpret_cast<uintptr_t>(&counters);
+    check("counters asked of an experiment that counts nothing", EOPNOTSUPP, run_ioctl(fd, a), a.reason);
   }
   {
-    kbench_run_args a = valid_args();
-    a.api = KBENCH_API_COUNT;
-    const int e = run_ioctl(fd, a);
-    check("unknown api id", EINVAL, e, std::string("bad_field=") + a.bad_field);
-    if (e == EINVAL && std::string(a.bad_field) != "api") checks.back()["ok"] = false;
-  }
-  {
-    kbench_run_args a = valid_args();
-    a.gfp_mods = 1U << 31;
-    const int e = run_ioctl(fd, a);
-    check("unknown gfp modifier bit", EINVAL, e, std::string("bad_field=") + a.bad_field);
-    if (e == EINVAL && std::string(a.bad_field) != "gfp_mods") checks.back()["ok"] = false;
-  }
-  {
-    kbench_run_args a = valid_args();
-    a.abi_version = KBENCH_ABI_VERSION + 1;
-    check("other ABI version", EPROTO, run_ioctl(fd, a));
-  }
-  {
-    kbench_run_args a = valid_args();
-    a.api = KBENCH_API_VMALLOC;
-    a.obj_size = 1ULL << 31;  // 2 GiB: over any sane cap
+    kbench_run_args a = valid_args(fd);
+    a.api = api_id(fd, "vmalloc");
+    a.obj_size = (1ULL << 32) - 4096;  // 4 GiB: over any sane cap
     const int e = run_ioctl(fd, a);
     check("request over the memory cap", EFBIG, e, a.reason);
   }
+  // The ABI grows by size: a caller with an older, shorter struct still
+  // works; a longer one is accepted only when its unknown tail is zero.
   {
-    kbench_run_args a = valid_args();
+    kbench_sample samples[2]{};
+    kbench_run_args a = valid_args(fd);
     a.flags = 0;
-    a.nr_batches = 4;
-    a.samples_len = 0;  // too short for 4 samples
-    const int e = run_ioctl(fd, a);
-    check("sample buffer too short", EINVAL, e, std::string("bad_field=") + a.bad_field);
+    a.nr_batches = 2;
+    a.samples_ptr = reinterpret_cast<uintptr_t>(samples);
+    a.samples_len = sizeof(samples);
+    const int e = run_ioctl(fd, a, KBENCH_RUN_ARGS_SIZE_V0);
+    check("a caller with the older, shorter struct (KBENCH_RUN_ARGS_SIZE_V0)", 0, e,
+          "batches_done=" + std::to_string(a.batches_done));
+    if (e == 0 && (a.batches_done != 2 || samples[1].count[0] != 1)) checks.back()["ok"] = false;
   }
   {
-    kbench_run_args a = valid_args();
-    a.raw_config = 0x3c;  // a raw event needs KBENCH_RUN_COUNTERS
+    struct {
+      kbench_run_args args;
+      uint64_t tail[4];
+    } longer{};
+    longer.args = valid_args(fd);
+    check("a longer struct with a zero tail", 0, run_ioctl(fd, longer.args, sizeof(longer)));
+    longer.tail[2] = 1;
+    check("a longer struct with a non-zero unknown tail", E2BIG, run_ioctl(fd, longer.args, sizeof(longer)));
+  }
+  {
+    // A bad sample buffer is found before the run, not after it.
+    kbench_run_args a = valid_args(fd);
+    a.flags = 0;
+    a.nr_batches = 1000;
+    a.ops_per_batch = 64;
+    a.samples_ptr = 4096;  // not mapped
+    a.samples_len = 1000 * sizeof(kbench_sample);
+    const kbench_info before = read_info(fd);
     const int e = run_ioctl(fd, a);
-    check("raw event without counters", EINVAL, e, std::string("bad_field=") + a.bad_field);
-    if (e == EINVAL && std::string(a.bad_field) != "raw_config") checks.back()["ok"] = false;
+    const kbench_info after = read_info(fd);
+    check("an unwritable sample buffer is refused before the run", EFAULT, e,
+          "batches_done=" + std::to_string(a.batches_done));
+    if (e == EFAULT && (a.batches_done != 0 || after.runs_completed != before.runs_completed))
+      checks.back()["ok"] = false;
   }
   {
     const unsigned long bad_cmd = _IOWR(KBENCH_IOC_MAGIC, 0x7f, kbench_run_args);
-    kbench_run_args a = valid_args();
+    kbench_run_args a = valid_args(fd);
     check("unknown ioctl command", ENOTTY, ::ioctl(fd, bad_cmd, &a) == 0 ? 0 : errno);
   }
 
@@ -225,7 +271,7 @@ nlohmann::json run_device_selftest(const std::string& dev) {
         ::kill(self, SIGUSR1);
       }).detach();
       std::vector<kbench_sample> samples;
-      kbench_run_args a = long_run(samples);
+      kbench_run_args a = long_run(fd, samples);
       const int e = run_ioctl(fd, a);
       if (e == EINTR && (a.batches_done == 0 || a.batches_done >= a.nr_batches)) return 254;
       return e;
@@ -239,7 +285,7 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     const pid_t pid = ::fork();
     if (pid == 0) {
       std::vector<kbench_sample> samples;
-      kbench_run_args a = long_run(samples);
+      kbench_run_args a = long_run(fd, samples);
       ::_exit(run_ioctl(fd, a) & 0xff);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-// console_reporter.cpp - the plain-text summary on stdout.
+// console_reporter.cpp - the plain-text summary on stdout: by default a
+// short one (banner, warnings, headline figures, counts); with --verbose
+// every measurement and the probe tables.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iostream>
 #include <map>
+#include <set>
 #include <string>
 
 #include "report/reporter.h"
@@ -24,115 +28,163 @@ std::string format_ns(double ns) {
 
 namespace {
 
+constexpr const char* kEmulatedBanner = "=== EMULATED: QEMU TCG, times are not hardware times ===\n";
+
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, size_t left = 2) {
+  if (rows.empty()) return;
+  std::vector<size_t> w(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size() && i < w.size(); ++i) w[i] = std::max(w[i], row[i].size());
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      const size_t pad = w[i] - row[i].size();
+      if (i >= left) out << std::string(pad, ' ');
+      out << row[i];
+      if (i < left && i + 1 < row.size()) out << std::string(pad, ' ');
+      out << (i + 1 < row.size() ? "  " : "\n");
+    }
+  }
+}
+
+const PhaseStats* phase_of(const ConfigResult& c, const std::string& name) {
+  for (const auto& p : c.phases)
+    if (p.phase == name) return &p;
+  return nullptr;
+}
+
 class ConsoleReporter final : public Reporter {
  public:
-  explicit ConsoleReporter(std::ostream& out) : out_(out) {}
+  explicit ConsoleReporter(const ReporterOptions& o) : out_(o.out ? *o.out : std::cout), verbose_(o.verbose) {}
 
   void report(const RunResults& r) override {
     const auto& ctx = r.context;
-    if (r.emulated) out_ << "=== EMULATED: QEMU TCG, times are not hardware times ===\n";
+    if (r.emulated) out_ << kEmulatedBanner;
     out_ << "kernel " << ctx.value("kernel_release", "?") << " | target " << ctx.value("target", "?") << " | cpu "
          << ctx.value("cpu_model", "?") << " | timer " << ctx.value("timer", "?") << "\n";
     for (const auto& w : r.warnings) out_ << "warning: " << w << "\n";
     out_ << "\n";
+    if (verbose_) {
+      print_measurements(r);
+      print_probes(r);
+    } else {
+      print_headlines(r);
+    }
+    print_counts(r);
+    if (r.emulated) out_ << kEmulatedBanner;
+  }
 
+ private:
+  // The cheapest API of each family per size (pair pattern, GFP_KERNEL,
+  // preempt-on, alloc phase), at up to four of the measured sizes: where
+  // each family stands, in one small table.
+  void print_headlines(const RunResults& r) {
+    const Catalog catalog = r.catalog();
+    std::map<std::string, std::map<uint64_t, const ConfigResult*>> best;  // family -> size -> config
+    std::set<uint64_t> sizes;
+    double harness = std::nan("");
+    for (const auto& c : r.configs) {
+      const PhaseStats* a = phase_of(c, "alloc");
+      if (c.job.experiment != KBENCH_EXP_ALLOC || !a || c.job.pattern != KBENCH_PATTERN_PAIR ||
+          c.job.gfp != Gfp{} || c.job.context != KBENCH_CTX_PREEMPT_ON)
+        continue;
+      const ApiInfo* api = catalog.api(c.job.api);
+      if (!api) continue;
+      if (api->has(KBENCH_CAP_HARNESS)) {
+        if (!(harness <= a->pooled.median)) harness = a->pooled.median;
+        continue;
+      }
+      sizes.insert(c.job.size);
+      const ConfigResult*& b = best[api->family][c.job.size];
+      if (!b || a->pooled.median < phase_of(*b, "alloc")->pooled.median) b = &c;
+    }
+    if (best.empty()) {
+      out_ << "(no pair-pattern GFP_KERNEL allocations in this run: see results.json or --verbose)\n";
+      return;
+    }
+    std::vector<uint64_t> cols(sizes.begin(), sizes.end());
+    if (cols.size() > 4) {  // smallest, largest, and two evenly between
+      const std::vector<uint64_t> all = cols;
+      cols = {all.front(), all[all.size() / 3], all[2 * all.size() / 3], all.back()};
+    }
+    std::vector<std::vector<std::string>> rows = {{"cheapest alloc by family"}};
+    for (const uint64_t s : cols) rows.front().push_back(format_size(s));
+    for (const auto& [family, by_size] : best) {
+      std::vector<std::string> row = {family};
+      for (const uint64_t s : cols) {
+        const auto it = by_size.find(s);
+        row.push_back(it == by_size.end()
+                          ? "-"
+                          : it->second->job.api + " " + format_ns(phase_of(*it->second, "alloc")->pooled.median));
+      }
+      rows.push_back(row);
+    }
+    print_table(out_, rows, 1);
+    out_ << "(median ns per allocation over every batch and repetition; pair pattern, GFP_KERNEL";
+    if (!std::isnan(harness)) out_ << "; harness loop alone: " << format_ns(harness);
+    out_ << ")\n";
+    if (!r.vmalloc_stages.empty()) {
+      const StageRow& s = r.vmalloc_stages.back();
+      char line[200];
+      std::snprintf(line, sizeof(line),
+                    "vmalloc(%s): %s, of which page allocation %.0f%%, vmap (VA range + page tables) %.0f%%\n",
+                    format_size(s.size).c_str(), format_ns(s.vmalloc).c_str(), 100 * s.pages_alloc / s.vmalloc,
+                    100 * s.vmap / s.vmalloc);
+      out_ << line;
+    }
+  }
+
+  void print_measurements(const RunResults& r) {
     std::vector<std::vector<std::string>> rows;
     rows.push_back({"configuration", "call", "alloc p50", "95% CI", "alloc p99", "free p50", "free p99", "reps",
                     "batches", "fail", "noisy", ""});
-    size_t measured = 0;
-    std::map<std::string, size_t> not_measured;
     for (const auto& c : r.configs) {
-      if (c.phases.empty()) {
-        if (!c.footprint) ++not_measured[c.status];
-        continue;
-      }
-      ++measured;
-      if (c.job.is_probe()) continue;  // probes have their own tables below
-      const PhaseStats* a = nullptr;
-      const PhaseStats* f = nullptr;
-      for (const auto& p : c.phases) (p.phase == "alloc" ? a : f) = &p;
+      if (c.phases.empty() || c.job.experiment != KBENCH_EXP_ALLOC) continue;
+      const PhaseStats* a = phase_of(c, "alloc");
+      const PhaseStats* f = phase_of(c, "free");
       const PhaseStats& any = a ? *a : *f;
       const double nan = std::nan("");
       std::string flags;
       if ((a && a->unreliable) || (f && f->unreliable)) flags += "~harness ";
       if (c.cv_target_missed) flags += "cv>target";
-      rows.push_back({c.job.name(), c.call, format_ns(a ? a->pooled.median : nan),
+      rows.push_back({c.job.key(), c.call, format_ns(a ? a->pooled.median : nan),
                       a ? format_ns(a->median_ci.low) + ".." + format_ns(a->median_ci.high) : "-",
                       format_ns(a ? a->pooled.p99 : nan), format_ns(f ? f->pooled.median : nan),
                       format_ns(f ? f->pooled.p99 : nan), std::to_string(any.repetitions), std::to_string(any.pooled.n),
                       std::to_string(c.failures), std::to_string(any.noisy_batches), flags});
     }
-    print_table(rows);
+    print_table(out_, rows);
     out_ << "(p50/p99 over every batch of every repetition, in ns per operation; ~harness: within 1% of the "
             "noop loop's cost)\n";
-    print_probes(r);
-
-    out_ << "\n" << measured << " configurations measured";
-    for (const auto& [status, n] : not_measured) out_ << ", " << n << " " << status;
-    out_ << "\n";
-    // Refusals grouped by reason: one line each, not one per configuration.
-    std::map<std::string, std::pair<size_t, std::string>> refused;
-    for (const auto& c : r.configs) {
-      if (!c.phases.empty() || c.status != "refused") continue;
-      auto& [count, example] = refused[c.reason];
-      if (count++ == 0) example = c.job.name();
-    }
-    for (const auto& [reason, ce] : refused)
-      out_ << "  refused x" << ce.first << " (e.g. " << ce.second << "): " << reason << "\n";
-    size_t shown = 0;
-    for (const auto& c : r.configs) {
-      if (!c.phases.empty() || c.status == "refused") continue;
-      if (shown++ == 20) {
-        out_ << "  ... more in results.json (kbench_not_measured)\n";
-        break;
-      }
-      out_ << "  " << c.status << ": " << c.job.name() << ": "
-           << (c.reason.empty() ? (c.failures ? "every allocation failed" : c.bad_field) : c.reason) << "\n";
-    }
-    if (r.selftest.is_array()) {
-      size_t ok = 0;
-      for (const auto& chk : r.selftest) ok += chk.value("ok", false);
-      out_ << "device selftest: " << ok << "/" << r.selftest.size() << " checks passed\n";
-      for (const auto& chk : r.selftest)
-        if (!chk.value("ok", false))
-          out_ << "  FAILED: " << chk.value("name", "") << ": expected " << chk.value("expected", "") << ", got "
-               << chk.value("got", "") << "\n";
-    }
-    if (r.module_after)
-      out_ << "after the run the module holds " << r.module_after->outstanding_allocs << " objects, "
-           << r.module_after->live_caches << " caches, " << r.module_after->live_pools << " pools\n";
-    if (r.emulated) out_ << "=== EMULATED: QEMU TCG, times are not hardware times ===\n";
   }
 
- private:
   void print_probes(const RunResults& r) {
     std::vector<std::vector<std::string>> fp = {
         {"page-table footprint", "call", "in", "4K PTEs", "2M PMDs", "1G PUDs"}};
-    std::vector<std::vector<std::string>> acc = {
-        {"access after allocation", "p50 per touch", "p99", "dTLB load misses/touch"}};
+    std::vector<std::vector<std::string>> acc = {{"access after allocation", "p50", "p99", "dTLB load misses"}};
     for (const auto& c : r.configs) {
-      if (c.footprint)
-        fp.push_back({c.job.name(), c.call, c.footprint->in_vmalloc ? "vmalloc" : "direct map",
-                      std::to_string(c.footprint->map_4k), std::to_string(c.footprint->map_2m),
-                      std::to_string(c.footprint->map_1g)});
-      if (c.job.experiment == kExperimentAccess && !c.phases.empty()) {
+      if (c.job.experiment == KBENCH_EXP_FOOTPRINT && c.values.is_object())
+        fp.push_back({c.job.key(), c.call, c.values.value("in_vmalloc", uint64_t{0}) ? "vmalloc" : "direct map",
+                      std::to_string(c.values.value("pte_4k", uint64_t{0})),
+                      std::to_string(c.values.value("pmd_2m", uint64_t{0})),
+                      std::to_string(c.values.value("pud_1g", uint64_t{0}))});
+      if (c.job.experiment == KBENCH_EXP_ACCESS && !c.phases.empty()) {
+        const PhaseStats& p = c.phases.front();
         std::string tlb = "-";
-        for (const auto& k : c.counters)
-          if (k.name == "dtlb_load_misses") tlb = k.supported ? std::to_string(k.per_op) : "unsupported";
-        const bool bytes = c.job.access_mode == KBENCH_ACCESS_MEMSET;
-        char bw[32];
-        std::snprintf(bw, sizeof(bw), "%.2f B/ns", 1.0 / c.phases[0].pooled.median);
-        acc.push_back({c.job.name(), bytes ? bw : format_ns(c.phases[0].pooled.median),
-                       bytes ? "" : format_ns(c.phases[0].pooled.p99), tlb});
+        for (const auto& k : p.counters)
+          if (k.name == "dtlb_load_misses") tlb = std::to_string(k.per_op) + "/" + p.unit;
+        if (std::find(c.counters_unsupported.begin(), c.counters_unsupported.end(), "dtlb_load_misses") !=
+            c.counters_unsupported.end())
+          tlb = "unsupported";
+        acc.push_back({c.job.key(), format_ns(p.pooled.median) + "/" + p.unit, format_ns(p.pooled.p99), tlb});
       }
     }
     if (fp.size() > 1) {
       out_ << "\n";
-      print_table(fp);
+      print_table(out_, fp);
     }
     if (acc.size() > 1) {
       out_ << "\n";
-      print_table(acc);
+      print_table(out_, acc);
     }
     if (!r.vmalloc_stages.empty()) {
       std::vector<std::vector<std::string>> st = {{"vmalloc stages", "pages", "page alloc", "page array", "vmap",
@@ -145,43 +197,76 @@ class ConsoleReporter final : public Reporter {
                       format_ns(s.purge)});
       }
       out_ << "\n";
-      print_table(st);
+      print_table(out_, st);
       char fit[160];
       std::snprintf(fit, sizeof(fit), "vmap cost fitted against pages: %.1f ns per page + %.1f ns fixed (r2 %.3f)\n",
                     r.vmap_fit.slope, r.vmap_fit.intercept, r.vmap_fit.r2);
       out_ << fit;
     }
-    // Counters the CPU does not offer: say so once, never print a 0 for them.
-    for (const auto& c : r.configs) {
-      for (const auto& k : c.counters) {
-        if (k.supported || k.name == "task_clock_ns") continue;
-        out_ << "hardware counters: " << k.reason << "\n";
-        return;
-      }
-    }
   }
 
-  void print_table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> w(rows.front().size(), 0);
-    for (const auto& row : rows)
-      for (size_t i = 0; i < row.size(); ++i) w[i] = std::max(w[i], row[i].size());
-    for (const auto& row : rows) {
-      for (size_t i = 0; i < row.size(); ++i) {
-        const bool left = i < 2;
-        const size_t pad = w[i] - row[i].size();
-        if (!left) out_ << std::string(pad, ' ');
-        out_ << row[i];
-        if (left) out_ << std::string(pad, ' ');
-        out_ << (i + 1 < row.size() ? "  " : "\n");
-      }
+  void print_counts(const RunResults& r) {
+    size_t measured = 0;
+    std::map<std::string, size_t> not_measured;
+    for (const auto& c : r.configs) {
+      if (c.measured())
+        ++measured;
+      else
+        ++not_measured[c.status];
     }
+    out_ << "\n" << measured << " configurations measured";
+    for (const auto& [status, n] : not_measured) out_ << ", " << n << " " << status;
+    out_ << "\n";
+    // Refusals grouped by reason: one line each, not one per configuration.
+    std::map<std::string, std::pair<size_t, std::string>> refused;
+    for (const auto& c : r.configs) {
+      if (c.measured() || c.status != "refused") continue;
+      auto& [count, example] = refused[c.reason];
+      if (count++ == 0) example = c.job.key();
+    }
+    const size_t max_reasons = verbose_ ? refused.size() : 5;
+    size_t shown = 0;
+    for (const auto& [reason, ce] : refused) {
+      if (shown++ == max_reasons) {
+        out_ << "  ... " << refused.size() - max_reasons << " more refusal reasons (--verbose, or results.json)\n";
+        break;
+      }
+      out_ << "  refused x" << ce.first << " (e.g. " << ce.second << "): " << reason << "\n";
+    }
+    shown = 0;
+    for (const auto& c : r.configs) {
+      if (c.measured() || c.status == "refused") continue;
+      if (shown++ == (verbose_ ? 20U : 3U)) {
+        out_ << "  ... more in results.json (kbench_not_measured)\n";
+        break;
+      }
+      out_ << "  " << c.status << ": " << c.job.key() << ": "
+           << (c.reason.empty() ? (c.failures ? "every allocation failed" : c.bad_field) : c.reason) << "\n";
+    }
+    const auto reasons = r.context.value("kbench_counter_reasons", nlohmann::json::object());
+    if (reasons.contains("cycles")) out_ << "hardware counters: " << reasons["cycles"].get<std::string>() << "\n";
+    if (r.selftest.is_array()) {
+      size_t ok = 0;
+      for (const auto& chk : r.selftest) ok += chk.value("ok", false);
+      out_ << "device selftest: " << ok << "/" << r.selftest.size() << " checks passed\n";
+      for (const auto& chk : r.selftest)
+        if (!chk.value("ok", false))
+          out_ << "  FAILED: " << chk.value("name", "") << ": expected " << chk.value("expected", "") << ", got "
+               << chk.value("got", "") << "\n";
+    }
+    if (r.module_after)
+      out_ << "after the run the module holds " << r.module_after->outstanding_allocs << " objects, "
+           << r.module_after->live_caches << " caches, " << r.module_after->live_pools << " pools\n";
   }
 
   std::ostream& out_;
+  bool verbose_;
 };
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_console_reporter(std::ostream& out) { return std::make_unique<ConsoleReporter>(out); }
+std::unique_ptr<Reporter> make_console_reporter(const ReporterOptions& o) {
+  return std::make_unique<ConsoleReporter>(o);
+}
 
 }  // namespace kbench

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-// reporter.h - output formats. A new format is a new Reporter, made by
-// make_reporter(); nothing in measurement or statistics knows about it.
+// reporter.h - output formats. A new format is a new Reporter in a file of
+// its own and one line in the factory (reporters.cpp); nothing in
+// measurement, analysis or the history knows about it. `kbench run` and
+// `kbench export` use the same reporters on the same model.
 #pragma once
 
+#include <iosfwd>
 #include <memory>
-#include <ostream>
+#include <span>
 #include <string>
-#include <vector>
+#include <string_view>
 
-#include "report/results.h"
+#include "analysis/results.h"
 
 namespace kbench {
 
@@ -18,15 +21,26 @@ class Reporter {
   virtual void report(const RunResults& results) = 0;
 };
 
-// The console reporter writes to `out`; the JSON one writes DIR/results.json.
-// Add a new reporter here and in reporter.cpp.
-std::unique_ptr<Reporter> make_console_reporter(std::ostream& out);
-std::unique_ptr<Reporter> make_json_reporter(const std::string& out_dir);
-// Saves the run in the SQLite history at db_path (store/history.h).
-std::unique_ptr<Reporter> make_history_reporter(const std::string& db_path, const RunMeta& meta, double wall_seconds);
+struct ReporterOptions {
+  std::string out_dir;              // json, csv: write DIR/results.<ext>
+  std::string file;                 // json, csv: write this file instead ("-": `out`)
+  std::ostream* out = nullptr;      // console (and "-"); stdout when null
+  bool verbose = false;             // console: every measurement, not the short summary
+  std::string db_path;              // history
+  RunMeta meta;                     // history
+  double wall_seconds = 0;          // history
+};
 
-// The Google-Benchmark-compatible document (exposed for tests).
+// "console", "json", "csv", "history"; throws Error listing the names for another.
+std::unique_ptr<Reporter> make_reporter(std::string_view name, const ReporterOptions& options);
+std::span<const std::string_view> reporter_names();
+
+// The Google-Benchmark-compatible document, and the CSV text (for tests).
 nlohmann::json results_to_gbench_json(const RunResults& results);
+std::string results_to_csv(const RunResults& results);
+
+// Writes text to path atomically (a temporary file renamed over it).
+void write_file_atomically(const std::string& path, const std::string& text);
 
 // "812.0 ns", "12.40 us", "3.10 ms"
 std::string format_ns(double ns);

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-// history.h - every run in a SQLite database: run facts, environment, and
-// each measurement's statistics, so results can be listed, shown, exported
-// and compared across kernels and time.
+// history.h - every run in a SQLite database: run facts, environment, each
+// measurement with its dimensions in columns, its repetitions, and the
+// derived figures, so a run can be listed, shown, exported (the same model,
+// through the same reporters) and compared across kernels and time.
 //
 // A run is written in one transaction: a run killed before it is saved
 // leaves nothing, an interrupted run is saved whole and marked incomplete.
-// The schema is versioned (PRAGMA user_version) and migrated on open.
+// The schema is versioned (PRAGMA user_version) and migrated when opened
+// for writing; read-only use never writes the file (an older schema is
+// migrated in a private in-memory copy) and skips damaged rows, naming them.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report/results.h"
+#include "analysis/results.h"
 
 struct sqlite3;
 
@@ -37,26 +40,17 @@ struct RunRow {
   std::vector<std::string> warnings;
 };
 
-// One measured configuration and phase (or a configuration not measured).
-struct MeasurementRow {
-  std::string name;  // config name, plus /phase when measured
-  std::string api, gfp, pattern, context, phase, call, status, reason;
-  int64_t size_bytes = 0, ops_per_batch = 0, repetitions = 0, batches = 0, noisy_batches = 0, discarded_batches = 0,
-          failures = 0;
-  double median_ns = 0, ci_low_ns = 0, ci_high_ns = 0, mean_ns = 0, stddev_ns = 0, cv = 0, min_ns = 0, p90_ns = 0,
-         p99_ns = 0, p999_ns = 0, max_ns = 0, rep_median_cv = 0, harness_ns = -1;
-  bool unreliable = false;
-};
-
 class History {
  public:
+  enum class Mode { ReadWrite, ReadOnly };
+
   // $KBENCH_DB, else $XDG_DATA_HOME/kbench/history.sqlite, else
   // ~/.local/share/kbench/history.sqlite.
   static std::string default_path();
   static int latest_schema_version();
 
-  // Opens (creating directories and file as needed) and migrates.
-  explicit History(const std::string& path);
+  // ReadWrite opens (creating directories and file as needed) and migrates.
+  explicit History(const std::string& path, Mode mode = Mode::ReadWrite);
   ~History();
   History(const History&) = delete;
   History& operator=(const History&) = delete;
@@ -66,9 +60,11 @@ class History {
   int64_t save(const RunResults& results, const RunMeta& meta, double wall_seconds,
                const std::function<void()>& before_commit = nullptr);
 
+  // Newest first; damaged rows are skipped and named in damaged().
   std::vector<RunRow> runs(int limit = 0);
-  RunRow run(int64_t id);  // throws Error if there is no such run
-  std::vector<MeasurementRow> measurements(int64_t id);
+  RunRow run(int64_t id);        // throws Error if there is no such run, or it is damaged
+  RunResults load(int64_t id);   // the run's model, as it was saved
+  const std::vector<std::string>& damaged() const { return damaged_; }
   int schema_version();
   const std::string& path() const { return path_; }
 
@@ -78,11 +74,7 @@ class History {
 
   std::string path_;
   sqlite3* db_ = nullptr;
+  std::vector<std::string> damaged_;
 };
-
-// `kbench export`: the run as Google Benchmark JSON (median aggregates, as
-// compare.py reads them) or CSV (one row per measurement).
-nlohmann::json export_json(const RunRow& run, const std::vector<MeasurementRow>& rows);
-std::string export_csv(const std::vector<MeasurementRow>& rows);
 
 }  // namespace kbench

@@ -10,24 +10,23 @@ namespace {
 
 class HistoryReporter final : public Reporter {
  public:
-  HistoryReporter(std::string path, RunMeta meta, double wall_seconds)
-      : path_(std::move(path)), meta_(std::move(meta)), wall_(wall_seconds) {}
+  explicit HistoryReporter(ReporterOptions o) : o_(std::move(o)) {}
   void report(const RunResults& r) override {
-    History db(path_);
-    const int64_t id = db.save(r, meta_, wall_);
-    std::cout << "history: run " << id << (r.complete ? "" : " (incomplete)") << " in " << path_ << "\n";
+    const std::string path = o_.db_path.empty() ? History::default_path() : o_.db_path;
+    History db(path);
+    const int64_t id = db.save(r, o_.meta, o_.wall_seconds);
+    (o_.out ? *o_.out : std::cout) << "history: run " << id << (r.complete ? "" : " (incomplete)") << " in " << path
+                                   << "\n";
   }
 
  private:
-  std::string path_;
-  RunMeta meta_;
-  double wall_;
+  ReporterOptions o_;
 };
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_history_reporter(const std::string& db_path, const RunMeta& meta, double wall_seconds) {
-  return std::make_unique<HistoryReporter>(db_path, meta, wall_seconds);
+std::unique_ptr<Reporter> make_history_reporter(const ReporterOptions& o) {
+  return std::make_unique<HistoryReporter>(o);
 }
 
 }  // namespace kbench

@@ -2,19 +2,21 @@
 /*
  * kbench.h - user-space ABI of the kbench kernel module (/dev/kbench).
  *
- * Shared by the module and the runner. Only fixed-width types; every struct
- * starts with its size and the ABI version the caller was built against,
- * and ends in reserved space that must be zero. Pointers travel as __u64.
+ * Shared by the module and the runner. Only fixed-width types; pointers
+ * travel as __u64. Every struct grows by size alone, never by a version
+ * field: the size is the one encoded in the ioctl command (_IOC_SIZE),
+ * the module copies in with copy_struct_from_user() semantics (a shorter,
+ * older struct is zero-extended; a longer one is accepted only if the
+ * bytes the module does not know are zero, else -E2BIG) and copies out at
+ * most what the caller's struct holds. New fields are appended, and their
+ * zero value means what the module did before they existed.
  *
- * User space names allocation APIs and GFP flags by the symbolic ids below,
- * never by raw gfp_t bits: those values differ between kernel versions and
- * configurations, so only the module (built against the running kernel's
- * headers) may translate them.
- *
- * To add an allocation API: append its id to enum kbench_api, write
- * kbench-module/alloc/<family>.c filling one struct kbench_alloc_ops,
- * register it in kbench_run.c's table, and name it in the runner's
- * runner/src/core/abi.cpp (a static_assert there counts the names).
+ * Allocation APIs have no ids here: the module hands them out, with
+ * everything that is known about each API, through KBENCH_IOC_API_INFO,
+ * and user space names APIs by the names it returns. GFP flags are the
+ * symbolic ids below, never raw gfp_t bits: those values differ between
+ * kernel versions and configurations, so only the module (built against
+ * the running kernel's headers) may translate them.
  */
 #ifndef _UAPI_LINUX_KBENCH_H
 #define _UAPI_LINUX_KBENCH_H
@@ -22,32 +24,14 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define KBENCH_ABI_VERSION	1
+/*
+ * Informational only (reported by KBENCH_IOC_INFO, recorded with results):
+ * requests are never refused for carrying another number.
+ */
+#define KBENCH_ABI_VERSION	2
 #define KBENCH_DEVICE_NAME	"kbench"
 /* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst (6.12). */
 #define KBENCH_IOC_MAGIC	0xBB
-
-/*
- * Allocation APIs the module can time. Configs and reports name them as in
- * the comment. Never renumber: append only, before KBENCH_API_COUNT.
- */
-enum kbench_api {
-	KBENCH_API_NOOP = 0,		/* "noop": the loop alone */
-	KBENCH_API_KMALLOC,		/* "kmalloc" / kfree */
-	KBENCH_API_KZALLOC,		/* "kzalloc" / kfree */
-	KBENCH_API_KVMALLOC,		/* "kvmalloc" / kvfree */
-	KBENCH_API_VMALLOC,		/* "vmalloc" (__vmalloc for other GFP) */
-	KBENCH_API_VZALLOC,		/* "vzalloc" (__vmalloc | __GFP_ZERO) */
-	KBENCH_API_VMALLOC_HUGE,	/* "vmalloc_huge" / vfree */
-	KBENCH_API_VMALLOC_32,		/* "vmalloc_32" / vfree */
-	KBENCH_API_ALLOC_PAGES,		/* "alloc_pages" / __free_pages */
-	KBENCH_API_GET_FREE_PAGES,	/* "__get_free_pages" / free_pages */
-	KBENCH_API_KMEM_CACHE,		/* "kmem_cache": own cache, no merging */
-	KBENCH_API_MEMPOOL_SLAB,	/* "mempool_slab": over an own cache */
-	KBENCH_API_MEMPOOL_KMALLOC,	/* "mempool_kmalloc" */
-	KBENCH_API_MEMPOOL_PAGE,	/* "mempool_page": pages of one order */
-	KBENCH_API_COUNT
-};
 
 /* Base GFP masks, named as in the kernel; mapped to gfp_t in the module. */
 enum kbench_gfp {
@@ -72,6 +56,20 @@ enum kbench_gfp {
 #define KBENCH_GFPM_ALL			((1U << KBENCH_GFPM_COUNT) - 1)
 
 /*
+ * What a request measures. Each experiment is one file of the module
+ * behind one struct kbench_experiment_ops; KBENCH_IOC_EXPERIMENT_INFO says
+ * what its sample slots and result values are.
+ */
+enum kbench_experiment {
+	KBENCH_EXP_ALLOC = 0,	/* timed allocation loops */
+	KBENCH_EXP_FOOTPRINT,	/* which mappings cover one allocation */
+	KBENCH_EXP_ACCESS,	/* cost of touching allocated memory */
+	KBENCH_EXP_STAGES,	/* vmalloc split into its stages */
+	KBENCH_EXP_COUNT
+};
+
+/*
+ * KBENCH_EXP_ALLOC patterns.
  * pair:           alloc then free one object, n times; both timed per op.
  * batch:          n allocs timed as one phase, then n frees as another.
  * batch-shuffled: as batch, frees in a random order (slab slow paths).
@@ -91,54 +89,116 @@ enum kbench_context {
 	KBENCH_CTX_COUNT
 };
 
-/* kbench_run_args.flags and kbench_probe_args.flags */
-#define KBENCH_RUN_VALIDATE_ONLY	(1U << 0) /* check, allocate nothing */
-#define KBENCH_RUN_HWCACHE_ALIGN	(1U << 1) /* kmem_cache/mempool_slab */
-#define KBENCH_RUN_COUNTERS		(1U << 2) /* fill counters_ptr */
-#define KBENCH_RUN_FLAGS_ALL		((1U << 3) - 1)
+/* KBENCH_EXP_ACCESS modes. */
+enum kbench_access_mode {
+	KBENCH_ACCESS_SEQUENTIAL = 0,	/* one load per cache line, in order */
+	KBENCH_ACCESS_PAGE_STRIDE,	/* one load per page, in order */
+	KBENCH_ACCESS_PAGE_RANDOM,	/* one load per page, shuffled order */
+	KBENCH_ACCESS_MEMSET,		/* memset() of the whole buffer */
+	KBENCH_ACCESS_COUNT
+};
 
 /*
- * Hardware and software counters counted around each timed phase, for
- * the calling task, in kernel mode only. A counter the CPU or hypervisor
- * does not offer has a negative errno as status and no value.
+ * kbench_api_info.caps: what an API can take and what it returns. The
+ * module refuses, with the reason, what an API's caps do not allow.
  */
-enum kbench_counter_id {
-	KBENCH_CNT_TASK_CLOCK = 0,	/* software, ns: works without a PMU */
-	KBENCH_CNT_CYCLES,
-	KBENCH_CNT_INSTRUCTIONS,
-	KBENCH_CNT_DTLB_LOAD_MISSES,	/* page walks on x86 */
-	KBENCH_CNT_DTLB_STORE_MISSES,
-	KBENCH_CNT_ITLB_LOAD_MISSES,
-	KBENCH_CNT_COUNT
+#define KBENCH_CAP_GFP		(1ULL << 0) /* takes a gfp argument at all */
+#define KBENCH_CAP_NONBLOCK	(1ULL << 1) /* GFP_ATOMIC / GFP_NOWAIT */
+#define KBENCH_CAP_DMA32	(1ULL << 2) /* GFP_DMA32 */
+#define KBENCH_CAP_HIGHMEM	(1ULL << 3) /* GFP_HIGHUSER_MOVABLE */
+#define KBENCH_CAP_ZERO		(1ULL << 4) /* accepts __GFP_ZERO */
+#define KBENCH_CAP_ATOMIC_CTX	(1ULL << 5) /* may run with preempt/irqs off */
+#define KBENCH_CAP_ORDER	(1ULL << 6) /* the size rounds up to a page order */
+#define KBENCH_CAP_ALWAYS_ZEROES (1ULL << 7) /* zeroes whatever the gfp says */
+#define KBENCH_CAP_HUGE_MAP	(1ULL << 8) /* may map with huge (PMD) pages */
+#define KBENCH_CAP_CONTIGUOUS	(1ULL << 9) /* always physically contiguous */
+#define KBENCH_CAP_HARNESS	(1ULL << 10) /* allocates nothing: the harness */
+#define KBENCH_CAP_NEEDS_SETUP	(1ULL << 11) /* a cache or pool made beforehand */
+#define KBENCH_CAP_RESERVE	(1ULL << 12) /* keeps a reserve: forward progress */
+
+/* kbench_api_info.memory: what kind of memory an API returns. */
+enum kbench_memory {
+	KBENCH_MEM_NONE = 0,		/* nothing (the harness) */
+	KBENCH_MEM_DIRECT,		/* an address in the direct map */
+	KBENCH_MEM_VMALLOC,		/* an address in vmalloc space */
+	KBENCH_MEM_DIRECT_OR_VMALLOC,	/* either, decided per call (kvmalloc) */
+	KBENCH_MEM_PAGE,		/* a struct page (direct map once mapped) */
+	KBENCH_MEM_COUNT
 };
 
-#define KBENCH_COUNTER_MULTIPLEXED	(1U << 0) /* running < enabled */
+/* kbench_api_info.options: request fields an API takes (others must be 0). */
+#define KBENCH_OPT_MIN_NR	(1U << 0) /* kbench_run_args.min_nr */
+#define KBENCH_OPT_CACHE_ALIGN	(1U << 1) /* KBENCH_RUN_HWCACHE_ALIGN */
+
+#define KBENCH_NAME_LEN		64
+#define KBENCH_REASON_LEN	160
+#define KBENCH_SAMPLE_SLOTS	12	/* timed phases per sample, at most */
+#define KBENCH_VALUE_SLOTS	16	/* result values per request, at most */
 
 /**
- * struct kbench_counter - one counter over a whole run.
- * @status:  0, or the negative errno of perf_event_create_kernel_counter.
- * @flags:   KBENCH_COUNTER_* bits.
- * @value:   counts in the first phase (alloc; the whole pair loop for pair,
- *           the walk for an access probe), over all timed batches.
- * @value2:  counts in the free phase (batch patterns), else 0.
+ * struct kbench_info - KBENCH_IOC_INFO (read only): what this module and
+ * kernel offer. Everything is out.
+ * @size:               sizeof(struct kbench_info) of the module (the
+ *                      caller received min(its size, this) bytes).
+ * @abi_version:        KBENCH_ABI_VERSION of the module (informational).
+ * @nr_apis:            APIs KBENCH_IOC_API_INFO describes (ids 0..n-1).
+ * @nr_experiments:     KBENCH_EXP_COUNT of the module.
+ * @nr_gfps:            KBENCH_GFP_COUNT of the module.
+ * @flags:              KBENCH_INFO_* facts that shape results.
+ * @clock_khz:          ticks per ms of the timing clock (tsc_khz on x86).
+ * @page_size:          PAGE_SIZE.
+ * @max_page_order:     highest order alloc_pages accepts.
+ * @hz:                 CONFIG_HZ.
+ * @nr_cpus:            online CPUs.
+ * @run_args_size:      sizeof(struct kbench_run_args) of the module.
+ * @sample_size:        sizeof(struct kbench_sample) of the module.
+ * @api_info_size:      sizeof(struct kbench_api_info) of the module.
+ * @experiment_info_size: sizeof(struct kbench_experiment_info).
+ * @pad0:               zero.
+ * @kmalloc_max_size:   KMALLOC_MAX_SIZE.
+ * @kmalloc_max_cache:  KMALLOC_MAX_CACHE_SIZE (larger goes to pages).
+ * @mem_cap_bytes:      per-run memory cap (module parameter mem_cap_mb).
+ * @outstanding_allocs: objects kbench allocated and has not freed.
+ * @outstanding_bytes:  their bytes.
+ * @live_caches:        kmem_caches kbench created and not destroyed.
+ * @live_pools:         mempools kbench created and not destroyed.
+ * @runs_completed:     runs finished since load.
+ * @runs_interrupted:   runs stopped by a signal since load.
+ * @kconfig:            KBENCH_KCONFIG_* build options of this kernel.
+ * @release:            utsname()->release.
+ * @preempt_model:      "none", "voluntary", "full" or "rt".
+ * @clock_name:         "tsc" or "ktime".
  */
-struct kbench_counter {
-	__s32 status;
+struct kbench_info {
+	__u32 size;
+	__u32 abi_version;
+	__u32 nr_apis;
+	__u32 nr_experiments;
+	__u32 nr_gfps;
 	__u32 flags;
-	__u64 value;
-	__u64 value2;
-};
-
-/**
- * struct kbench_counters - KBENCH_RUN_COUNTERS results.
- * @c:        the counters of enum kbench_counter_id.
- * @raw:      the model-specific event of raw_type/raw_config, if asked for.
- * @reserved: zero.
- */
-struct kbench_counters {
-	struct kbench_counter c[KBENCH_CNT_COUNT];
-	struct kbench_counter raw;
-	__u64 reserved;
+	__u32 clock_khz;
+	__u32 page_size;
+	__u32 max_page_order;
+	__u32 hz;
+	__u32 nr_cpus;
+	__u32 run_args_size;
+	__u32 sample_size;
+	__u32 api_info_size;
+	__u32 experiment_info_size;
+	__u32 pad0;
+	__u64 kmalloc_max_size;
+	__u64 kmalloc_max_cache;
+	__u64 mem_cap_bytes;
+	__u64 outstanding_allocs;
+	__u64 outstanding_bytes;
+	__u64 live_caches;
+	__u64 live_pools;
+	__u64 runs_completed;
+	__u64 runs_interrupted;
+	__u64 kconfig;
+	char release[KBENCH_NAME_LEN];
+	char preempt_model[16];
+	char clock_name[16];
 };
 
 /* kbench_info.flags */
@@ -181,13 +241,152 @@ struct kbench_counters {
 #define KBENCH_KCONFIG_SLAB_MERGE_DEFAULT	(1ULL << 25)
 #define KBENCH_KCONFIG_COUNT			26
 
+/**
+ * struct kbench_api_info - KBENCH_IOC_API_INFO: one allocation API, as the
+ * module's table states it (the one place these facts are written).
+ * @id:          in: 0..kbench_info.nr_apis-1; the id requests use.
+ * @memory:      out: enum kbench_memory.
+ * @caps:        out: KBENCH_CAP_* bits.
+ * @max_size:    out: largest object it accepts on this kernel (0: only the
+ *               memory cap limits it).
+ * @options:     out: KBENCH_OPT_* request fields it takes.
+ * @pad0:        in: zero.
+ * @name:        out: the name configs and reports use, e.g. "kmalloc".
+ * @family:      out: the family it belongs to, e.g. "slab", "vmalloc".
+ * @call:        out: the kernel function a GFP_KERNEL request calls.
+ * @free_call:   out: the function that frees it.
+ * @note:        out: what a driver author should know about it.
+ * @unavailable: out: empty, or why this kernel cannot offer the API.
+ */
+struct kbench_api_info {
+	__u32 id;
+	__u32 memory;
+	__u64 caps;
+	__u64 max_size;
+	__u32 options;
+	__u32 pad0;
+	char name[32];
+	char family[32];
+	char call[48];
+	char free_call[48];
+	char note[KBENCH_REASON_LEN];
+	char unavailable[KBENCH_REASON_LEN];
+};
+
+#define KBENCH_SLOT_NAME_LEN	24
+
+/* kbench_experiment_info.fields: request fields an experiment reads. */
+#define KBENCH_FIELD_API	(1U << 0)
+#define KBENCH_FIELD_GFP	(1U << 1)	/* gfp and gfp_mods */
+#define KBENCH_FIELD_PATTERN	(1U << 2)
+#define KBENCH_FIELD_CONTEXT	(1U << 3)
+#define KBENCH_FIELD_OPS	(1U << 4)	/* ops_per_batch */
+#define KBENCH_FIELD_BATCHES	(1U << 5)	/* nr_batches, warmup_batches */
+#define KBENCH_FIELD_MODE	(1U << 6)
+#define KBENCH_FIELD_SEED	(1U << 7)
+#define KBENCH_FIELD_OPTIONS	(1U << 8)	/* min_nr, HWCACHE_ALIGN */
+
+/* kbench_experiment_info.flags */
+#define KBENCH_EXPF_COUNTERS	(1U << 0) /* takes KBENCH_RUN_COUNTERS */
+
+/**
+ * struct kbench_experiment_info - KBENCH_IOC_EXPERIMENT_INFO.
+ * @id:       in: enum kbench_experiment.
+ * @nr_slots: out: timed slots each sample fills (0: no samples).
+ * @nr_values: out: result values a request returns.
+ * @fields:   out: KBENCH_FIELD_* it reads; the others must be zero.
+ * @flags:    out: KBENCH_EXPF_*.
+ * @pad0:     in: zero.
+ * @name:     out: e.g. "alloc", "stages".
+ * @slots:    out: name of each sample slot, e.g. "alloc", "free"; slot 0
+ *            is the experiment's headline figure.
+ * @units:    out: what one count of each slot is: "op", "touch", "byte".
+ * @values:   out: name of each result value, e.g. "pte_4k".
+ */
+struct kbench_experiment_info {
+	__u32 id;
+	__u32 nr_slots;
+	__u32 nr_values;
+	__u32 fields;
+	__u32 flags;
+	__u32 pad0;
+	char name[32];
+	char slots[KBENCH_SAMPLE_SLOTS][KBENCH_SLOT_NAME_LEN];
+	char units[KBENCH_SAMPLE_SLOTS][8];
+	char values[KBENCH_VALUE_SLOTS][KBENCH_SLOT_NAME_LEN];
+};
+
 /* kbench_sample.flags: what may have distorted one batch */
 #define KBENCH_SAMPLE_CTX_SWITCH	(1U << 0) /* the task was switched out */
 #define KBENCH_SAMPLE_IRQ		(1U << 1) /* a device interrupt arrived */
 #define KBENCH_SAMPLE_MIGRATED		(1U << 2) /* ran on another CPU */
 
-#define KBENCH_NAME_LEN		64
-#define KBENCH_REASON_LEN	160
+/**
+ * struct kbench_sample - one timed batch (warm-up batches are not
+ * returned). Samples are written kbench_run_args.sample_size bytes apart.
+ * @flags:  KBENCH_SAMPLE_* noise seen during the batch.
+ * @cpu:    CPU the batch started on.
+ * @ops:    allocations (or touches) attempted in the batch.
+ * @failed: allocations that returned NULL.
+ * @cycles: clock ticks spent in each slot (kbench_experiment_info.slots).
+ * @count:  operations each slot timed (0: the slot did not run).
+ */
+struct kbench_sample {
+	__u32 flags;
+	__u32 cpu;
+	__u32 ops;
+	__u32 failed;
+	__u64 cycles[KBENCH_SAMPLE_SLOTS];
+	__u32 count[KBENCH_SAMPLE_SLOTS];
+};
+
+/*
+ * Hardware and software counters counted around each timed phase, for
+ * the calling task, in kernel mode only. A counter the CPU or hypervisor
+ * does not offer has a negative errno as status and no value.
+ */
+enum kbench_counter_id {
+	KBENCH_CNT_TASK_CLOCK = 0,	/* software, ns: works without a PMU */
+	KBENCH_CNT_CYCLES,
+	KBENCH_CNT_INSTRUCTIONS,
+	KBENCH_CNT_DTLB_LOAD_MISSES,	/* page walks on x86 */
+	KBENCH_CNT_DTLB_STORE_MISSES,
+	KBENCH_CNT_ITLB_LOAD_MISSES,
+	KBENCH_CNT_COUNT
+};
+
+#define KBENCH_COUNTER_MULTIPLEXED	(1U << 0) /* running < enabled */
+
+/**
+ * struct kbench_counter - one counter over a whole run.
+ * @status:  0, or the negative errno of perf_event_create_kernel_counter.
+ * @flags:   KBENCH_COUNTER_* bits.
+ * @value:   counts in slot 0 (alloc; the whole pair loop for pair, the
+ *           walk for an access probe), over all timed batches.
+ * @value2:  counts in slot 1 (the free phase of batch patterns), else 0.
+ */
+struct kbench_counter {
+	__s32 status;
+	__u32 flags;
+	__u64 value;
+	__u64 value2;
+};
+
+/**
+ * struct kbench_counters - KBENCH_RUN_COUNTERS results.
+ * @c:        the counters of enum kbench_counter_id.
+ * @raw:      the model-specific event of raw_type/raw_config, if asked for.
+ */
+struct kbench_counters {
+	struct kbench_counter c[KBENCH_CNT_COUNT];
+	struct kbench_counter raw;
+};
+
+/* kbench_run_args.flags */
+#define KBENCH_RUN_VALIDATE_ONLY	(1U << 0) /* check, allocate nothing */
+#define KBENCH_RUN_HWCACHE_ALIGN	(1U << 1) /* option KBENCH_OPT_CACHE_ALIGN */
+#define KBENCH_RUN_COUNTERS		(1U << 2) /* fill counters_ptr */
+#define KBENCH_RUN_FLAGS_ALL		((1U << 3) - 1)
 
 /* Bounds the module enforces (and the runner checks first). */
 #define KBENCH_MAX_OPS_PER_BATCH	65536U
@@ -195,260 +394,96 @@ struct kbench_counters {
 #define KBENCH_MAX_ATOMIC_OPS		1024U /* ops per batch, preempt/irqs off */
 
 /**
- * struct kbench_info - KBENCH_IOC_INFO: what this module and kernel offer.
- * @size:               in: sizeof(struct kbench_info) of the caller.
- * @abi_version:        in: KBENCH_ABI_VERSION of the caller; out: module's.
- * @nr_apis:            out: KBENCH_API_COUNT of the module.
- * @nr_gfps:            out: KBENCH_GFP_COUNT of the module.
- * @flags:              out: KBENCH_INFO_* facts that shape results.
- * @clock_khz:          out: ticks per ms of the timing clock (tsc_khz on x86).
- * @page_size:          out: PAGE_SIZE.
- * @max_page_order:     out: highest order alloc_pages accepts.
- * @hz:                 out: CONFIG_HZ.
- * @nr_cpus:            out: online CPUs.
- * @kmalloc_max_size:   out: KMALLOC_MAX_SIZE.
- * @kmalloc_max_cache:  out: KMALLOC_MAX_CACHE_SIZE (larger goes to pages).
- * @mem_cap_bytes:      out: per-run memory cap (module parameter mem_cap_mb).
- * @outstanding_allocs: out: objects kbench allocated and has not freed.
- * @outstanding_bytes:  out: their bytes.
- * @live_caches:        out: kmem_caches kbench created and not destroyed.
- * @live_pools:         out: mempools kbench created and not destroyed.
- * @runs_completed:     out: runs finished since load.
- * @runs_interrupted:   out: runs stopped by a signal since load.
- * @release:            out: utsname()->release.
- * @preempt_model:      out: "none", "voluntary", "full" or "rt".
- * @clock_name:         out: "tsc" or "ktime".
- * @kconfig:            out: KBENCH_KCONFIG_* build options of this kernel.
- * @reserved:           in: must be zero.
- */
-struct kbench_info {
-	__u32 size;
-	__u32 abi_version;
-	__u32 nr_apis;
-	__u32 nr_gfps;
-	__u32 flags;
-	__u32 clock_khz;
-	__u32 page_size;
-	__u32 max_page_order;
-	__u32 hz;
-	__u32 nr_cpus;
-	__u64 kmalloc_max_size;
-	__u64 kmalloc_max_cache;
-	__u64 mem_cap_bytes;
-	__u64 outstanding_allocs;
-	__u64 outstanding_bytes;
-	__u64 live_caches;
-	__u64 live_pools;
-	__u64 runs_completed;
-	__u64 runs_interrupted;
-	char release[KBENCH_NAME_LEN];
-	char preempt_model[16];
-	char clock_name[16];
-	__u64 kconfig;
-	__u64 reserved[7];
-};
-
-/**
- * struct kbench_sample - one timed batch (warm-up batches are not returned).
- * @alloc_cycles: clock ticks spent in the allocation calls of the batch.
- * @free_cycles:  clock ticks spent in the free calls of the batch.
- * @ops:          allocations attempted in the batch.
- * @failed:       allocations that returned NULL (not freed, not timed apart).
- * @flags:        KBENCH_SAMPLE_* noise seen during the batch.
- * @cpu:          CPU the batch started on.
- */
-struct kbench_sample {
-	__u64 alloc_cycles;
-	__u64 free_cycles;
-	__u32 ops;
-	__u32 failed;
-	__u32 flags;
-	__u32 cpu;
-};
-
-/**
- * struct kbench_run_args - KBENCH_IOC_RUN: time one configuration.
- * @size:            in: sizeof(struct kbench_run_args) of the caller.
- * @abi_version:     in: KBENCH_ABI_VERSION.
- * @api:             in: enum kbench_api.
- * @gfp:             in: enum kbench_gfp.
- * @gfp_mods:        in: KBENCH_GFPM_* bits.
- * @pattern:         in: enum kbench_pattern.
- * @context:         in: enum kbench_context.
- * @flags:           in: KBENCH_RUN_* bits.
- * @obj_size:        in: bytes per allocation (pages APIs: order from size).
- * @ops_per_batch:   in: allocations per timed batch (1..65536).
- * @nr_batches:      in: timed batches, each returned as a sample.
- * @warmup_batches:  in: untimed batches run first and discarded.
- * @mempool_min_nr:  in: mempool reserve elements (mempool APIs only).
- * @seed:            in: seed of the shuffled free order.
- * @pad0:            in: must be zero.
- * @samples_ptr:     in: user address of nr_batches struct kbench_sample.
- * @samples_len:     in: bytes at samples_ptr.
- * @batches_done:    out: samples written (fewer if interrupted).
- * @failed_total:    out: failed allocations, warm-up included.
- * @footprint_bytes: out: most memory the run holds at once (estimate).
- * @gfp_nowarn_added: out: 1 if the module added __GFP_NOWARN (large size).
- * @pad1:            out: zero.
- * @call:            out: the kernel function the timed loop calls.
- * @bad_field:       out: on -EINVAL, the field that was rejected.
- * @reason:          out: on refusal, why; on success, notes (may be empty).
- * @counters_ptr:    in: with KBENCH_RUN_COUNTERS, a struct kbench_counters.
- * @raw_config:      in: with KBENCH_RUN_COUNTERS, a model-specific event to
- *                   count too (perf_event_attr.config), 0 for none.
- * @raw_type:        in: its perf_event_attr.type (PERF_TYPE_RAW usually).
- * @reserved:        in: must be zero.
+ * struct kbench_run_args - KBENCH_IOC_RUN: one request, of any experiment.
+ * Every request goes through the same checks; fields the experiment does
+ * not read (kbench_experiment_info.fields) and options the API does not
+ * take (kbench_api_info.options) must be zero.
+ * @experiment:     in: enum kbench_experiment.
+ * @api:            in: an id of KBENCH_IOC_API_INFO.
+ * @gfp:            in: enum kbench_gfp.
+ * @gfp_mods:       in: KBENCH_GFPM_* bits.
+ * @obj_size:       in: bytes per allocation (order APIs: the order that
+ *                  holds them).
+ * @pattern:        in: enum kbench_pattern.
+ * @context:        in: enum kbench_context.
+ * @ops_per_batch:  in: allocations per timed batch (1..65536).
+ * @nr_batches:     in: timed batches, each returned as a sample.
+ * @warmup_batches: in: untimed batches run first and discarded.
+ * @mode:           in: enum kbench_access_mode.
+ * @flags:          in: KBENCH_RUN_* bits.
+ * @seed:           in: seed of shuffled orders (0: a fixed default).
+ * @min_nr:         in: reserve elements (option KBENCH_OPT_MIN_NR).
+ * @sample_size:    in: sizeof(struct kbench_sample) of the caller: the
+ *                  stride of the samples and how much of each is written.
+ * @samples_ptr:    in: user address of nr_batches samples.
+ * @samples_len:    in: bytes at samples_ptr.
+ * @counters_ptr:   in: with KBENCH_RUN_COUNTERS, a struct kbench_counters.
+ * @raw_config:     in: with KBENCH_RUN_COUNTERS, a model-specific event to
+ *                  count too (perf_event_attr.config), 0 for none.
+ * @raw_type:       in: its perf_event_attr.type (PERF_TYPE_RAW usually).
+ * @pad0:           in: zero.
+ * @batches_done:   out: samples written (fewer if interrupted).
+ * @failed_total:   out: failed allocations, warm-up included.
+ * @footprint_bytes: out: most memory the request holds at once.
+ * @nowarn_added:   out: 1 if the module added __GFP_NOWARN.
+ * @nr_values:      out: values written.
+ * @call:           out: the kernel function the timed loop calls.
+ * @bad_field:      out: on -EINVAL, the field that was rejected.
+ * @reason:         out: on refusal, why; on success, notes (may be empty).
+ * @values:         out: the experiment's results, named by
+ *                  kbench_experiment_info.values.
  *
  * Errors: -EINVAL a field is malformed (@bad_field names it),
  * -EOPNOTSUPP the combination is valid ABI but this API or kernel cannot
- * honour it (@reason says why), -EFBIG the run would exceed the memory cap,
- * -EBUSY another run is in progress, -EINTR a signal stopped the run after
- * @batches_done batches (their samples are copied out), -EPROTO ABI mismatch.
+ * honour it (@reason says why), -EFBIG the request would hold more memory
+ * than allowed, -EBUSY another request is running, -EINTR a signal stopped
+ * it after @batches_done batches (their samples are copied out), -E2BIG
+ * the struct is longer than the module's and its tail is not zero.
  */
 struct kbench_run_args {
-	__u32 size;
-	__u32 abi_version;
+	__u32 experiment;
 	__u32 api;
 	__u32 gfp;
 	__u32 gfp_mods;
+	__u64 obj_size;
 	__u32 pattern;
 	__u32 context;
-	__u32 flags;
-	__u64 obj_size;
 	__u32 ops_per_batch;
 	__u32 nr_batches;
 	__u32 warmup_batches;
-	__u32 mempool_min_nr;
+	__u32 mode;
+	__u32 flags;
 	__u32 seed;
-	__u32 pad0;
+	__u32 min_nr;
+	__u32 sample_size;
 	__u64 samples_ptr;
 	__u64 samples_len;
+	__u64 counters_ptr;
+	__u64 raw_config;
+	__u32 raw_type;
+	__u32 pad0;
 	__u32 batches_done;
 	__u32 failed_total;
 	__u64 footprint_bytes;
-	__u32 gfp_nowarn_added;
-	__u32 pad1;
-	char call[32];
+	__u32 nowarn_added;
+	__u32 nr_values;
+	char call[48];
 	char bad_field[32];
 	char reason[KBENCH_REASON_LEN];
-	__u64 counters_ptr;
-	__u64 raw_config;
-	__u64 raw_type;
-	__u64 reserved[5];
+	__u64 values[KBENCH_VALUE_SLOTS];
 };
 
-/* Probes: experiments on allocated memory rather than allocation loops. */
-enum kbench_probe_kind {
-	KBENCH_PROBE_FOOTPRINT = 0,	/* which mappings cover one allocation */
-	KBENCH_PROBE_ACCESS,		/* cost of touching allocated memory */
-	KBENCH_PROBE_STAGES,		/* vmalloc split into its stages */
-	KBENCH_PROBE_COUNT
-};
-
-enum kbench_access_mode {
-	KBENCH_ACCESS_SEQUENTIAL = 0,	/* one load per cache line, in order */
-	KBENCH_ACCESS_PAGE_STRIDE,	/* one load per page, in order */
-	KBENCH_ACCESS_PAGE_RANDOM,	/* one load per page, shuffled order */
-	KBENCH_ACCESS_MEMSET,		/* memset() of the whole buffer */
-	KBENCH_ACCESS_COUNT
-};
-
-/* Stages of KBENCH_PROBE_STAGES, each timed once per batch. */
-enum kbench_stage {
-	KBENCH_STAGE_PAGES_ALLOC = 0,	/* bulk allocation of the pages */
-	KBENCH_STAGE_VMAP,		/* vmap() of those pages */
-	KBENCH_STAGE_VUNMAP,
-	KBENCH_STAGE_VM_MAP_RAM,	/* vm_map_ram() of the same pages */
-	KBENCH_STAGE_VM_UNMAP_RAM,
-	KBENCH_STAGE_PAGES_FREE,	/* __free_page() of each */
-	KBENCH_STAGE_VMALLOC,		/* the whole vmalloc() of that size */
-	KBENCH_STAGE_VFREE,
-	KBENCH_STAGE_PURGE,		/* vm_unmap_aliases(): lazy TLB flush */
-	KBENCH_STAGE_PAGE_ARRAY,	/* the zeroed pages[] array vmalloc keeps */
-	KBENCH_STAGE_COUNT
-};
-
-#define KBENCH_PROBE_SAMPLE_SLOTS	12
-
-/**
- * struct kbench_probe_sample - one batch of a probe, in clock ticks.
- * @cycles: ACCESS: [0] the walk. STAGES: [enum kbench_stage].
+/*
+ * struct kbench_run_args up to (not including) values[]: the oldest layout
+ * the module is tested against. A caller built with it still works:
+ * everything it sends is honoured and it receives the outputs it holds.
  */
-struct kbench_probe_sample {
-	__u64 cycles[KBENCH_PROBE_SAMPLE_SLOTS];
-};
+#define KBENCH_RUN_ARGS_SIZE_V0	368
 
-/**
- * struct kbench_probe_args - KBENCH_IOC_PROBE.
- * @size:            in: sizeof(struct kbench_probe_args) of the caller.
- * @abi_version:     in: KBENCH_ABI_VERSION.
- * @kind:            in: enum kbench_probe_kind.
- * @api:             in: FOOTPRINT/ACCESS: the API that allocates the buffer
- *                   (noop and the mempools are refused; STAGES: vmalloc).
- * @gfp:             in: enum kbench_gfp.
- * @gfp_mods:        in: KBENCH_GFPM_* bits.
- * @mode:            in: ACCESS: enum kbench_access_mode; else 0.
- * @flags:           in: KBENCH_RUN_VALIDATE_ONLY, KBENCH_RUN_COUNTERS.
- * @obj_size:        in: bytes of the buffer.
- * @nr_batches:      in: timed batches (FOOTPRINT: 0).
- * @warmup_batches:  in: untimed batches first.
- * @seed:            in: ACCESS page-random: seed of the order.
- * @pad0:            in: zero.
- * @samples_ptr:     in: nr_batches struct kbench_probe_sample.
- * @samples_len:     in: bytes at samples_ptr.
- * @counters_ptr:    in: with KBENCH_RUN_COUNTERS, a struct kbench_counters.
- * @batches_done:    out: samples written.
- * @level_shift:     out: FOOTPRINT: log2 of the smallest mapping size seen.
- * @map_4k:          out: FOOTPRINT: 4 KiB PTE mappings covering the buffer.
- * @map_2m:          out: FOOTPRINT: 2 MiB PMD mappings.
- * @map_1g:          out: FOOTPRINT: 1 GiB PUD mappings.
- * @unmapped:        out: FOOTPRINT: pages without a mapping (must be 0).
- * @touches:         out: ACCESS: loads (or bytes, for memset) per batch.
- * @in_vmalloc:      out: 1 if the buffer is in vmalloc space.
- * @pad1:            out: zero.
- * @call:            out: the allocation function used.
- * @bad_field:       out: on -EINVAL, the field that was rejected.
- * @reason:          out: on refusal, why.
- * @raw_config:      in: as in struct kbench_run_args.
- * @raw_type:        in: as in struct kbench_run_args.
- * @reserved:        in: must be zero.
- */
-struct kbench_probe_args {
-	__u32 size;
-	__u32 abi_version;
-	__u32 kind;
-	__u32 api;
-	__u32 gfp;
-	__u32 gfp_mods;
-	__u32 mode;
-	__u32 flags;
-	__u64 obj_size;
-	__u32 nr_batches;
-	__u32 warmup_batches;
-	__u32 seed;
-	__u32 pad0;
-	__u64 samples_ptr;
-	__u64 samples_len;
-	__u64 counters_ptr;
-	__u32 batches_done;
-	__u32 level_shift;
-	__u64 map_4k;
-	__u64 map_2m;
-	__u64 map_1g;
-	__u64 unmapped;
-	__u64 touches;
-	__u32 in_vmalloc;
-	__u32 pad1;
-	char call[32];
-	char bad_field[32];
-	char reason[KBENCH_REASON_LEN];
-	__u64 raw_config;
-	__u64 raw_type;
-	__u64 reserved[6];
-};
-
-#define KBENCH_IOC_INFO	_IOWR(KBENCH_IOC_MAGIC, 0x01, struct kbench_info)
-#define KBENCH_IOC_RUN	_IOWR(KBENCH_IOC_MAGIC, 0x02, struct kbench_run_args)
-#define KBENCH_IOC_PROBE	_IOWR(KBENCH_IOC_MAGIC, 0x03, struct kbench_probe_args)
+#define KBENCH_IOC_INFO		_IOR(KBENCH_IOC_MAGIC, 0x10, struct kbench_info)
+#define KBENCH_IOC_API_INFO	_IOWR(KBENCH_IOC_MAGIC, 0x11, struct kbench_api_info)
+#define KBENCH_IOC_EXPERIMENT_INFO \
+	_IOWR(KBENCH_IOC_MAGIC, 0x12, struct kbench_experiment_info)
+#define KBENCH_IOC_RUN		_IOWR(KBENCH_IOC_MAGIC, 0x13, struct kbench_run_args)
 
 #endif /* _UAPI_LINUX_KBENCH_H */

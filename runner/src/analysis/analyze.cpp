@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+// analyze.cpp - the raw record stream to the model: per configuration and
+// phase, statistics over batches and over repetitions, counters per op,
+// the harness cost of the same loop shape; then each experiment's derived
+// figures and the context with the warnings.
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "analysis/checks.h"
+#include "analysis/derive.h"
+#include "analysis/phases.h"
+#include "analysis/results.h"
+
+namespace kbench {
+
+std::string status_of_errno(int err) {
+  switch (err) {
+    case 0:
+      return "ok";
+    case EOPNOTSUPP:
+    case EFBIG:
+      return "refused";
+    case EINVAL:
+      return "invalid";
+    case EINTR:
+      return "interrupted";
+    default:
+      return "error";
+  }
+}
+
+std::string counter_unsupported_reason(int err) {
+  switch (err) {
+    case ENOENT:
+      return "unsupported: no PMU for this event here (perf_event_create_kernel_counter: ENOENT; e.g. QEMU "
+             "without KVM, or a VM that hides the PMU)";
+    case EOPNOTSUPP:
+      return "unsupported: the PMU cannot count this event (EOPNOTSUPP)";
+    case EINVAL:
+      return "unsupported: the CPU has no such event (EINVAL)";
+    case ENODEV:
+      return "unsupported: the CPU is offline (ENODEV)";
+    case EACCES:
+    case EPERM:
+      return "unsupported: perf events are not permitted here (perf_event_paranoid or lockdown)";
+    default:
+      return "unsupported: perf_event_create_kernel_counter failed with errno " + std::to_string(err);
+  }
+}
+
+bool within_harness_noise(double figure_ns, double harness_ns) {
+  return harness_ns > 0 && figure_ns - harness_ns < 0.01 * figure_ns;
+}
+
+double phase_median(const ConfigResult& c, const std::string& phase) {
+  for (const auto& p : c.phases)
+    if (p.phase == phase) return p.pooled.median;
+  return std::nan("");
+}
+
+Catalog RunResults::catalog() const {
+  if (!context.contains("kbench_catalog")) return {};
+  return context.at("kbench_catalog").get<Catalog>();
+}
+
+const ConfigResult* RunResults::find(const std::string& key) const {
+  for (const auto& c : configs)
+    if (c.job.key() == key) return &c;
+  return nullptr;
+}
+
+namespace {
+
+// Counter totals of one configuration, summed over its repetitions: slot 0
+// (value) and slot 1 (value2) of each counter, and the operations of those
+// slots they are divided by.
+struct CounterTotals {
+  std::string name;
+  bool supported = false;
+  bool multiplexed = false;
+  double total[2] = {0, 0};
+};
+
+struct ConfigAccumulator {
+  ConfigResult result;
+  std::map<std::string, std::vector<double>> pooled;  // phase -> every kept batch
+  std::vector<std::string> phase_order;
+  std::vector<CounterTotals> counters;
+  double counter_ops[2] = {0, 0};
+};
+
+void add_counters(ConfigAccumulator& acc, const RawJob& rj, std::map<std::string, std::string>& reasons) {
+  if (!rj.outcome.counters) return;
+  const kbench_counters& k = *rj.outcome.counters;
+  for (const auto& s : rj.outcome.samples)
+    for (int slot = 0; slot < 2; ++slot) acc.counter_ops[slot] += s.count[slot];
+  if (acc.counters.empty()) {
+    for (const auto& name : counter_names()) acc.counters.push_back({std::string(name)});
+    if (!rj.job.raw_event.empty()) acc.counters.push_back({"raw:" + rj.job.raw_event});
+  }
+  for (size_t i = 0; i < acc.counters.size(); ++i) {
+    CounterTotals& ct = acc.counters[i];
+    const kbench_counter& c = i < KBENCH_CNT_COUNT ? k.c[i] : k.raw;
+    std::string why;
+    if (i >= KBENCH_CNT_COUNT && !rj.outcome.raw_event_error.empty())
+      why = "unsupported: " + rj.outcome.raw_event_error;
+    else if (c.status != 0)
+      why = counter_unsupported_reason(-c.status);
+    if (!why.empty()) {
+      reasons.emplace(ct.name, why);
+      continue;
+    }
+    ct.supported = true;
+    ct.multiplexed = ct.multiplexed || (c.flags & KBENCH_COUNTER_MULTIPLEXED);
+    ct.total[0] += static_cast<double>(c.value);
+    ct.total[1] += static_cast<double>(c.value2);
+  }
+}
+
+// Counters per operation of the first two phases (where they are read),
+// the reasons of those that do not exist referenced by name.
+void finish_counters(ConfigAccumulator& acc) {
+  ConfigResult& c = acc.result;
+  if (acc.counters.empty()) return;
+  c.counter_scope = c.job.reads(KBENCH_FIELD_PATTERN) && c.job.pattern == KBENCH_PATTERN_PAIR
+                        ? "alloc+free pair"
+                        : (c.phases.empty() ? "op" : c.phases.front().unit);
+  for (const auto& ct : acc.counters) {
+    if (!ct.supported) {
+      c.counters_unsupported.push_back(ct.name);
+      continue;
+    }
+    for (auto& p : c.phases) {
+      const size_t slot = static_cast<size_t>(&p - c.phases.data());
+      if (slot > 1 || acc.counter_ops[slot] <= 0) continue;
+      p.counters.push_back({ct.name, ct.total[slot] / acc.counter_ops[slot]});
+      p.counters_multiplexed = p.counters_multiplexed || ct.multiplexed;
+    }
+  }
+}
+
+void add_repetition(ConfigAccumulator& acc, const RawJob& rj, const ExperimentInfo& exp, uint32_t khz,
+                    bool discard_noisy) {
+  ConfigResult& c = acc.result;
+  for (const auto& s : rj.outcome.samples) c.failures += s.failed;
+  for (auto& ps : phase_samples(rj.outcome, exp, khz, discard_noisy)) {
+    if (!acc.pooled.count(ps.phase)) acc.phase_order.push_back(ps.phase);
+    auto& pooled = acc.pooled[ps.phase];
+    pooled.insert(pooled.end(), ps.ns_per_op.begin(), ps.ns_per_op.end());
+    auto it = std::find_if(c.phases.begin(), c.phases.end(), [&](const auto& p) { return p.phase == ps.phase; });
+    if (it == c.phases.end()) {
+      PhaseStats st;
+      st.phase = ps.phase;
+      st.unit = ps.unit;
+      c.phases.push_back(st);
+      it = c.phases.end() - 1;
+    }
+    RepetitionStats rep;
+    rep.index = rj.repetition;
+    rep.summary = summarize(ps.ns_per_op);
+    rep.ops = ps.ops;
+    rep.noisy_batches = ps.noisy_batches;
+    rep.discarded_batches = ps.discarded_batches;
+    it->ops += ps.ops;
+    it->noisy_batches += ps.noisy_batches;
+    it->discarded_batches += ps.discarded_batches;
+    it->reps.push_back(rep);
+  }
+}
+
+void finish_phases(ConfigAccumulator& acc, const RawRun& raw) {
+  ConfigResult& c = acc.result;
+  std::vector<PhaseStats> kept;
+  for (const auto& name : acc.phase_order) {
+    auto it = std::find_if(c.phases.begin(), c.phases.end(), [&](const auto& p) { return p.phase == name; });
+    PhaseStats st = *it;
+    const auto& pooled = acc.pooled[name];
+    if (pooled.empty()) continue;
+    std::sort(st.reps.begin(), st.reps.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+    std::vector<double> medians;
+    for (const auto& r : st.reps)
+      if (r.summary.n) medians.push_back(r.summary.median);
+    st.repetitions = static_cast<uint32_t>(st.reps.size());
+    st.pooled = summarize(pooled);
+    st.median_ci = median_ci(pooled);
+    st.rep_medians = summarize(medians);
+    kept.push_back(std::move(st));
+  }
+  c.phases = std::move(kept);
+  if (raw.max_repetitions && raw.cv_target > 0 && !c.phases.empty()) {
+    const Summary& m = c.phases.front().rep_medians;
+    c.cv_target_missed = m.n >= raw.max_repetitions && m.cv > raw.cv_target;
+  }
+}
+
+// The harness cost of a configuration's loop shape: the noop with the same
+// pattern, batch size and context (noop costs do not depend on size or GFP).
+void mark_harness_noise(std::vector<ConfigResult>& configs, const Catalog& catalog) {
+  auto is_harness = [&](const ConfigResult& c) {
+    const ApiInfo* a = catalog.api(c.job.api);
+    return a && a->has(KBENCH_CAP_HARNESS);
+  };
+  for (auto& c : configs) {
+    if (c.job.experiment != KBENCH_EXP_ALLOC) continue;
+    for (auto& st : c.phases) {
+      for (const auto& n : configs) {
+        if (n.job.experiment != KBENCH_EXP_ALLOC || !is_harness(n) || n.job.pattern != c.job.pattern ||
+            n.job.ops_per_batch != c.job.ops_per_batch || n.job.context != c.job.context)
+          continue;
+        for (const auto& np : n.phases)
+          if (np.phase == st.phase && (st.harness_ns < 0 || np.pooled.median < st.harness_ns))
+            st.harness_ns = np.pooled.median;
+      }
+      st.unreliable = !is_harness(c) && within_harness_noise(st.pooled.median, st.harness_ns);
+    }
+  }
+}
+
+std::vector<ConfigResult> analyze_configs(const RawRun& raw, bool discard_noisy,
+                                          std::map<std::string, std::string>& reasons) {
+  const uint32_t khz = raw.module_before ? raw.module_before->clock_khz : 0;
+  std::vector<ConfigAccumulator> accs;
+  std::vector<int> slot;  // config index -> position in accs
+  for (const auto& rj : raw.jobs) {
+    if (rj.config >= slot.size()) slot.resize(rj.config + 1, -1);
+    if (slot[rj.config] < 0) {
+      slot[rj.config] = static_cast<int>(accs.size());
+      accs.emplace_back();
+      accs.back().result.job = rj.job;
+    }
+    ConfigAccumulator& acc = accs[static_cast<size_t>(slot[rj.config])];
+    ConfigResult& c = acc.result;
+    // The worst outcome wins: an interrupted repetition marks the config.
+    if (c.status.empty() || rj.outcome.err != 0) {
+      c.err = rj.outcome.err;
+      c.status = status_of_errno(rj.outcome.err);
+      c.reason = rj.outcome.reason;
+      c.bad_field = rj.outcome.bad_field;
+    }
+    if (!rj.outcome.call.empty()) c.call = rj.outcome.call;
+    c.footprint_bytes = std::max(c.footprint_bytes, rj.outcome.footprint_bytes);
+    c.nowarn_added = c.nowarn_added || rj.outcome.nowarn_added;
+    if (!rj.outcome.values.is_null()) c.values = rj.outcome.values;
+    if (rj.outcome.interrupts.is_object()) {
+      c.ipi_tlb += rj.outcome.interrupts.value("TLB", uint64_t{0});
+      c.ipi_cal += rj.outcome.interrupts.value("CAL", uint64_t{0});
+    }
+    add_counters(acc, rj, reasons);
+    const ExperimentInfo* exp = raw.catalog.experiment(rj.job.experiment);
+    if (exp && !rj.outcome.samples.empty()) add_repetition(acc, rj, *exp, khz, discard_noisy);
+  }
+  // Report in the plan's order of configurations, not the shuffled run order.
+  std::vector<ConfigResult> configs;
+  for (const int pos : slot) {
+    if (pos < 0) continue;
+    ConfigAccumulator& acc = accs[static_cast<size_t>(pos)];
+    finish_phases(acc, raw);
+    finish_counters(acc);
+    configs.push_back(std::move(acc.result));
+  }
+  mark_harness_noise(configs, raw.catalog);
+  return configs;
+}
+
+// A stream that lost its start record has no environment: treat it as empty.
+const nlohmann::json& environment_of(const RawRun& raw) {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  return raw.environment.is_object() ? raw.environment : kEmpty;
+}
+
+void fill_context(RunResults& r, const RawRun& raw, const RunMeta& meta,
+                  const std::map<std::string, std::string>& reasons) {
+  nlohmann::json& ctx = r.context;
+  const auto& env = environment_of(raw);
+  ctx["date"] = meta.date;
+  ctx["host_name"] = env.value("host_name", "");
+  ctx["executable"] = "kbench";
+  ctx["num_cpus"] = env.value("num_cpus", 0);
+  ctx["mhz_per_cpu"] = env.value("mhz_per_cpu", 0);
+  ctx["cpu_scaling_enabled"] = env.contains("cpufreq_governor");
+  ctx["caches"] = nlohmann::json::array();
+  ctx["library_build_type"] = "release";
+  ctx["json_schema_version"] = 1;
+  ctx["kbench_schema"] = 2;  // fields per dimension, catalog, compact counters
+  ctx["kbench_version"] = meta.kbench_version;
+  ctx["kbench_git_revision"] = meta.git_revision;
+  ctx["kbench_abi_version"] = raw.module_before ? raw.module_before->abi_version : KBENCH_ABI_VERSION;
+  ctx["target"] = meta.target;
+  ctx["emulated"] = meta.emulated;
+  ctx["config"] = meta.config_path;
+  ctx["complete"] = r.complete;
+  ctx["order_seed"] = raw.seed;
+  ctx["discard_noisy"] = meta.discard_noisy;
+  ctx["repetitions"] = meta.repetitions;
+  if (raw.max_repetitions) {
+    ctx["cv_target"] = raw.cv_target;
+    ctx["max_repetitions"] = raw.max_repetitions;
+  }
+  ctx["time_source"] =
+      "per-op wall time measured in the kernel with the module's clock; "
+      "real_time = cpu_time = median over batches of ns per op";
+  for (const char* k : {"kernel_release",
+                        "kernel_version",
+                        "machine",
+                        "cmdline",
+                        "cpu_model",
+                        "microcode",
+                        "cpu_flags",
+                        "virtualized",
+                        "mem_total_kb",
+                        "mem_available_kb",
+                        "clocksource",
+                        "thp_enabled",
+                        "thp_defrag",
+                        "preempt_dynamic",
+                        "cpufreq_governor",
+                        "scaling_driver",
+                        "turbo",
+                        "kfence_sample_interval",
+                        "cgroup",
+                        "smt_active",
+                        "threads_per_core",
+                        "cpus_online",
+                        "numa_nodes_online",
+                        "mem_profiling",
+                        "nmi_watchdog",
+                        "numa_balancing",
+                        "slab_allocator",
+                        "host_name",
+                        "benchmark_cpu"})
+    if (env.contains(k)) ctx[k] = env[k];
+  if (raw.module_before) {
+    const ModuleInfo& m = *raw.module_before;
+    ctx["init_on_alloc"] = m.init_on_alloc();
+    ctx["init_on_free"] = m.init_on_free();
+    ctx["preempt_model"] = m.preempt_model;
+    ctx["timer"] = m.clock_name;
+    ctx["timer_khz"] = m.clock_khz;
+    ctx["hz"] = m.hz;
+    ctx["page_size"] = m.page_size;
+    ctx["mem_cap_bytes"] = m.mem_cap_bytes;
+    ctx["kernel_release"] = m.release;
+    ctx["kconfig"] = kconfig_to_json(m.kconfig);
+  }
+  ctx["kbench_catalog"] = raw.catalog;
+  ctx["kbench_counter_reasons"] = reasons;
+  if (!meta.target_details.is_null()) ctx["target_details"] = meta.target_details;
+}
+
+}  // namespace
+
+LinearFit fit_line(const std::vector<std::pair<double, double>>& xy) {
+  LinearFit f;
+  f.n = xy.size();
+  if (xy.size() < 2) return f;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const auto& [x, y] : xy) {
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+  }
+  const double n = static_cast<double>(xy.size());
+  const double den = n * sxx - sx * sx;
+  if (den == 0) return f;
+  f.slope = (n * sxy - sx * sy) / den;
+  f.intercept = (sy - f.slope * sx) / n;
+  double ss_res = 0, ss_tot = 0;
+  for (const auto& [x, y] : xy) {
+    ss_res += (y - (f.intercept + f.slope * x)) * (y - (f.intercept + f.slope * x));
+    ss_tot += (y - sy / n) * (y - sy / n);
+  }
+  f.r2 = ss_tot > 0 ? 1 - ss_res / ss_tot : 1;
+  return f;
+}
+
+RunResults analyze(const RawRun& raw, const RunMeta& meta) {
+  RunResults r;
+  r.emulated = meta.emulated;
+  r.complete = raw.ended && !raw.interrupted && raw.bad_records.empty();
+  r.planned_jobs = raw.planned_jobs;
+  r.selftest = raw.selftest;
+  r.module_after = raw.module_after;
+  std::map<std::string, std::string> reasons;
+  r.configs = analyze_configs(raw, meta.discard_noisy, reasons);
+  fill_context(r, raw, meta, reasons);
+  derive_all(r);
+  r.warnings = run_checks(r, raw, meta);
+  r.context["warnings"] = r.warnings;
+  return r;
+}
+
+}  // namespace kbench

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+// results.h - a run, analysed: the model every reporter writes and the
+// history stores and loads back, so a run exported from the history is
+// the run that was measured. Built from the raw record stream (analyze())
+// or read from SQLite (store/history.h); never from benchmark names.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/catalog.h"
+#include "core/job.h"
+#include "device/device.h"
+#include "measure/plan.h"
+#include "stats/statistics.h"
+
+namespace kbench {
+
+// One repetition of one phase: its batches, summarised.
+struct RepetitionStats {
+  uint32_t index = 0;
+  Summary summary;  // over the repetition's kept batches, ns per op
+  uint64_t ops = 0;
+  uint32_t noisy_batches = 0;
+  uint32_t discarded_batches = 0;
+};
+
+// A counter per operation of a phase (only counters that exist here).
+struct CounterFigure {
+  std::string name;
+  double per_op = 0;
+};
+
+// One phase over all repetitions of a configuration: one measurement.
+struct PhaseStats {
+  std::string phase;                  // the slot's name
+  std::string unit;                   // per what: "op", "touch", "byte"
+  Summary pooled;                     // every kept batch of every repetition
+  Interval median_ci;                 // 95 % order-statistic interval of the pooled median
+  Summary rep_medians;                // the repetitions' medians: mean/median/stddev/cv aggregates
+  std::vector<RepetitionStats> reps;  // in repetition order
+  uint32_t repetitions = 0;
+  uint64_t ops = 0;
+  uint32_t noisy_batches = 0;
+  uint32_t discarded_batches = 0;
+  double harness_ns = -1;   // the noop cost of the same loop shape; < 0 if not measured
+  bool unreliable = false;  // within 1 % of the harness cost
+  std::vector<CounterFigure> counters;
+  bool counters_multiplexed = false;
+};
+
+struct ConfigResult {
+  Job job;
+  std::string status;  // ok, refused, invalid, interrupted, error
+  int err = 0;
+  std::string reason;
+  std::string bad_field;
+  std::string call;
+  uint64_t footprint_bytes = 0;
+  bool nowarn_added = false;
+  uint32_t failures = 0;  // allocations that returned NULL, over all repetitions
+  bool cv_target_missed = false;
+  std::vector<PhaseStats> phases;      // empty unless something was timed
+  nlohmann::json values = nullptr;     // the experiment's named results (e.g. a footprint), or null
+  std::vector<std::string> counters_unsupported;  // names; the reasons are in the context
+  std::string counter_scope;           // what counters count per: "alloc+free pair", "op", "touch"
+  uint64_t ipi_tlb = 0, ipi_cal = 0;   // /proc/interrupts deltas over all repetitions
+
+  bool measured() const { return !phases.empty() || !values.is_null(); }
+};
+
+// vmalloc(size) split into stages (medians, ns per allocation): the pages,
+// their array, and vmap (VA range, vm_struct, page tables) are measured;
+// `rest` is derived: vmalloc - pages_alloc - page_array - vmap, the
+// accounting and checks vmalloc does beyond those.
+struct StageRow {
+  uint64_t size = 0, pages = 0;
+  double pages_alloc = 0, page_array = 0, vmap = 0, vm_map_ram = 0, vmalloc = 0, rest = 0;
+  double vunmap = 0, vm_unmap_ram = 0, pages_free = 0, vfree = 0, purge = 0;
+  double explained = 0;         // (pages_alloc + page_array + vmap) / vmalloc
+  double overhead = 0;          // vmalloc - pages_alloc: what vmalloc adds to the page allocator
+  double vmap_share = 0;        // vmap / overhead
+  double page_array_share = 0;  // page_array / overhead
+  double rest_share = 0;        // rest / overhead
+  uint64_t ipi_tlb = 0, ipi_cal = 0;
+};
+
+// Least-squares line of mapping time against page count.
+struct LinearFit {
+  double slope = 0, intercept = 0, r2 = 0;
+  size_t n = 0;
+};
+
+// A zeroing allocation against memset() of a buffer of the same size.
+struct ZeroingRow {
+  std::string alloc_name, memset_name, api;
+  uint64_t size = 0;
+  double alloc_bytes_per_ns = 0, memset_bytes_per_ns = 0, fraction_of_limit = 0;
+};
+
+// What the runner knows that the target does not.
+struct RunMeta {
+  std::string target;     // "host", "qemu:6.12"
+  bool emulated = false;  // true under QEMU TCG: times are not hardware times
+  std::string config_path;
+  std::string kbench_version;
+  std::string git_revision;
+  std::string date;               // ISO 8601
+  bool discard_noisy = false;     // leave out batches flagged noisy (counted)
+  uint32_t repetitions = 0;       // planned per configuration
+  nlohmann::json target_details;  // e.g. the qemu command line
+};
+
+struct RunResults {
+  nlohmann::json context;  // Google Benchmark context + kbench facts (catalog, counter reasons)
+  std::vector<ConfigResult> configs;
+  std::vector<std::string> warnings;  // settings that distort results, damaged records
+  nlohmann::json selftest;
+  std::optional<ModuleInfo> module_after;
+  bool complete = false;
+  bool emulated = false;
+  size_t planned_jobs = 0;
+  // Derived figures (analysis/derive_*.cpp).
+  std::vector<StageRow> vmalloc_stages;
+  LinearFit vmap_fit, vm_map_ram_fit;  // ns against pages
+  std::vector<ZeroingRow> zeroing;
+
+  Catalog catalog() const;  // from the context
+  const ConfigResult* find(const std::string& key) const;
+};
+
+RunResults analyze(const RawRun& raw, const RunMeta& meta);
+
+std::string status_of_errno(int err);
+
+// errno of a counter that could not be created, in words.
+std::string counter_unsupported_reason(int err);
+
+// A figure is unreliable when the harness alone costs 99 % of it or more.
+bool within_harness_noise(double figure_ns, double harness_ns);
+
+LinearFit fit_line(const std::vector<std::pair<double, double>>& xy);
+
+// The median of one phase of a configuration, NaN if it was not measured.
+double phase_median(const ConfigResult& c, const std::string& phase);
+
+// Derived figures as JSON (results.json's kbench_* sections, the history),
+// and back.
+nlohmann::json derived_to_json(const RunResults& r);
+void derived_from_json(const nlohmann::json& j, RunResults& r);
+
+// Whether huge (PMD) vmalloc mappings were to be expected for this
+// footprint, from facts the run recorded, and why not when they were not.
+nlohmann::json huge_vmalloc_expectation(const nlohmann::json& ctx, uint64_t size, const nlohmann::json& footprint);
+
+}  // namespace kbench
