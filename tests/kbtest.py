@@ -2,6 +2,7 @@
 """Helpers of the end-to-end tests: the kbench binary, a scratch history
 database, and the Run wrapper of one finished `kbench run`."""
 import json
+import re
 import os
 import subprocess
 import time
@@ -13,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = Path(os.environ.get("KBENCH_BUILD", ROOT / "build" / "cmake"))
 KBENCH = BUILD / "bin" / "kbench"
 KERNELS = ["6.1", "6.12"]
+# The module's list of APIs: the one place they are named.
+ALL_APIS = re.findall(r"^KBENCH_API\((\w+)\)", (ROOT / "kbench-module" / "kbench_apis.h").read_text(), re.M)
 
 # Tests never write to the user's own history database.
 _TEST_DB_DIR = None
@@ -55,14 +58,23 @@ class Run:
         self.benchmarks = self.results["benchmarks"]
         self.not_measured = self.results["kbench_not_measured"]
 
-    def bench(self, name):
-        """The median aggregate of a measurement: pooled distribution and CI."""
-        found = [b for b in self.benchmarks if b["name"] == name + "_median"]
-        assert found, f"{name}_median not in results.json"
+    def find(self, **fields):
+        """The median aggregates (pooled distribution and CI) whose fields
+        have these values; pair-pattern preempt-on alloc entries unless said."""
+        want = {"phase": "alloc", **fields}
+        if want.get("experiment", "alloc") == "alloc":
+            want = {"experiment": "alloc", "pattern": "pair", "context": "preempt-on", "gfp": "GFP_KERNEL", **want}
+        return [b for b in self.benchmarks if b.get("aggregate_name") == "median"
+                and all(b.get(k) == v for k, v in want.items())]
+
+    def bench(self, **fields):
+        """The one median aggregate with these fields (see find)."""
+        found = self.find(**fields)
+        assert len(found) == 1, f"{len(found)} entries with {fields} in results.json"
         return found[0]
 
-    def iterations(self, name):
+    def iterations(self, entry):
         """The per-repetition entries of a measurement."""
-        return [b for b in self.benchmarks if b["name"] == name and b["run_type"] == "iteration"]
+        return [b for b in self.benchmarks if b["name"] == entry["run_name"] and b["run_type"] == "iteration"]
 
 

@@ -14,18 +14,6 @@ from typing import Optional
 from ._load import Measurement, Run
 from ._style import ns_label, size_label
 
-VIRTUAL = {"vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32", "kvmalloc"}
-NOTES = {
-    "kmem_cache": "needs a cache created for this object size (kmem_cache_create)",
-    "mempool_slab": "needs a pool created beforehand; guarantees a reserve",
-    "mempool_kmalloc": "needs a pool created beforehand; guarantees a reserve",
-    "mempool_page": "needs a pool created beforehand; guarantees a reserve",
-    "alloc_pages": "returns a struct page; rounds the size up to a power-of-two number of pages",
-    "__get_free_pages": "rounds the size up to a power-of-two number of pages",
-    "kvmalloc": "physically contiguous only when its kmalloc attempt succeeds",
-    "vmalloc_32": "pages below 4 GiB (32-bit DMA); no gfp argument",
-}
-
 
 @dataclass
 class Choice:
@@ -45,6 +33,7 @@ class Advice:
     question: str
     best: Optional[Choice] = None
     runner_up: Optional[Choice] = None
+    others: list[Choice] = field(default_factory=list)  # every other valid API measured, fastest first
     tradeoffs: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -61,15 +50,17 @@ class Advice:
             flag = " (within 1% of the harness cost: unreliable)" if c.unreliable else ""
             out.append(f"  {label}: {c.api} [{c.call} with {c.gfp}] alloc {ns_label(c.alloc_median_ns)} median{p99}"
                        f"{free}{flag}" + (f" — {c.note}" if c.note else ""))
+        if self.others:
+            out.append("  also measured: " + ", ".join(f"{c.api} {ns_label(c.alloc_median_ns)}" for c in self.others))
         out += [f"  trade-off: {t}" for t in self.tradeoffs]
         return out
 
 
 def _choice(run: Run, m: Measurement) -> Choice:
-    free = [f for f in run.measurements if f.name == m.name[: -len("/alloc")] + "/free"]
+    free = run.other_phase(m, "free")
     return Choice(api=m.api, call=m.call or m.api, gfp=m.gfp, alloc_median_ns=m.median_ns, alloc_p99_ns=m.p99_ns,
-                  free_median_ns=free[0].median_ns if free else None, failures=m.failures, unreliable=m.unreliable,
-                  note=NOTES.get(m.api, ""))
+                  free_median_ns=free.median_ns if free else None, failures=m.failures, unreliable=m.unreliable,
+                  note=run.api(m.api).get("note", ""))
 
 
 def _access_tradeoff(run: Run, size: int) -> Optional[str]:
@@ -79,8 +70,10 @@ def _access_tradeoff(run: Run, size: int) -> Optional[str]:
     sizes = sorted({m.size for m in touches if m.size >= size}) or sorted({m.size for m in touches})
     at = sizes[0] if sizes[0] >= size else sizes[-1]
     row = {m.api: m.median_ns for m in touches if m.size == at}
-    virt = row.get("vmalloc")
-    direct = row.get("alloc_pages") or row.get("kmalloc")
+    # By memory kind, from the catalog: 4 KiB-mapped vmalloc space against the direct map.
+    virt = min((v for a, v in row.items() if run.api(a).get("memory") == "vmalloc" and not run.has(a, "huge_map")),
+               default=None)
+    direct = min((v for a, v in row.items() if run.api(a).get("memory") in ("direct", "page")), default=None)
     if virt is None or direct is None:
         return None
     return (f"touching vmalloc memory costs {ns_label(virt)} per page against {ns_label(direct)} in the direct "
@@ -93,9 +86,9 @@ def advise(run: Run, size: int, atomic: bool = False, contiguous: bool = False) 
     advice = Advice(question=q)
     gfps = ("GFP_ATOMIC", "GFP_NOWAIT") if atomic else ("GFP_KERNEL",)
     cands = [m for m in run.measurements
-             if m.experiment == "alloc" and m.pattern == "pair" and m.phase == "alloc" and m.api != "noop"
+             if m.experiment == "alloc" and m.pattern == "pair" and m.phase == "alloc" and not run.is_harness(m.api)
              and m.size == size and m.gfp in gfps and m.context == "preempt-on"
-             and not (contiguous and m.api in VIRTUAL)]
+             and not (contiguous and not run.has(m.api, "contiguous"))]
     if not cands:
         measured = sorted({m.size for m in run.measurements if m.experiment == "alloc" and m.gfp in gfps})
         advice.missing.append(
@@ -113,6 +106,7 @@ def advise(run: Run, size: int, atomic: bool = False, contiguous: bool = False) 
     advice.best = _choice(run, ranked[0])
     if len(ranked) > 1:
         advice.runner_up = _choice(run, ranked[1])
+    advice.others = [_choice(run, m) for m in ranked[2:]]
     refused = [n for n in run.not_measured
                if n.size == size and n.gfp in gfps and n.pattern == "pair" and n.status == "refused"]
     if refused:

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Two runs (say, two kernels) compared measurement by measurement.
 
-For every measurement both runs have: the ratio of their medians and a
+For every measurement both runs have (the same dimensions, field by field):
+the ratio of their medians and a
 two-sided Mann-Whitney U test on the repetitions' medians. Thousands of
 measurements are compared at once, so uncorrected p-values would flag noise;
 the Benjamini-Hochberg procedure keeps the expected share of false
@@ -28,6 +29,8 @@ MIN_REPETITIONS = 4
 class Change:
     name: str
     api: str
+    experiment: str
+    phase: str
     base_ns: float
     other_ns: float
     ratio: float                  # other / base: > 1 is slower
@@ -44,16 +47,17 @@ class Change:
 
 
 def compare(base: Run, other: Run, alpha: float = 0.05, effect_floor: float = 0.05) -> list[Change]:
-    theirs = {m.name: m for m in other.measurements}
+    theirs = {(m.config, m.phase): m for m in other.measurements}
     changes = []
     for m in base.measurements:
-        o = theirs.get(m.name)
+        o = theirs.get((m.config, m.phase))
         if o is None or m.median_ns <= 0:
             continue
         p = None
         if len(m.rep_medians) >= MIN_REPETITIONS and len(o.rep_medians) >= MIN_REPETITIONS:
             p = float(mannwhitneyu(m.rep_medians, o.rep_medians, alternative="two-sided").pvalue)
-        changes.append(Change(m.name, m.api, m.median_ns, o.median_ns, o.median_ns / m.median_ns, p))
+        changes.append(Change(m.name, m.api, m.experiment, m.phase, m.median_ns, o.median_ns,
+                              o.median_ns / m.median_ns, p))
     tested = sorted((c for c in changes if c.p_value is not None), key=lambda c: c.p_value)
     m = len(tested)
     running = 1.0

@@ -58,6 +58,9 @@ def _advice_table(run: Run) -> str:
             second = (f"{_esc(a.runner_up.api)}: {_esc(ns_label(a.runner_up.alloc_median_ns))}"
                       if a.runner_up else "-")
             detail = "<br>".join(_esc(t) for t in a.tradeoffs) or "-"
+            if a.others:
+                detail += "<br><small>also measured: " + _esc(", ".join(
+                    f"{c.api} {ns_label(c.alloc_median_ns)}" for c in a.others)) + "</small>"
         else:
             best, second, detail = "no answer", "-", "<br>".join(_esc(m) for m in a.missing)
         rows.append(f"<tr><td>{_esc(a.question.rstrip(':'))}</td><td>{best}</td><td>{second}</td><td>{detail}</td></tr>")

@@ -1,43 +1,86 @@
 # SPDX-License-Identifier: GPL-2.0
 """Read kbench results.json files into one model, whatever their schema.
 
-Schema 1 of kbench (before repetitions) wrote one iteration entry per
-measurement; later versions write one iteration entry per repetition and
-aggregate entries (mean, median, stddev, cv) carrying the pooled
-distribution. Both become Measurement objects here; fields an older file
-does not have are None, never invented.
+Every entry carries its dimensions as fields (experiment, api, size, gfp,
+pattern, ops_per_batch, context, access_mode, options, phase); this module
+reads those fields and never takes a benchmark name apart. What each API is
+(family, memory kind, capabilities, note) comes from the module's own
+catalog, which kbench records in the context.
+
+Older files are read too. Schema 1 of kbench (before repetitions) wrote one
+iteration entry per measurement; later versions write one iteration entry
+per repetition and aggregate entries (mean, median, stddev, cv) carrying
+the pooled distribution. Files written before the module described its
+APIs carry no catalog: for those the catalog of that time is supplied here,
+frozen (it never grows: new APIs only appear in files that carry their own).
+Fields an older file does not have are None, never invented.
 """
 from __future__ import annotations
 
 import gzip
 import json
-import re
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
-
-_PATTERN_RE = re.compile(r"^(pair|batch|batch-shuffled)(?::(\d+))?$")
 
 
 class SchemaError(ValueError):
     """The file is not a kbench results.json this package understands."""
 
 
+# The module's descriptors as the kbench of schema 1 had them, for files
+# that carry no kbench_catalog. Frozen: do not add APIs here.
+_LEGACY_CATALOG = [
+    {"name": "noop", "family": "harness", "memory": "none", "caps": ["gfp", "harness"], "note": ""},
+    {"name": "kmalloc", "family": "slab", "memory": "direct", "caps": ["gfp", "nonblock", "contiguous"], "note": ""},
+    {"name": "kzalloc", "family": "slab", "memory": "direct",
+     "caps": ["gfp", "nonblock", "contiguous", "always_zeroes"], "note": ""},
+    {"name": "kvmalloc", "family": "kvmalloc", "memory": "direct_or_vmalloc", "caps": ["gfp", "huge_map"],
+     "note": "physically contiguous only when its kmalloc attempt succeeds"},
+    {"name": "vmalloc", "family": "vmalloc", "memory": "vmalloc", "caps": ["gfp"], "note": ""},
+    {"name": "vzalloc", "family": "vmalloc", "memory": "vmalloc", "caps": ["gfp", "always_zeroes"], "note": ""},
+    {"name": "vmalloc_huge", "family": "vmalloc", "memory": "vmalloc", "caps": ["gfp", "huge_map"], "note": ""},
+    {"name": "vmalloc_32", "family": "vmalloc", "memory": "vmalloc", "caps": [],
+     "note": "pages below 4 GiB (32-bit DMA); no gfp argument"},
+    {"name": "alloc_pages", "family": "pages", "memory": "page", "caps": ["gfp", "nonblock", "order", "contiguous"],
+     "note": "returns a struct page; rounds the size up to a power-of-two number of pages"},
+    {"name": "__get_free_pages", "family": "pages", "memory": "direct",
+     "caps": ["gfp", "nonblock", "order", "contiguous"],
+     "note": "rounds the size up to a power-of-two number of pages"},
+    {"name": "kmem_cache", "family": "slab", "memory": "direct",
+     "caps": ["gfp", "nonblock", "contiguous", "needs_setup"],
+     "note": "needs a cache created for this object size (kmem_cache_create)"},
+    {"name": "mempool_slab", "family": "mempool", "memory": "direct",
+     "caps": ["gfp", "nonblock", "contiguous", "needs_setup", "reserve"],
+     "note": "needs a pool created beforehand; guarantees a reserve"},
+    {"name": "mempool_kmalloc", "family": "mempool", "memory": "direct",
+     "caps": ["gfp", "nonblock", "contiguous", "needs_setup", "reserve"],
+     "note": "needs a pool created beforehand; guarantees a reserve"},
+    {"name": "mempool_page", "family": "mempool", "memory": "page",
+     "caps": ["gfp", "nonblock", "contiguous", "needs_setup", "reserve", "order"],
+     "note": "needs a pool created beforehand; guarantees a reserve"},
+]
+
+
 @dataclass
 class Measurement:
-    name: str                   # run name, e.g. kmalloc/65536/GFP_KERNEL/pair/alloc
+    name: str                   # run name, built by kbench from the fields below
     api: str
     size: int
-    gfp: str
-    pattern: str
+    gfp: Optional[str]
+    pattern: Optional[str]
     phase: str
-    context: str = "preempt-on"
+    context: Optional[str] = "preempt-on"
     experiment: str = "alloc"
     access_mode: Optional[str] = None
     ops_per_batch: Optional[int] = None
+    options: dict = field(default_factory=dict)
+    unit: str = "op"
     median_ns: float = 0.0
     p90_ns: Optional[float] = None
     p99_ns: Optional[float] = None
+    p999_ns: Optional[float] = None
     min_ns: Optional[float] = None
     max_ns: Optional[float] = None
     ci_low_ns: Optional[float] = None
@@ -47,11 +90,19 @@ class Measurement:
     failures: int = 0
     ops: Optional[int] = None
     unreliable: bool = False
+    harness_ns: Optional[float] = None
     call: str = ""
     counters_per_op: dict = field(default_factory=dict)
-    counters_unsupported: dict = field(default_factory=dict)
+    counters_unsupported: dict = field(default_factory=dict)  # name -> reason
     counters_scope: Optional[str] = None
     rep_medians: list = field(default_factory=list)  # one per repetition (iteration entries)
+
+    @property
+    def config(self) -> tuple:
+        """The configuration, every dimension but the phase: to find the
+        other phases of the same configuration, or the same one in another run."""
+        return (self.experiment, self.api, self.size, self.gfp, self.pattern, self.ops_per_batch, self.context,
+                self.access_mode, tuple(sorted(self.options.items())))
 
 
 @dataclass
@@ -59,10 +110,12 @@ class NotMeasured:
     name: str
     api: str
     size: int
-    gfp: str
-    pattern: str
+    gfp: Optional[str]
+    pattern: Optional[str]
     status: str
     reason: str
+    experiment: str = "alloc"
+    context: Optional[str] = None
 
 
 @dataclass
@@ -75,6 +128,7 @@ class Run:
     stages: dict
     zeroing: list[dict]
     schema: str  # "repetitions" or "single" (the older schema)
+    catalog: list[dict] = field(default_factory=list)  # the module's API descriptors
 
     @property
     def kernel(self) -> str:
@@ -91,27 +145,65 @@ class Run:
     def find(self, **want) -> list[Measurement]:
         return [m for m in self.measurements if all(getattr(m, k) == v for k, v in want.items())]
 
+    def api(self, name: str) -> dict:
+        """The module's descriptor of an API ({} if the catalog lacks it)."""
+        for a in self.catalog:
+            if a["name"] == name:
+                return a
+        return {}
 
-def _pattern_and_ops(name: str, pattern: str) -> Optional[int]:
-    for part in name.split("/"):
-        m = _PATTERN_RE.match(part)
-        if m and m.group(1) == pattern and m.group(2):
-            return int(m.group(2))
-    return None
+    def has(self, name: str, cap: str) -> bool:
+        return cap in self.api(name).get("caps", [])
+
+    def is_harness(self, name: str) -> bool:
+        return self.has(name, "harness")
+
+    def api_index(self, name: str) -> int:
+        for i, a in enumerate(self.catalog):
+            if a["name"] == name:
+                return i
+        return len(self.catalog) + sum(map(ord, name))  # not in the catalog: still one stable colour
+
+    def other_phase(self, m: Measurement, phase: str) -> Optional[Measurement]:
+        for o in self.measurements:
+            if o.config == m.config and o.phase == phase:
+                return o
+        return None
 
 
-def _measurement(b: dict, pooled: bool) -> Measurement:
-    name = b.get("run_name", b["name"])
+def _number(v) -> Optional[float]:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
+
+
+def _require(b: dict, key: str, kind, path: Path, what: str):
+    v = b.get(key)
+    if not isinstance(v, kind) or isinstance(v, bool) and kind is not bool:
+        raise SchemaError(f"{path}: {what} '{b.get('name', '?')}' has no valid '{key}' "
+                          f"(got {json.dumps(v)[:60]})")
+    return v
+
+
+def _measurement(b: dict, pooled: bool, reasons: dict, path: Path) -> Measurement:
+    name = _require(b, "run_name" if "run_name" in b else "name", str, path, "entry")
+    time_key = "p50_ns" if pooled and "p50_ns" in b else "real_time"
+    median = _number(b.get(time_key))
+    if median is None:
+        raise SchemaError(f"{path}: entry '{name}' has no finite '{time_key}' (got {json.dumps(b.get(time_key))})")
+    unsupported = b.get("counters_unsupported", {})
+    if isinstance(unsupported, list):  # names; the reasons are stated once, in the context
+        unsupported = {k: reasons.get(k, "unsupported") for k in unsupported}
     return Measurement(
-        name=name, api=b["api"], size=int(b["size_bytes"]), gfp=b["gfp"], pattern=b["pattern"], phase=b["phase"],
-        context=b.get("context", "preempt-on"), experiment=b.get("experiment", "alloc"),
-        access_mode=b.get("access_mode"), ops_per_batch=b.get("ops_per_batch") or _pattern_and_ops(name, b["pattern"]),
-        median_ns=float(b["p50_ns"] if pooled and "p50_ns" in b else b["real_time"]),
-        p90_ns=b.get("p90_ns"), p99_ns=b.get("p99_ns"), min_ns=b.get("min_ns"), max_ns=b.get("max_ns"),
-        ci_low_ns=b.get("median_ci_low_ns"), ci_high_ns=b.get("median_ci_high_ns"),
+        name=name, api=b.get("api", ""), size=int(_require(b, "size_bytes", int, path, "entry")), gfp=b.get("gfp"),
+        pattern=b.get("pattern"), phase=_require(b, "phase", str, path, "entry"), context=b.get("context"),
+        experiment=b.get("experiment", "alloc"), access_mode=b.get("access_mode"),
+        ops_per_batch=b.get("ops_per_batch"), options=b.get("options") or {}, unit=b.get("unit", "op"),
+        median_ns=median, p90_ns=_number(b.get("p90_ns")), p99_ns=_number(b.get("p99_ns")),
+        p999_ns=_number(b.get("p999_ns")), min_ns=_number(b.get("min_ns")), max_ns=_number(b.get("max_ns")),
+        ci_low_ns=_number(b.get("median_ci_low_ns")), ci_high_ns=_number(b.get("median_ci_high_ns")),
         repetitions=int(b.get("repetitions", 1)), batches=b.get("batches"), failures=int(b.get("failures", 0)),
-        ops=b.get("iterations"), unreliable=bool(b.get("unreliable", False)), call=b.get("call", ""),
-        counters_per_op=b.get("counters_per_op", {}), counters_unsupported=b.get("counters_unsupported", {}),
+        ops=b.get("iterations"), unreliable=bool(b.get("unreliable", False)),
+        harness_ns=_number(b.get("harness_overhead_ns")), call=b.get("call", ""),
+        counters_per_op=b.get("counters_per_op", {}), counters_unsupported=unsupported,
         counters_scope=b.get("counters_scope"))
 
 
@@ -121,29 +213,45 @@ def load_run(path) -> Run:
     try:
         with opener(path, "rt") as f:
             doc = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
+    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise SchemaError(f"{path}: cannot read it as JSON ({e})") from e
-    if not isinstance(doc, dict) or "context" not in doc or "benchmarks" not in doc:
-        raise SchemaError(f"{path}: not a Google Benchmark JSON file (no context/benchmarks)")
+    if not isinstance(doc, dict) or not isinstance(doc.get("context"), dict) or \
+            not isinstance(doc.get("benchmarks"), list):
+        raise SchemaError(f"{path}: not a Google Benchmark JSON file (no context object and benchmarks list)")
     ctx = doc["context"]
     if ctx.get("json_schema_version") != 1 or "kbench_abi_version" not in ctx:
         raise SchemaError(f"{path}: not written by kbench (json_schema_version 1 with kbench_abi_version expected)")
     benches = doc["benchmarks"]
+    for i, b in enumerate(benches):
+        if not isinstance(b, dict):
+            raise SchemaError(f"{path}: benchmarks[{i}] is not an object")
+    reasons = ctx.get("kbench_counter_reasons", {}) if isinstance(ctx.get("kbench_counter_reasons"), dict) else {}
     medians = [b for b in benches if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"]
     if medians:
-        measurements = [_measurement(b, pooled=True) for b in medians]
+        measurements = [_measurement(b, True, reasons, path) for b in medians]
         reps = {}
         for b in benches:
             if b.get("run_type") == "iteration":
-                reps.setdefault(b["name"], []).append(float(b["real_time"]))
+                t = _number(b.get("real_time"))
+                if t is None:
+                    raise SchemaError(f"{path}: iteration '{b.get('name')}' has no finite real_time")
+                reps.setdefault(b.get("name"), []).append(t)
         for m in measurements:
             m.rep_medians = reps.get(m.name, [])
         schema = "repetitions"
     else:
-        measurements = [_measurement(b, pooled=False) for b in benches if b.get("run_type", "iteration") == "iteration"]
+        measurements = [_measurement(b, False, reasons, path) for b in benches
+                        if b.get("run_type", "iteration") == "iteration"]
         schema = "single"
-    not_measured = [NotMeasured(n["name"], n["api"], int(n["size_bytes"]), n["gfp"], n["pattern"], n["status"],
-                                n.get("reason", "")) for n in doc.get("kbench_not_measured", [])]
+    not_measured = []
+    for n in doc.get("kbench_not_measured", []):
+        if not isinstance(n, dict):
+            raise SchemaError(f"{path}: kbench_not_measured has an entry that is not an object")
+        not_measured.append(NotMeasured(n.get("name", ""), n.get("api", ""), int(n.get("size_bytes", 0)),
+                                        n.get("gfp"), n.get("pattern"), n.get("status", ""),
+                                        n.get("reason", ""), n.get("experiment", "alloc"), n.get("context")))
+    catalog = ctx.get("kbench_catalog", {}).get("apis") if isinstance(ctx.get("kbench_catalog"), dict) else None
     return Run(path=path, context=ctx, measurements=measurements, not_measured=not_measured,
                footprints=doc.get("kbench_footprint", []), stages=doc.get("kbench_vmalloc_stages", {}),
-               zeroing=doc.get("kbench_zeroing", []), schema=schema)
+               zeroing=doc.get("kbench_zeroing", []), schema=schema,
+               catalog=catalog if isinstance(catalog, list) else _LEGACY_CATALOG)

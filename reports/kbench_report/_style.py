@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-"""One colour per API across every plot, and unit formatting."""
+"""One colour per API across every plot, and unit formatting. The colour of
+an API is its place in the module's catalog, so an API added to the module
+gets a colour of its own with no change here."""
 from __future__ import annotations
 
 import matplotlib
@@ -7,14 +9,11 @@ import matplotlib
 matplotlib.use("Agg")  # files only; no display is ever needed
 import matplotlib.pyplot as plt  # noqa: E402
 
-APIS = ["noop", "kmalloc", "kzalloc", "kvmalloc", "vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32", "alloc_pages",
-        "__get_free_pages", "kmem_cache", "mempool_slab", "mempool_kmalloc", "mempool_page"]
-_PALETTE = plt.get_cmap("tab20").colors
-COLORS = {api: _PALETTE[i % len(_PALETTE)] for i, api in enumerate(APIS)}
+_PALETTE = plt.get_cmap("tab20").colors + plt.get_cmap("tab20b").colors
 
 
-def color(api: str):
-    return COLORS.get(api, (0.3, 0.3, 0.3))
+def color(run, api: str):
+    return _PALETTE[run.api_index(api) % len(_PALETTE)]
 
 
 def size_label(n: float) -> str:

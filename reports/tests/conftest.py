@@ -24,6 +24,12 @@ def old_run():
 
 
 @pytest.fixture(scope="session")
+def repetitions_run():
+    """The schema before every dimension was its own field (no catalog)."""
+    return load_run(FIXTURES / "repetitions-schema-6.12.json.gz")
+
+
+@pytest.fixture(scope="session")
 def refusals_run():
     return load_run(FIXTURES / "refusals-6.12.json.gz")
 

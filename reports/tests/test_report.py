@@ -19,23 +19,44 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 matplotlib.use("Agg")
 
 
-def test_current_schema_loads_pooled_medians(main_run):
+def pair(run, api, size, gfp="GFP_KERNEL", phase="alloc"):
+    """The pair-pattern measurement of an API, found by its fields."""
+    found = run.find(experiment="alloc", api=api, size=size, gfp=gfp, pattern="pair", phase=phase,
+                     context="preempt-on")
+    assert len(found) == 1, (api, size, gfp, phase, len(found))
+    return found[0]
+
+
+def test_current_schema_loads_pooled_medians_and_the_catalog(main_run):
     assert main_run.schema == "repetitions"
+    assert main_run.context["kbench_schema"] == 2
     assert main_run.emulated and main_run.kernel.startswith("6.12.")
-    m = main_run.find(name="kmalloc/64/GFP_KERNEL/pair/alloc")[0]
+    m = pair(main_run, "kmalloc", 64)
     assert m.repetitions == 2 and m.ci_low_ns <= m.median_ns <= m.ci_high_ns
     assert m.p99_ns >= m.median_ns >= m.min_ns > 0
-    assert {f["name"] for f in main_run.footprints} >= {"footprint/vmalloc/4194304/GFP_KERNEL"}
+    assert m.ops_per_batch == 128 and m.unit == "op"
+    assert any(f["api"] == "vmalloc" and f["size_bytes"] == 4 << 20 for f in main_run.footprints)
     assert main_run.stages["by_size"] and main_run.zeroing
+    # What each API is comes from the module's catalog in the file.
+    assert main_run.api("vmalloc")["memory"] == "vmalloc" and main_run.is_harness("noop")
+    assert main_run.has("kmalloc", "contiguous") and not main_run.has("vmalloc", "contiguous")
+    assert [a["name"] for a in main_run.catalog] == [a["name"] for a in main_run.context["kbench_catalog"]["apis"]]
+    # Unsupported counters carry their reason, stated once in the context.
+    assert "ENOENT" in m.counters_unsupported["cycles"]
 
 
-def test_older_schema_loads_without_inventing_fields(old_run):
+def test_older_schemas_load_without_inventing_fields(old_run, repetitions_run):
     assert old_run.schema == "single"
     assert old_run.kernel.startswith("6.1.")
-    m = old_run.find(name="kmalloc/65536/GFP_KERNEL/pair/alloc")[0]
+    m = pair(old_run, "kmalloc", 65536)
     assert m.median_ns > 0 and m.repetitions == 1
     assert m.ci_low_ns is None and m.ci_high_ns is None  # that schema had no intervals
     assert old_run.footprints == [] and old_run.stages == {}
+    assert old_run.is_harness("noop") and old_run.has("kvmalloc", "huge_map")  # the frozen catalog of that time
+    # The schema before every dimension became a field (and before the catalog).
+    assert repetitions_run.schema == "repetitions" and "kbench_catalog" not in repetitions_run.context
+    r = pair(repetitions_run, "kmalloc", 64)
+    assert r.repetitions == 2 and len(r.rep_medians) == 2 and r.ops_per_batch == 128
 
 
 def test_not_a_kbench_file_is_an_error(tmp_path):
@@ -46,6 +67,22 @@ def test_not_a_kbench_file_is_an_error(tmp_path):
     bad.write_text("not json")
     with pytest.raises(SchemaError, match="cannot read it as JSON"):
         load_run(bad)
+
+
+def test_a_wrong_shape_names_the_file_and_the_field(tmp_path):
+    doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
+    bad = tmp_path / "bad.json"
+    for edit, want in ((lambda d: d.update(benchmarks=42), "no context object and benchmarks list"),
+                       (lambda d: d["benchmarks"].append(7), r"benchmarks\[\d+\] is not an object"),
+                       (lambda d: d["benchmarks"][3].update(p50_ns=float("nan")), "has no finite 'p50_ns'"),
+                       (lambda d: d["benchmarks"][3].update(size_bytes="big"), "has no valid 'size_bytes'"),
+                       (lambda d: d["benchmarks"][0].update(real_time=None), "no finite real_time")):
+        d = copy.deepcopy(doc)
+        edit(d)
+        bad.write_text(json.dumps(d))
+        with pytest.raises(SchemaError, match=want) as e:
+            load_run(bad)
+        assert str(bad) in str(e.value)
 
 
 def test_every_plot_draws_this_runs_data(main_run):
@@ -65,7 +102,8 @@ def test_size_curve_plots_the_measured_medians(main_run):
     series = {c.get_label(): c for c in alloc_ax.containers}  # errorbar containers
     km = series["kmalloc"].lines[0]
     want = sorted((m.size, m.median_ns) for m in main_run.find(api="kmalloc", pattern="pair", gfp="GFP_KERNEL",
-                                                                  phase="alloc", context="preempt-on"))
+                                                                  phase="alloc", context="preempt-on",
+                                                                  experiment="alloc"))
     assert list(zip(km.get_xdata(), km.get_ydata())) == want
     assert alloc_ax.get_yscale() == "log" and "ns per operation" in alloc_ax.get_ylabel()
     assert "EMULATED" in fig._suptitle.get_text() and "6.12." in fig._suptitle.get_text()
@@ -99,14 +137,14 @@ def test_missing_data_gives_a_note_not_an_empty_plot(old_run):
 def test_advisor_answers_the_standard_questions_from_a_real_run(main_run):
     a = advise(main_run, 64, atomic=True)
     assert a.best and a.best.gfp in ("GFP_ATOMIC", "GFP_NOWAIT")
-    assert a.best.api not in ("vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32")
+    assert main_run.api(a.best.api)["memory"] != "vmalloc"
     assert a.best.alloc_median_ns <= a.runner_up.alloc_median_ns
     assert any("refused" in t for t in a.tradeoffs)
     b = advise(main_run, 256 << 10)
     assert b.best and b.best.gfp == "GFP_KERNEL"
     assert any("touching vmalloc memory" in t for t in b.tradeoffs)
     c = advise(main_run, 4 << 20, contiguous=True)
-    assert c.best and c.best.api not in ("vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32", "kvmalloc")
+    assert c.best and main_run.has(c.best.api, "contiguous")
     assert any("EMULATED" in t for t in c.tradeoffs)
 
 
@@ -122,7 +160,8 @@ def test_advisor_reports_failures(tmp_path):
     # cloud kernels): this copy of a real file gets a failure count set here.
     doc = json.load(gzip.open(FIXTURES / "refusals-6.12.json.gz", "rt"))
     for b in doc["benchmarks"]:
-        if b["name"].startswith("kmalloc/65536/GFP_ATOMIC/pair/alloc"):
+        if (b["api"], b["size_bytes"], b["gfp"], b["pattern"], b["phase"]) == \
+                ("kmalloc", 65536, "GFP_ATOMIC", "pair", "alloc"):
             b["failures"] = 3
     path = tmp_path / "with-failures.json"
     path.write_text(json.dumps(doc))
@@ -161,15 +200,15 @@ def _synthetic_pair(tmp_path, shift):
     # comparison's statistics are checked against a known answer.
     doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
     other = copy.deepcopy(doc)
+    name = pair(load_run(FIXTURES / "fixture-6.12.json.gz"), "kmalloc", 64).name
     for d, factor in ((doc, 1.0), (other, shift)):
         for b in d["benchmarks"]:
-            if b["name"] == "kmalloc/64/GFP_KERNEL/pair/alloc" and b["run_type"] == "iteration":
+            if b["name"] == name and b["run_type"] == "iteration":
                 b["real_time"] = 100.0 * factor + b["repetition_index"]
-            if b["name"] == "kmalloc/64/GFP_KERNEL/pair/alloc_median":
+            if b["name"] == name + "_median":
                 b["p50_ns"] = 100.0 * factor
         for r in range(2, 6):  # 6 repetitions per side
-            it = next(b for b in d["benchmarks"] if b["name"] == "kmalloc/64/GFP_KERNEL/pair/alloc"
-                      and b["run_type"] == "iteration")
+            it = next(b for b in d["benchmarks"] if b["name"] == name and b["run_type"] == "iteration")
             extra = dict(it, repetition_index=r, real_time=100.0 * factor + r)
             d["benchmarks"].append(extra)
     a, b = tmp_path / "a.json", tmp_path / "b.json"
@@ -182,14 +221,14 @@ def test_comparison_flags_a_real_shift_and_not_noise(tmp_path):
     from kbench_report._compare import compare
     base, other = _synthetic_pair(tmp_path, 1.5)
     ch = {c.name: c for c in compare(base, other)}
-    k = ch["kmalloc/64/GFP_KERNEL/pair/alloc"]
+    k = ch[pair(base, "kmalloc", 64).name]
     assert k.ratio == pytest.approx(1.5) and k.p_value < 0.01 and k.significant
     assert k.verdict() == "1.50x slower"
     # Two repetitions per side elsewhere in the fixture: never tested, never called significant.
-    untested = ch["kmalloc/4096/GFP_KERNEL/pair/alloc"]
+    untested = ch[pair(base, "kmalloc", 4096).name]
     assert untested.p_value is None and not untested.significant and "not tested" in untested.verdict()
     same, _ = _synthetic_pair(tmp_path, 1.0)
-    s = {c.name: c for c in compare(same, same)}["kmalloc/64/GFP_KERNEL/pair/alloc"]
+    s = {c.name: c for c in compare(same, same)}[pair(base, "kmalloc", 64).name]
     assert not s.significant
 
 

@@ -186,7 +186,8 @@ TEST(Config, OnlyShortRegularFilesAreRead) {
       EXPECT_NE(std::string(e.what()).find("is not a regular file"), std::string::npos) << e.what();
     }
   }
-  const std::string big = (std::filesystem::temp_directory_path() / ("kbench-big-" + std::to_string(::getpid()))).string();
+  const std::string big =
+      (std::filesystem::temp_directory_path() / ("kbench-big-" + std::to_string(::getpid()))).string();
   {
     std::ofstream f(big);
     f << "# " << std::string(kMaxConfigBytes, 'x') << "\n";
@@ -205,7 +206,9 @@ TEST(Config, EveryOptionIsDocumentedWithItsDefaultFromTheTable) {
   for (const auto& o : options()) {
     EXPECT_NE(doc.find("  " + std::string(o.key) + " ("), std::string::npos) << o.key;
     EXPECT_FALSE(o.help.empty()) << o.key;
-    if (!o.def.empty()) EXPECT_NE(doc.find("default " + std::string(o.def)), std::string::npos) << o.key;
+    if (!o.def.empty()) {
+      EXPECT_NE(doc.find("default " + std::string(o.def)), std::string::npos) << o.key;
+    }
     // Every key goes somewhere: a job, the run settings, the request, or
     // it is one of the keys the sweep expansion reads itself.
     const bool used = o.to_job || o.to_run || o.encode || o.key == "name" || o.key == "experiment" ||

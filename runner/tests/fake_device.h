@@ -30,15 +30,15 @@ inline ApiInfo fake_api(uint32_t id, std::string name, std::string family, uint6
 
 inline Catalog fake_catalog() {
   Catalog c;
-  c.apis = {fake_api(0, "noop", "harness", KBENCH_CAP_GFP | KBENCH_CAP_HARNESS, KBENCH_MEM_NONE),
-            fake_api(1, "kmalloc", "slab", KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_CONTIGUOUS,
-                     KBENCH_MEM_DIRECT),
-            fake_api(2, "kzalloc", "slab", KBENCH_CAP_GFP | KBENCH_CAP_ALWAYS_ZEROES, KBENCH_MEM_DIRECT),
-            fake_api(3, "vmalloc", "vmalloc", KBENCH_CAP_GFP, KBENCH_MEM_VMALLOC),
-            fake_api(4, "vmalloc_huge", "vmalloc", KBENCH_CAP_GFP | KBENCH_CAP_HUGE_MAP, KBENCH_MEM_VMALLOC),
-            fake_api(5, "vmalloc_32", "vmalloc", 0, KBENCH_MEM_VMALLOC),
-            fake_api(6, "mempool_slab", "mempool", KBENCH_CAP_GFP | KBENCH_CAP_RESERVE, KBENCH_MEM_DIRECT,
-                     KBENCH_OPT_MIN_NR | KBENCH_OPT_CACHE_ALIGN)};
+  c.apis = {
+      fake_api(0, "noop", "harness", KBENCH_CAP_GFP | KBENCH_CAP_HARNESS, KBENCH_MEM_NONE),
+      fake_api(1, "kmalloc", "slab", KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_CONTIGUOUS, KBENCH_MEM_DIRECT),
+      fake_api(2, "kzalloc", "slab", KBENCH_CAP_GFP | KBENCH_CAP_ALWAYS_ZEROES, KBENCH_MEM_DIRECT),
+      fake_api(3, "vmalloc", "vmalloc", KBENCH_CAP_GFP, KBENCH_MEM_VMALLOC),
+      fake_api(4, "vmalloc_huge", "vmalloc", KBENCH_CAP_GFP | KBENCH_CAP_HUGE_MAP, KBENCH_MEM_VMALLOC),
+      fake_api(5, "vmalloc_32", "vmalloc", 0, KBENCH_MEM_VMALLOC),
+      fake_api(6, "mempool_slab", "mempool", KBENCH_CAP_GFP | KBENCH_CAP_RESERVE, KBENCH_MEM_DIRECT,
+               KBENCH_OPT_MIN_NR | KBENCH_OPT_CACHE_ALIGN)};
   for (const auto& spec : experiments()) {
     ExperimentInfo e;
     e.id = spec.id;
@@ -60,8 +60,8 @@ inline Catalog fake_catalog() {
         e.values = {"pte_4k", "pmd_2m", "pud_1g", "unmapped_pages", "smallest_mapping_bytes", "in_vmalloc"};
         break;
       case KBENCH_EXP_STAGES:
-        e.slots = {"vmalloc", "page_array", "pages_alloc", "vmap", "vunmap", "vm_map_ram", "vm_unmap_ram",
-                   "pages_free", "vfree", "purge"};
+        e.slots = {"vmalloc",    "page_array",   "pages_alloc", "vmap",  "vunmap",
+                   "vm_map_ram", "vm_unmap_ram", "pages_free",  "vfree", "purge"};
         e.units = std::vector<std::string>(e.slots.size(), "op");
         break;
       default:

@@ -156,8 +156,7 @@ TEST_F(HistoryTest, DimensionsAreColumns) {
   EXPECT_EQ(text(7), "alloc");
   EXPECT_EQ(text(8), "kmalloc/size:128/gfp:GFP_KERNEL/pattern:pair/n:128/ctx:preempt-on");
   sqlite3_finalize(st);
-  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT COUNT(*) FROM repetitions WHERE run_id = ?1", -1, &st, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT COUNT(*) FROM repetitions WHERE run_id = ?1", -1, &st, nullptr), SQLITE_OK);
   sqlite3_bind_int64(st, 1, id);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int64(st, 0), 3 * 2);
@@ -183,8 +182,7 @@ TEST_F(HistoryTest, ADamagedRowIsNamedAndSkipped) {
   const auto runs = db.runs();
   EXPECT_EQ(runs.size(), 2U);
   ASSERT_EQ(db.damaged().size(), 1U);
-  EXPECT_NE(db.damaged()[0].find("run " + std::to_string(bad) + ": warnings_json is not valid JSON"),
-            std::string::npos)
+  EXPECT_NE(db.damaged()[0].find("run " + std::to_string(bad) + ": warnings_json is not valid JSON"), std::string::npos)
       << db.damaged()[0];
   try {
     db.load(bad);
@@ -205,10 +203,11 @@ TEST_F(HistoryTest, ReadOnlyUseNeedsNoWriteAccessAndNoMigration) {
   // Another process holds a write transaction for the duration.
   sqlite3* writer = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &writer), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(writer, "BEGIN IMMEDIATE; INSERT INTO runs (started_at, target, emulated, kernel_release, "
-                                 "config_path, status, configs_planned, kbench_version, git_revision, order_seed, "
-                                 "context_json, warnings_json) VALUES ('x','x',0,'x','x','complete',0,'x','x',0,"
-                                 "'{}','[]')",
+  ASSERT_EQ(sqlite3_exec(writer,
+                         "BEGIN IMMEDIATE; INSERT INTO runs (started_at, target, emulated, kernel_release, "
+                         "config_path, status, configs_planned, kbench_version, git_revision, order_seed, "
+                         "context_json, warnings_json) VALUES ('x','x',0,'x','x','complete',0,'x','x',0,"
+                         "'{}','[]')",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   const auto t0 = std::chrono::steady_clock::now();

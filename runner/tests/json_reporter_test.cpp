@@ -71,11 +71,11 @@ TEST(JsonReporter, OneIterationPerRepetitionThenAggregates) {
   ASSERT_EQ(doc["benchmarks"].size(), 12U);
   const std::regex name_re(R"([a-z_0-9]+(/[a-z_]+:[^/]+)+/(alloc|free)(_mean|_median|_stddev|_cv)?)");
   for (const auto& b : doc["benchmarks"]) {
-    for (const char* k : {"name",       "run_name",  "run_type", "repetitions", "threads",       "iterations",
-                          "real_time",  "cpu_time",  "time_unit", "experiment", "api",           "size_bytes",
-                          "gfp",        "pattern",   "ops_per_batch", "context", "options",      "phase",
-                          "unit",       "failures",  "p50_ns",   "p90_ns",      "p99_ns",        "p999_ns",
-                          "max_ns",     "min_ns",    "noisy_batches", "emulated"})
+    for (const char* k :
+         {"name",          "run_name",  "run_type",   "repetitions", "threads",    "iterations",    "real_time",
+          "cpu_time",      "time_unit", "experiment", "api",         "size_bytes", "gfp",           "pattern",
+          "ops_per_batch", "context",   "options",    "phase",       "unit",       "failures",      "p50_ns",
+          "p90_ns",        "p99_ns",    "p999_ns",    "max_ns",      "min_ns",     "noisy_batches", "emulated"})
       EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
     EXPECT_TRUE(std::regex_match(b["name"].get<std::string>(), name_re)) << b["name"];
     EXPECT_EQ(b["time_unit"], "ns");

@@ -3,12 +3,12 @@
 // events by name, and why counters are unsupported.
 #include <gtest/gtest.h>
 
+#include "analysis/results.h"
 #include "config/config.h"
 #include "config/sweep.h"
 #include "core/error.h"
 #include "device/device.h"
 #include "measure/raw_event.h"
-#include "analysis/results.h"
 
 namespace kbench {
 namespace {

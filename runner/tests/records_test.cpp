@@ -381,6 +381,19 @@ TEST(Records, TheHarnessIsTheNoopOfTheSameLoopShapeOnly) {
   EXPECT_LT(r.configs[2].phases[0].harness_ns, 0) << "no noop of the same shape: not measured";
 }
 
+TEST(Records, TheHarnessIsTheCheapestOfSeveralNoopsOfTheShape) {
+  RawRun raw = three_shapes(1000, 2000, 3000);
+  RawJob dear = raw.jobs[0];  // another noop of the same loop shape, at twice the cost
+  dear.config = 3;
+  dear.job.gfp = Gfp{KBENCH_GFP_ATOMIC, 0};
+  dear.outcome.samples = {sample(2000, 10, 2000, 10)};
+  raw.jobs.push_back(dear);
+  const RunResults r = analyze(raw, RunMeta{});
+  ASSERT_EQ(r.configs.size(), 4U);
+  EXPECT_DOUBLE_EQ(r.configs[1].phases[0].harness_ns, 100) << "the cheaper noop is the harness";
+  EXPECT_DOUBLE_EQ(r.configs[3].phases[0].harness_ns, 100);
+}
+
 TEST(Records, PlanRoundTrip) {
   Plan p = make_plan(three_jobs().jobs, 2, true, 9);
   p.selftest = true;

@@ -33,6 +33,13 @@ def medians(run):
     return {b["run_name"]: b["real_time"] for b in run.benchmarks if b.get("aggregate_name") == "median"}
 
 
+def kmalloc_pair(run):
+    return {b["run_name"] for b in run.find(api="kmalloc", gfp="GFP_KERNEL")} | \
+        {b["run_name"] for b in run.find(api="kmalloc", gfp="GFP_ATOMIC")} | \
+        {b["run_name"] for b in run.find(api="kmalloc", gfp="GFP_KERNEL", phase="free")} | \
+        {b["run_name"] for b in run.find(api="kmalloc", gfp="GFP_ATOMIC", phase="free")}
+
+
 def test_both_runs_land_in_the_history(two_runs):
     db, runs = two_runs
     lines = kbench("history", "--db", db).stdout.splitlines()
@@ -41,14 +48,30 @@ def test_both_runs_land_in_the_history(two_runs):
         assert "qemu:6.12" in line and "complete" in line and "configs/quick.toml" in line
     assert "history: run 2 in" in runs[1].proc.stdout
     csv = kbench("export", "2", "--format", "csv", "--db", db).stdout.splitlines()
-    assert csv[0].startswith("name,api,size_bytes,gfp")
-    assert any(line.startswith("kmalloc/64/GFP_KERNEL/pair/alloc,") for line in csv)
+    assert csv[0].startswith("version,name,experiment,api,size_bytes,gfp,pattern,ops_per_batch")
+    assert any(",alloc,kmalloc,64,GFP_KERNEL,pair,128,preempt-on,,,alloc," in line for line in csv)
+
+
+def test_an_export_from_the_history_is_the_run_and_compare_py_u_tests_it(two_runs, tmp_path):
+    """The history keeps repetitions: an exported run is results.json, and compare.py's U test runs on it."""
+    db, runs = two_runs
+    exported = tmp_path / "exported.json"
+    kbench("export", "2", "--db", db, "--out", exported)
+    assert json.loads(exported.read_text()) == runs[1].results
+    dump = tmp_path / "diff.json"
+    proc = subprocess.run(["/usr/bin/python3", "/usr/share/benchmark/compare.py", "--no-color", "-d", str(dump),
+                           "benchmarks", str(runs[0].out / "results.json"), str(exported)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    name = runs[0].bench(api="kmalloc", size_bytes=64)["run_name"]
+    entry = {d["name"]: d for d in json.loads(dump.read_text())}[name]
+    assert entry["utest"] and 0 <= entry["utest"]["time_pvalue"] <= 1
 
 
 def test_kmalloc_pair_medians_of_two_runs_agree_within_10_percent(two_runs):
     _, runs = two_runs
     a, b = medians(runs[0]), medians(runs[1])
-    names = [n for n in a if n.startswith("kmalloc/") and "/pair/" in n]
+    names = sorted(kmalloc_pair(runs[0]))
     assert len(names) >= 12
     worst = max(abs(a[n] - b[n]) / min(a[n], b[n]) for n in names)
     print(f"worst disagreement of kmalloc pair medians: {worst:.1%}")
@@ -65,10 +88,11 @@ def test_compare_py_runs_its_u_test_on_two_runs(two_runs, tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     diff = {d["name"]: d for d in json.loads(dump.read_text())}
-    entry = diff["kmalloc/64/GFP_KERNEL/pair/alloc"]
+    name = runs[0].bench(api="kmalloc", size_bytes=64)["run_name"]
+    entry = diff[name]
     assert entry["utest"], "compare.py ran no U test: repetitions must be separate iteration entries"
     assert 0 <= entry["utest"]["time_pvalue"] <= 1
-    assert "kmalloc/64/GFP_KERNEL/pair/alloc_pvalue" in proc.stdout
+    assert name + "_pvalue" in proc.stdout
 
 
 def test_every_measurement_has_distribution_ci_repetitions_and_noise(two_runs):

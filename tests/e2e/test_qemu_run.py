@@ -2,16 +2,14 @@
 """End to end: the real module on real Debian kernels (6.1 and 6.12) in QEMU."""
 import json
 import math
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from kbtest import ROOT, kbench
-
-ALL_APIS = ["noop", "kmalloc", "kzalloc", "kvmalloc", "vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32",
-            "alloc_pages", "__get_free_pages", "kmem_cache", "mempool_slab", "mempool_kmalloc", "mempool_page"]
+from kbtest import ALL_APIS, ROOT, kbench
 
 
 def test_run_is_complete_and_labelled_emulated(quick_run):
@@ -37,17 +35,31 @@ def test_quick_run_takes_under_a_minute_including_boot(quick_run):
 def test_every_api_gives_positive_finite_times(quick_run, api):
     for size in (64, 4096, 65536):
         for phase in ("alloc", "free"):
-            name = f"{api}/{size}/GFP_KERNEL/pair{'/min_nr:16' if api.startswith('mempool') else ''}/{phase}"
-            b = quick_run.bench(name)
+            b = quick_run.bench(api=api, size_bytes=size, phase=phase)
             for key in ("real_time", "min_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns",
                         "median_ci_low_ns", "median_ci_high_ns"):
                 assert math.isfinite(b[key]) and b[key] > 0, (b["name"], key, b[key])
             assert b["median_ci_low_ns"] <= b["p50_ns"] <= b["median_ci_high_ns"]
             assert b["repetitions"] == 3 and b["batches"] == 24
             assert b["failures"] == 0 and b["noisy_batches"] >= 0
-            its = quick_run.iterations(name)
+            its = quick_run.iterations(b)
             assert [i["repetition_index"] for i in its] == [0, 1, 2]
-            assert all(len(i["batch_ns"]) == 8 and i["real_time"] > 0 for i in its)
+            assert all(i["batches"] == 8 and i["real_time"] > 0 for i in its)
+
+
+def test_the_catalog_is_the_modules_and_options_follow_it(quick_run):
+    """What each API is comes from the module, and only APIs that take an option carry it."""
+    catalog = {a["name"]: a for a in quick_run.results["context"]["kbench_catalog"]["apis"]}
+    assert list(catalog) == ALL_APIS
+    for name, a in catalog.items():
+        assert a["family"] and a["call"] and a["free_call"] and a["memory"], a
+    assert "harness" in catalog["noop"]["caps"]
+    assert catalog["vmalloc"]["memory"] == "vmalloc" and "contiguous" not in catalog["vmalloc"]["caps"]
+    assert catalog["kvmalloc"]["memory"] == "direct_or_vmalloc"
+    for b in quick_run.benchmarks:
+        if b.get("experiment") == "alloc":
+            takes_min_nr = catalog[b["api"]]["options"] & 1  # KBENCH_OPT_MIN_NR
+            assert ("min_nr" in b["options"]) == bool(takes_min_nr), b["name"]
 
 
 def test_harness_cost_is_measured_and_compared(quick_run):
@@ -61,21 +73,20 @@ def test_harness_cost_is_measured_and_compared(quick_run):
 
 
 def test_noop_below_kmalloc_below_vmalloc_at_64k(quick_run):
-    t = {api: quick_run.bench(f"{api}/65536/GFP_KERNEL/pair/alloc")["real_time"]
-         for api in ("noop", "kmalloc", "vmalloc")}
+    t = {api: quick_run.bench(api=api, size_bytes=65536)["real_time"] for api in ("noop", "kmalloc", "vmalloc")}
     assert t["noop"] < t["kmalloc"] < t["vmalloc"], t
 
 
 def test_refused_combinations_are_refused_with_a_reason(quick_run):
-    refused = {n["name"]: n for n in quick_run.not_measured}
+    refused = {(n["api"], n["size_bytes"], n["gfp"], n["pattern"]): n for n in quick_run.not_measured}
     for api in ("vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32"):
-        n = refused[f"{api}/64/GFP_ATOMIC/pair"]
+        n = refused[(api, 64, "GFP_ATOMIC", "pair")]
         assert n["status"] == "refused"
         assert n["errno"] == 95  # EOPNOTSUPP
         assert api in n["reason"] and len(n["reason"]) > 20, n
     # Nothing else was refused: every other combination of quick.toml is valid.
-    assert all("GFP_ATOMIC" in name and name.split("/")[0] in
-               ("vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32") for name in refused), sorted(refused)
+    assert all(gfp == "GFP_ATOMIC" and api in ("vmalloc", "vzalloc", "vmalloc_huge", "vmalloc_32")
+               for api, _, gfp, _ in refused), sorted(refused)
 
 
 def test_module_holds_nothing_after_the_run_and_unloads(quick_run):
@@ -94,13 +105,19 @@ def test_module_holds_nothing_after_the_run_and_unloads(quick_run):
 
 def test_device_rejects_the_unprivileged_and_the_malformed(quick_run):
     checks = {c["name"]: c for c in quick_run.results["kbench_selftest"]}
-    assert len(checks) >= 14
+    assert len(checks) >= 20
     assert checks["raw event without counters"]["detail"] == "bad_field=raw_config"
     failed = [c for c in checks.values() if not c["ok"]]
     assert not failed, failed
     assert checks["open without CAP_SYS_ADMIN (uid 0, all capabilities dropped)"]["got"] == "EPERM"
     assert checks["ioctl without CAP_SYS_ADMIN on an fd opened with it"]["got"] == "EPERM"
-    assert checks["non-zero reserved space"]["detail"] == "bad_field=reserved"
+    assert checks["non-zero padding"]["detail"] == "bad_field=pad0"
+    assert checks["a field the experiment does not read"]["detail"] == "bad_field=mode"
+    assert checks["counters asked of an experiment that counts nothing"]["got"] == "EOPNOTSUPP"
+    # The ABI grows by size: an older, shorter struct works; an unknown non-zero tail is refused.
+    assert checks["a caller with the older, shorter struct (KBENCH_RUN_ARGS_SIZE_V0)"]["ok"]
+    assert checks["a longer struct with a non-zero unknown tail"]["got"] == "E2BIG"
+    assert checks["an unwritable sample buffer is refused before the run"]["got"] == "EFAULT"
     assert checks["a signal interrupts a run, keeping finished batches"]["got"] == "EINTR"
     assert checks["SIGKILL in the middle of a run frees everything"]["ok"]
 
@@ -108,6 +125,8 @@ def test_device_rejects_the_unprivileged_and_the_malformed(quick_run):
 def test_list_shows_the_validity_matrix_with_reasons(quick_run):
     text = quick_run.listing
     assert f"kernel {quick_run.kernel}." in text
+    assert "APIs (from the module):" in text
+    assert re.search(r"^  vmalloc +vmalloc +vmalloc +vmalloc -> vfree; ", text, re.M), text
     assert "Refusal reasons:" in text
     assert "vmalloc_32 takes no gfp argument" in text
     assert "GFP_SLAB_BUG_MASK" in text
@@ -132,8 +151,37 @@ def test_compare_py_compares_this_run_with_a_saved_one(tmp_path, quick_run):
     proc = subprocess.run(["/usr/bin/python3", str(compare), "--no-color", "-d", str(dump), "benchmarks",
                            str(res), str(other_path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "kmalloc/65536/GFP_KERNEL/pair/alloc" in proc.stdout
+    name = quick_run.bench(api="kmalloc", size_bytes=65536)["run_name"]
+    assert name in proc.stdout
     diff = {d["name"]: d for d in json.loads(dump.read_text())}
     assert len(diff) >= len({b["name"] for b in quick_run.benchmarks})
-    change = diff["kmalloc/65536/GFP_KERNEL/pair/alloc"]["measurements"][0]["time"]
+    change = diff[name]["measurements"][0]["time"]
     assert change == pytest.approx(1.0)  # +100 %
+
+
+def test_an_api_added_to_the_module_alone_shows_everywhere(quick_run, tmp_path):
+    """alloc_pages_exact was added as its adapter and one line of kbench_apis.h only:
+    `kbench list`, results.json, the history, the report (with a colour of its own) and the
+    advisor all show it, from the module's catalog."""
+    api = "alloc_pages_exact"
+    assert re.search(rf"^  {api} +pages +direct +alloc_pages_exact -> free_pages_exact; ", quick_run.listing, re.M)
+    b = quick_run.bench(api=api, size_bytes=65536)
+    assert b["real_time"] > 0 and b["call"] == "alloc_pages_exact"
+    # The history: the run's own row holds it.
+    run_id = re.search(r"^history: run (\d+) in ", quick_run.proc.stdout, re.M).group(1)
+    exported = json.loads(kbench("export", run_id).stdout)
+    assert any(e.get("api") == api for e in exported["benchmarks"])
+    # The report: the size curve draws it, in a colour no other API has.
+    import sys
+    sys.path.insert(0, str(ROOT / "reports"))
+    from kbench_report import load_run, write_report
+    from kbench_report._style import color
+    run = load_run(quick_run.out / "results.json")
+    colours = [color(run, a["name"]) for a in run.catalog]
+    assert len(set(colours)) == len(colours)
+    write_report([run], tmp_path)
+    svg = (tmp_path / "run0-size-curve.svg").read_text()
+    assert api in svg
+    # The advisor weighs it with the others.
+    advice = kbench("advise", "--size", "64K", "--results", quick_run.out / "results.json").stdout
+    assert api in advice, advice

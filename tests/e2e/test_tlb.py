@@ -31,47 +31,48 @@ def stages_run(request, tmp_path_factory):
 
 
 def footprints(run):
-    return {f["name"]: f for f in run.results["kbench_footprint"]}
+    """Footprints by (api, size)."""
+    return {(f["api"], f["size_bytes"]): f for f in run.results["kbench_footprint"]}
 
 
 def test_vmalloc_of_n_pages_is_n_ptes(tlb_run):
     fp = footprints(tlb_run)
     for api in ("vmalloc", "vmalloc_32"):
         for size in (4096, 65536, 2 << 20, 4 << 20):
-            f = fp[f"footprint/{api}/{size}/GFP_KERNEL"]
-            assert f["in_vmalloc"] is True
+            f = fp[(api, size)]
+            assert f["in_vmalloc"] == 1
             assert (f["pte_4k"], f["pmd_2m"], f["pud_1g"], f["unmapped_pages"]) == (size // PAGE, 0, 0, 0), f
     for size in (16 << 20, 64 << 20):
-        f = fp[f"footprint/vmalloc/{size}/GFP_KERNEL"]
+        f = fp[("vmalloc", size)]
         assert f["pte_4k"] == size // PAGE and f["pmd_2m"] == 0, f
 
 
 def test_direct_map_allocations_use_the_direct_maps_level(tlb_run):
     fp = footprints(tlb_run)
-    for name in ("footprint/kmalloc/65536/GFP_KERNEL", "footprint/alloc_pages/65536/GFP_KERNEL"):
-        f = fp[name]
-        assert f["in_vmalloc"] is False and f["unmapped_pages"] == 0, f
+    for key in (("kmalloc", 65536), ("alloc_pages", 65536)):
+        f = fp[key]
+        assert f["in_vmalloc"] == 0 and f["unmapped_pages"] == 0, f
         # One large direct-map entry, or 16 PTEs where the kernel split the
         # direct map there; never a mix, never vmalloc-style.
         assert (f["pte_4k"] == 0 and f["pmd_2m"] + f["pud_1g"] == 1) or \
             (f["pte_4k"] == 16 and f["pmd_2m"] + f["pud_1g"] == 0), f
-    f = fp["footprint/alloc_pages/4194304/GFP_KERNEL"]
+    f = fp[("alloc_pages", 4 << 20)]
     covered = f["pte_4k"] * PAGE + f["pmd_2m"] * (2 << 20) + f["pud_1g"] * (1 << 30)
     assert covered >= 4 << 20 and f["unmapped_pages"] == 0, f
 
 
 def test_vmalloc_huge_uses_pmds_where_the_kernel_allows_and_says_why_not(tlb_run):
     fp = footprints(tlb_run)
-    f = fp["footprint/vmalloc_huge/4194304/GFP_KERNEL"]
+    f = fp[("vmalloc_huge", 4 << 20)]
     huge = f["huge_vmalloc"]
     if huge["expected"]:
         assert (f["pmd_2m"], f["pte_4k"]) == (2, 0), f
         assert huge["used"] is True
     else:
         assert f["pte_4k"] == 1024 and huge["why_not"], f
-    small = fp["footprint/vmalloc_huge/65536/GFP_KERNEL"]
+    small = fp[("vmalloc_huge", 65536)]
     assert small["pte_4k"] == 16 and "below 2 MiB" in small["huge_vmalloc"]["why_not"], small
-    assert fp["footprint/vmalloc_huge/67108864/GFP_KERNEL"]["pmd_2m"] == 32
+    assert fp[("vmalloc_huge", 64 << 20)]["pmd_2m"] == 32
 
 
 def test_access_costs_are_positive_per_touch(tlb_run):
@@ -80,27 +81,30 @@ def test_access_costs_are_positive_per_touch(tlb_run):
             continue
         assert b["phase"] == "touch" and b["real_time"] > 0, b["name"]
         assert b["repetitions"] == 3
-    names = {b["run_name"] for b in tlb_run.benchmarks if b.get("experiment") == "access"}
-    assert "access/vmalloc/268435456/GFP_KERNEL/page-random/touch" in names  # well past any TLB's reach
+    # well past any TLB's reach
+    assert tlb_run.bench(experiment="access", api="vmalloc", size_bytes=256 << 20, access_mode="page-random",
+                         phase="touch")
 
 
 def test_counters_are_unsupported_with_a_reason_never_zero(tlb_run):
     seen = 0
+    reasons = tlb_run.results["context"]["kbench_counter_reasons"]
     for b in tlb_run.benchmarks:
         if "counters_unsupported" not in b:
             continue
         seen += 1
         for name in ("cycles", "instructions", "dtlb_load_misses", "dtlb_store_misses", "itlb_load_misses"):
             assert name not in b["counters_per_op"], (b["name"], name, "a value for an unsupported counter")
-            assert "unsupported" in b["counters_unsupported"][name] and "ENOENT" in b["counters_unsupported"][name]
+            assert name in b["counters_unsupported"], (b["name"], name)
+            assert "unsupported" in reasons[name] and "ENOENT" in reasons[name]  # the reason, stated once
         # The software counter runs through the same in-kernel code path.
         assert b["counters_per_op"]["task_clock_ns"] > 0, b["name"]
     assert seen > 20
     assert "hardware counters: unsupported" in tlb_run.proc.stdout
     # The model-specific event is named in the config and resolved in the guest.
-    raw = [b for b in tlb_run.benchmarks if "raw:DTLB_LOAD_MISSES.WALK_ACTIVE" in b.get("counters_unsupported", {})]
+    raw = [b for b in tlb_run.benchmarks if "raw:DTLB_LOAD_MISSES.WALK_ACTIVE" in b.get("counters_unsupported", [])]
     assert raw and all("raw:DTLB_LOAD_MISSES.WALK_ACTIVE" not in b["counters_per_op"] for b in raw)
-    assert "libpfm4" in raw[0]["counters_unsupported"]["raw:DTLB_LOAD_MISSES.WALK_ACTIVE"]
+    assert "libpfm4" in reasons["raw:DTLB_LOAD_MISSES.WALK_ACTIVE"]
 
 
 def test_stages_add_up_to_the_whole_vmalloc(stages_run):
@@ -124,7 +128,7 @@ def test_stages_add_up_to_the_whole_vmalloc(stages_run):
 
 def test_zeroing_is_compared_with_memset(stages_run):
     rows = stages_run.results["kbench_zeroing"]
-    vz = [z for z in rows if z["alloc"] == "vzalloc/1048576/GFP_KERNEL/pair/alloc"]
+    vz = [z for z in rows if z["api"] == "vzalloc" and z["size_bytes"] == 1 << 20]
     assert vz and 0 < vz[0]["fraction_of_memset"] < 2, rows[:3]
     assert vz[0]["memset_bytes_per_ns"] > 0
 
@@ -143,6 +147,7 @@ def test_hardware_counters_where_a_pmu_exists(tmp_path):
                    'sizes = ["64M"]\naccess_modes = ["page-random"]\nbatches = 4\n')
     out = tmp_path / "out"
     run = Run(out, kbench("run", "-c", cfg, "--target", "host", "--out", out), 0)
-    b = run.bench("access/vmalloc/67108864/GFP_KERNEL/page-random/touch")
+    b = run.bench(experiment="access", api="vmalloc", size_bytes=64 << 20, access_mode="page-random",
+                  phase="touch")
     assert b["counters_per_op"]["cycles"] > 0
     assert b["counters_per_op"]["dtlb_load_misses"] > 0

@@ -18,7 +18,7 @@ def plot(run):
         for api in sorted({r.api for r in rows}):
             pts = sorted((r for r in rows if r.api == api and r.access_mode == mode), key=lambda r: r.size)
             if pts:
-                ax.plot([p.size for p in pts], [p.median_ns for p in pts], marker="o", ms=3, color=color(api),
+                ax.plot([p.size for p in pts], [p.median_ns for p in pts], marker="o", ms=3, color=color(run, api),
                         label=api)
         size_axis(ax)
         ax.set_yscale("log")

@@ -9,12 +9,12 @@ TITLE = "Comparison"
 
 
 def plot(base, other, changes):
-    rows = sorted((c for c in changes if "/alloc" in c.name and c.name.count("/") >= 4), key=lambda c: c.ratio)
+    rows = sorted((c for c in changes if c.experiment == "alloc" and c.phase == "alloc"), key=lambda c: c.ratio)
     if not rows:
         return "the two runs have no allocation measurement in common"
     fig, ax = plt.subplots(figsize=(13, 4.8))
     xs = range(len(rows))
-    ax.scatter(xs, [c.ratio for c in rows], c=[color(c.api) for c in rows], s=[28 if c.significant else 8 for c in rows],
+    ax.scatter(xs, [c.ratio for c in rows], c=[color(base, c.api) for c in rows], s=[28 if c.significant else 8 for c in rows],
                edgecolors=["black" if c.significant else "none" for c in rows], linewidths=0.6)
     ax.axhline(1, color="black", lw=1)
     ax.set_yscale("log")

@@ -20,7 +20,7 @@ def plot(run):
         pts = sorted((m for m in rows if m.api == api and m.experiment == "access"), key=lambda m: m.size)
         if pts:
             ax.plot([m.size for m in pts], [m.counters_per_op["dtlb_load_misses"] for m in pts], marker="o",
-                    color=color(api), label=f"{api} (per touch)")
+                    color=color(run, api), label=f"{api} (per touch)")
     size_axis(ax)
     ax.set_yscale("symlog", linthresh=0.01)
     ax.set_xlabel("buffer size (bytes, log2 scale)")

@@ -13,7 +13,7 @@ def plot(run):
              m.context == "preempt-on" and m.ops_per_batch]
     if not batch:
         return "no batch-pattern measurements in this run"
-    keys = sorted({(m.api, m.size) for m in batch if m.api != "noop"})
+    keys = sorted({(m.api, m.size) for m in batch if not run.is_harness(m.api)})
     fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
     for ax, phase in zip(axes, ("alloc", "free")):
         for api, size in keys:
@@ -23,10 +23,10 @@ def plot(run):
                 if len(pts) < 2:
                     continue
                 ax.plot([m.ops_per_batch for m in pts], [m.median_ns for m in pts], ls=ls, marker="o", ms=3,
-                        color=color(api), label=f"{api} {size_label(size)} {pattern}")
+                        color=color(run, api), label=f"{api} {size_label(size)} {pattern}")
             pair = run.find(api=api, size=size, pattern="pair", phase=phase, gfp="GFP_KERNEL", context="preempt-on")
             if pair:
-                ax.axhline(pair[0].median_ns, color=color(api), ls=":", lw=0.8)
+                ax.axhline(pair[0].median_ns, color=color(run, api), ls=":", lw=0.8)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("objects held per batch, N (log2 scale)")

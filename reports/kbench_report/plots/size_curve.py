@@ -10,7 +10,7 @@ TITLE = "Cost per operation against size"
 
 def plot(run):
     rows = [m for m in run.measurements if m.experiment == "alloc" and m.pattern == "pair" and
-            m.gfp == "GFP_KERNEL" and m.context == "preempt-on" and m.api != "noop"]
+            m.gfp == "GFP_KERNEL" and m.context == "preempt-on" and not run.is_harness(m.api)]
     if not rows:
         return "no pair-pattern GFP_KERNEL measurements in this run"
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), sharey=True)
@@ -23,7 +23,7 @@ def plot(run):
             ys = [m.median_ns for m in pts]
             lo = [max(m.median_ns - (m.min_ns if m.min_ns is not None else m.median_ns), 0) for m in pts]
             hi = [max((m.p99_ns if m.p99_ns is not None else m.median_ns) - m.median_ns, 0) for m in pts]
-            ax.errorbar(xs, ys, yerr=[lo, hi], color=color(api), marker="o", ms=3, lw=1.2, capsize=2,
+            ax.errorbar(xs, ys, yerr=[lo, hi], color=color(run, api), marker="o", ms=3, lw=1.2, capsize=2,
                         elinewidth=0.7, label=api)
         size_axis(ax)
         ax.set_yscale("log")
@@ -32,7 +32,7 @@ def plot(run):
         ax.grid(True, which="both", alpha=0.25)
     axes[0].set_ylabel("ns per operation (log scale)")
     axes[1].legend(fontsize=7, ncol=2, loc="upper left")
-    noop = [m for m in run.measurements if m.api == "noop" and m.pattern == "pair" and m.phase == "alloc"]
+    noop = [m for m in run.measurements if run.is_harness(m.api) and m.pattern == "pair" and m.phase == "alloc"]
     if noop:
         axes[0].axhline(min(m.median_ns for m in noop), color="black", ls=":", lw=1,
                         label="harness (noop loop)")

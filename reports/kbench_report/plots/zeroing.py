@@ -14,12 +14,13 @@ def plot(run):
         return "no memset measurements to compare zeroing allocations with (access_modes = [\"memset\"])"
     fig, ax = plt.subplots(figsize=(8, 4.6))
     by_api = {}
-    for z in rows:
-        by_api.setdefault(z["alloc"].split("/")[0], []).append(z)
+    names = {m.name: m.api for m in run.measurements}
+    for z in rows:  # older files name the allocation only: its entry says the API
+        by_api.setdefault(z.get("api") or names.get(z["alloc"], "?"), []).append(z)
     for api, zs in sorted(by_api.items()):
         zs.sort(key=lambda z: z["size_bytes"])
         ax.plot([z["size_bytes"] for z in zs], [z["fraction_of_memset"] * 100 for z in zs], marker="o", ms=3,
-                color=color(api), label=api)
+                color=color(run, api), label=api)
     size_axis(ax)
     ax.axhline(100, color="black", ls="--", lw=1, label="memset of the same size")
     ax.set_xlabel("allocation size (bytes, log2 scale)")

@@ -126,9 +126,8 @@ void leftovers(const Ctx& c, Out& out) {
 }
 
 // Add a new check here.
-const std::function<void(const Ctx&, Out&)> kChecks[] = {emulation,     zeroing, clocksource, kernel_build,
-                                                         command_line,  cpu_frequency, completeness, figures,
-                                                         leftovers};
+const std::function<void(const Ctx&, Out&)> kChecks[] = {
+    emulation, zeroing, clocksource, kernel_build, command_line, cpu_frequency, completeness, figures, leftovers};
 
 }  // namespace
 

@@ -6,7 +6,7 @@
 
 namespace kbench {
 
-nlohmann::json huge_vmalloc_expectation(const nlohmann::json& ctx, uint64_t size, const nlohmann::json& fp) {
+nlohmann::json huge_vmalloc_expectation(const nlohmann::json& ctx, uint64_t size, const nlohmann::json& footprint) {
   const bool arch = ctx.contains("kconfig") && ctx["kconfig"].value("CONFIG_HAVE_ARCH_HUGE_VMALLOC", false);
   const bool disabled = ctx.value("cmdline", std::string()).find("nohugevmalloc") != std::string::npos;
   // vmalloc spreads a NUMA_NO_NODE request over the online nodes: a PMD
@@ -23,8 +23,8 @@ nlohmann::json huge_vmalloc_expectation(const nlohmann::json& ctx, uint64_t size
   else if (size / nodes < (2U << 20))
     why_not = "size per NUMA node (" + std::to_string(size / nodes) + " bytes over " + std::to_string(nodes) +
               " node(s)) is below 2 MiB";
-  const uint64_t pmds = fp.value("pmd_2m", uint64_t{0});
-  const uint64_t puds = fp.value("pud_1g", uint64_t{0});
+  const uint64_t pmds = footprint.value("pmd_2m", uint64_t{0});
+  const uint64_t puds = footprint.value("pud_1g", uint64_t{0});
   nlohmann::json j = {{"expected", why_not.empty()}, {"used", pmds > 0 || puds > 0}};
   if (!why_not.empty()) j["why_not"] = why_not;
   if (why_not.empty() && pmds == 0)

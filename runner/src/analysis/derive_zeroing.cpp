@@ -21,8 +21,7 @@ void derive_zeroing(RunResults& r) {
         continue;
       const ApiInfo* api = catalog.api(a.job.api);
       if (!api || api->has(KBENCH_CAP_HARNESS)) continue;
-      const bool zeroes =
-          api->has(KBENCH_CAP_ALWAYS_ZEROES) || (a.job.gfp.mods & KBENCH_GFPM_ZERO) || init_on_alloc;
+      const bool zeroes = api->has(KBENCH_CAP_ALWAYS_ZEROES) || (a.job.gfp.mods & KBENCH_GFPM_ZERO) || init_on_alloc;
       const double alloc_ns = phase_median(a, "alloc");
       if (!zeroes || !(alloc_ns > 0)) continue;
       ZeroingRow z;

@@ -29,8 +29,8 @@ double cycles_to_ns_per_op(uint64_t cycles, uint64_t ops, uint32_t clock_khz);
 
 // The phases of one repetition, in slot order; slots that timed nothing
 // in any batch are left out.
-std::vector<PhaseSamples> phase_samples(const RunOutcome& outcome, const ExperimentInfo& experiment,
-                                        uint32_t clock_khz, bool discard_noisy);
+std::vector<PhaseSamples> phase_samples(const RunOutcome& outcome, const ExperimentInfo& experiment, uint32_t clock_khz,
+                                        bool discard_noisy);
 
 // The repetition's headline figure: the median of its first phase that
 // has values (NaN if none). What the dynamic run count compares.

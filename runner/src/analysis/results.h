@@ -64,11 +64,11 @@ struct ConfigResult {
   bool nowarn_added = false;
   uint32_t failures = 0;  // allocations that returned NULL, over all repetitions
   bool cv_target_missed = false;
-  std::vector<PhaseStats> phases;      // empty unless something was timed
-  nlohmann::json values = nullptr;     // the experiment's named results (e.g. a footprint), or null
+  std::vector<PhaseStats> phases;                 // empty unless something was timed
+  nlohmann::json values = nullptr;                // the experiment's named results (e.g. a footprint), or null
   std::vector<std::string> counters_unsupported;  // names; the reasons are in the context
-  std::string counter_scope;           // what counters count per: "alloc+free pair", "op", "touch"
-  uint64_t ipi_tlb = 0, ipi_cal = 0;   // /proc/interrupts deltas over all repetitions
+  std::string counter_scope;                      // what counters count per: "alloc+free pair", "op", "touch"
+  uint64_t ipi_tlb = 0, ipi_cal = 0;              // /proc/interrupts deltas over all repetitions
 
   bool measured() const { return !phases.empty() || !values.is_null(); }
 };

@@ -269,7 +269,8 @@ int cmd_history(const std::string& db_path, int limit) {
   }
   History db(path, History::Mode::ReadOnly);
   const auto runs = db.runs(limit);
-  for (const auto& d : db.damaged()) std::cerr << "kbench: warning: skipped a damaged row of the history: " << d << "\n";
+  for (const auto& d : db.damaged())
+    std::cerr << "kbench: warning: skipped a damaged row of the history: " << d << "\n";
   if (runs.empty()) {
     std::cout << "no runs in " << db.path() << " yet: `kbench run` adds one\n";
     return 0;
@@ -288,7 +289,8 @@ namespace {
 RunResults load_from_history(const std::string& db_path, int64_t id) {
   History db(db_path.empty() ? History::default_path() : db_path, History::Mode::ReadOnly);
   RunResults r = db.load(id);
-  for (const auto& d : db.damaged()) std::cerr << "kbench: warning: skipped a damaged row of the history: " << d << "\n";
+  for (const auto& d : db.damaged())
+    std::cerr << "kbench: warning: skipped a damaged row of the history: " << d << "\n";
   return r;
 }
 

@@ -79,8 +79,9 @@ int main(int argc, char** argv) {
 
   std::string format = "json", export_out;
   auto* export_cmd = app.add_subcommand(
-      "export", "Write one run from the history as results.json (compare.py reads it, repetitions included), CSV "
-                "or the console summary: the same reporters as `kbench run`.");
+      "export",
+      "Write one run from the history as results.json (compare.py reads it, repetitions included), CSV "
+      "or the console summary: the same reporters as `kbench run`.");
   export_cmd->add_option("run", run_id, "Run number")->required();
   export_cmd->add_option("-f,--format", format, "json | csv | console")->capture_default_str();
   export_cmd->add_option("-o,--out", export_out, "Output file (default: stdout)");

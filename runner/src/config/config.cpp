@@ -8,15 +8,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
-#include <cstring>
 #include <vector>
 
 #include <toml++/toml.h>
 
 #include "core/error.h"
+#include "core/experiments.h"
 #include "core/job.h"
 
 namespace kbench {
@@ -76,13 +77,15 @@ Value parse_element(const Option& o, const toml::node& node, const Fail& fail) {
           fail(node, e.what(), e.hint());
         }
       } else {
-        fail(node, key + " are whole numbers of bytes or strings such as \"4K\"; got " +
-                       std::string(node.is_floating_point() ? "a fractional number" : "another type"),
+        fail(node,
+             key + " are whole numbers of bytes or strings such as \"4K\"; got " +
+                 std::string(node.is_floating_point() ? "a fractional number" : "another type"),
              "write e.g. 64, \"4K\", \"2M\"");
       }
       if (size == 0 || static_cast<double>(size) < o.lo || static_cast<double>(size) > o.hi)
-        fail(node, key + " must be from " + format_size(static_cast<uint64_t>(o.lo)) + " to 4G - 1 bytes (got " +
-                       std::to_string(size) + ")",
+        fail(node,
+             key + " must be from " + format_size(static_cast<uint64_t>(o.lo)) + " to 4G - 1 bytes (got " +
+                 std::to_string(size) + ")",
              "the module times objects below 4 GiB");
       return static_cast<int64_t>(size);
     }
@@ -123,8 +126,9 @@ std::vector<Value> parse_values(const Option& o, const toml::node& node, const F
   }
   const auto* arr = node.as_array();
   if (!arr)
-    fail(node, "'" + std::string(o.key) + "' must be a list, e.g. " + std::string(o.key) + " = [...]" +
-                   (o.all ? " or \"all\"" : ""),
+    fail(node,
+         "'" + std::string(o.key) + "' must be a list, e.g. " + std::string(o.key) + " = [...]" +
+             (o.all ? " or \"all\"" : ""),
          "");
   if (arr->empty()) fail(node, "'" + std::string(o.key) + "' is empty", "");
   for (const auto& el : *arr) out.push_back(parse_element(o, el, fail));
@@ -185,8 +189,12 @@ class Parser {
       block.name = "sweep-" + std::to_string(++index);
       block.where = at(t.source());
       apply(t, block, kInSweep);
+      // Required are the keys of the dimensions the block's experiment reads.
+      const uint32_t fields =
+          experiment_spec(*find_name(experiment_names(), std::get<std::string>(block.get("experiment").front())))
+              .fields;
       for (const auto& o : options())
-        if (o.required && block.get(o.key).empty())
+        if (o.required && (o.field == 0 || (fields & o.field)) && block.get(o.key).empty())
           fail(t, "[[sweep]] '" + block.name + "' has no '" + std::string(o.key) + "'", std::string(o.help));
       cfg.sweeps.push_back(std::move(block));
     }
@@ -290,7 +298,8 @@ Config load_config(const std::string& path) {
     throw Error("cannot read config '" + path + "': " + std::strerror(errno),
                 "configs/ holds quick.toml and default.toml");
   if (!S_ISREG(st.st_mode))
-    throw Error("config '" + path + "' is not a regular file", "give the path of a .toml file, e.g. configs/quick.toml");
+    throw Error("config '" + path + "' is not a regular file",
+                "give the path of a .toml file, e.g. configs/quick.toml");
   if (static_cast<size_t>(st.st_size) > kMaxConfigBytes)
     throw Error("config '" + path + "' is " + std::to_string(st.st_size) + " bytes, more than a config can be (" +
                     std::to_string(kMaxConfigBytes) + ")",
@@ -300,8 +309,8 @@ Config load_config(const std::string& path) {
   std::string text(kMaxConfigBytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxConfigBytes) throw Error("config '" + path + "' grew past " + std::to_string(kMaxConfigBytes) +
-                                                 " bytes while it was read");
+  if (text.size() > kMaxConfigBytes)
+    throw Error("config '" + path + "' grew past " + std::to_string(kMaxConfigBytes) + " bytes while it was read");
   return parse_config(text, path);
 }
 

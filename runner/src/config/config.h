@@ -20,9 +20,9 @@ namespace kbench {
 
 struct SweepBlock {
   std::string name;
-  std::string where;                                  // "file:line" of the block, for messages
-  std::map<std::string, std::vector<Value>> values;   // key -> its values (one, for scalar keys)
-  std::map<std::string, std::string> given_at;        // key -> "file:line" where the file set it
+  std::string where;                                 // "file:line" of the block, for messages
+  std::map<std::string, std::vector<Value>> values;  // key -> its values (one, for scalar keys)
+  std::map<std::string, std::string> given_at;       // key -> "file:line" where the file set it
 
   // The values of a key (empty if the key has none, e.g. [run]-only keys).
   const std::vector<Value>& get(std::string_view key) const;

@@ -125,8 +125,8 @@ const std::array kOptions = {
            .help = "For experiment = \"access\": sequential (a load per cache line), page-stride (a load per page, "
                    "in order), page-random (a load per page, shuffled), memset (zero the whole buffer: the "
                    "bandwidth limit).",
-           .to_job =
-               [](Job& j, const Value& v) { j.access_mode = *find_name(access_mode_names(), std::get<std::string>(v)); }},
+           .to_job = [](Job& j,
+                        const Value& v) { j.access_mode = *find_name(access_mode_names(), std::get<std::string>(v)); }},
     Option{.key = "batches",
            .where = kSweep,
            .type = OptType::Int,
@@ -268,17 +268,18 @@ std::string describe_config_keys() {
     out += where == kInRun ? "\n[run]\n" : "\n[[sweep]] and [defaults]\n";
     for (const auto& o : kOptions) {
       if (!(o.where & where)) continue;
-      static constexpr const char* kTypes[] = {"integer", "boolean", "number", "string", "size",
-                                               "GFP mask", "name", "integer or \"auto\""};
+      static constexpr const char* kTypes[] = {"integer", "boolean",  "number", "string",
+                                               "size",    "GFP mask", "name",   "integer or \"auto\""};
       std::string type = kTypes[static_cast<int>(o.type)];
-      if (o.list) type = "list of " + type + "s";
+      if (o.list) type = "list of " + type.append("s");
       if (o.all) type += ", or \"all\"";
       if (o.type == OptType::Name) type += ": " + join_names(o.names());
       std::string range;
       if ((o.type == OptType::Int || o.type == OptType::IntOrAuto || o.type == OptType::Float) && o.hi > o.lo)
         range = ", " + format_number(o.lo) + ".." + format_number(o.hi);
       const std::string def = o.required ? "required" : o.def.empty() ? "unset" : "default " + std::string(o.def);
-      out += "  " + std::string(o.key) + " (" + type + range + ", " + def + ")\n      " + std::string(o.help) + "\n";
+      out.append("  ").append(o.key).append(" (").append(type).append(range).append(", ").append(def);
+      out.append(")\n      ").append(o.help).append("\n");
     }
   }
   return out;

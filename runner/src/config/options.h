@@ -30,24 +30,24 @@ inline constexpr unsigned kInSweep = 2;     // [[sweep]]
 inline constexpr unsigned kInDefaults = 4;  // [defaults]
 
 struct Option {
-  std::string_view key;
+  std::string_view key{};
   unsigned where = 0;
   OptType type = OptType::Int;
-  bool list = false;         // a list in the file: an axis of the sweep
-  bool required = false;     // every [[sweep]] must give it
-  std::string_view def;      // default, in TOML syntax; "" = none (required or unset)
-  double lo = 0, hi = 0;     // inclusive range of Int, IntOrAuto, Float and Size values
+  bool list = false;                                       // a list in the file: an axis of the sweep
+  bool required = false;                                   // every [[sweep]] must give it
+  std::string_view def{};                                  // default, in TOML syntax; "" = none (required or unset)
+  double lo = 0, hi = 0;                                   // inclusive range of Int, IntOrAuto, Float and Size values
   std::span<const std::string_view> (*names)() = nullptr;  // Name: what is allowed
-  bool all = false;          // Name lists: "all" stands for every name
-  uint32_t field = 0;        // the KBENCH_FIELD_* it belongs to; 0: every experiment
-  std::string_view help;
+  bool all = false;                                        // Name lists: "all" stands for every name
+  uint32_t field = 0;                                      // the KBENCH_FIELD_* it belongs to; 0: every experiment
+  std::string_view help{};
   void (*to_job)(Job&, const Value&) = nullptr;
   void (*to_run)(RunSettings&, const Value&) = nullptr;
   // Options of the API (kbench_api_info.options): the job carries them as
   // {job_key, value}, the agent drops them where the API does not take
   // them, and encode() puts them into the request.
   uint32_t api_option = 0;
-  std::string_view job_key;
+  std::string_view job_key{};
   void (*encode)(kbench_run_args&, int64_t) = nullptr;
 };
 

@@ -32,18 +32,12 @@ constexpr std::array<std::string_view, KBENCH_CNT_COUNT> kCounters = {
 constexpr std::array<std::string_view, KBENCH_MEM_COUNT> kMemory = {"none", "direct", "vmalloc", "direct_or_vmalloc",
                                                                     "page"};
 constexpr NamedBit kCaps[] = {
-    {"gfp", KBENCH_CAP_GFP},
-    {"nonblock", KBENCH_CAP_NONBLOCK},
-    {"dma32", KBENCH_CAP_DMA32},
-    {"highmem", KBENCH_CAP_HIGHMEM},
-    {"zero", KBENCH_CAP_ZERO},
-    {"atomic_ctx", KBENCH_CAP_ATOMIC_CTX},
-    {"order", KBENCH_CAP_ORDER},
-    {"always_zeroes", KBENCH_CAP_ALWAYS_ZEROES},
-    {"huge_map", KBENCH_CAP_HUGE_MAP},
-    {"contiguous", KBENCH_CAP_CONTIGUOUS},
-    {"harness", KBENCH_CAP_HARNESS},
-    {"needs_setup", KBENCH_CAP_NEEDS_SETUP},
+    {"gfp", KBENCH_CAP_GFP},           {"nonblock", KBENCH_CAP_NONBLOCK},
+    {"dma32", KBENCH_CAP_DMA32},       {"highmem", KBENCH_CAP_HIGHMEM},
+    {"zero", KBENCH_CAP_ZERO},         {"atomic_ctx", KBENCH_CAP_ATOMIC_CTX},
+    {"order", KBENCH_CAP_ORDER},       {"always_zeroes", KBENCH_CAP_ALWAYS_ZEROES},
+    {"huge_map", KBENCH_CAP_HUGE_MAP}, {"contiguous", KBENCH_CAP_CONTIGUOUS},
+    {"harness", KBENCH_CAP_HARNESS},   {"needs_setup", KBENCH_CAP_NEEDS_SETUP},
     {"reserve", KBENCH_CAP_RESERVE},
 };
 

@@ -38,8 +38,8 @@ struct ApiInfo {
 struct ExperimentInfo {
   uint32_t id = 0;
   std::string name;
-  std::vector<std::string> slots;  // sample slots; slot 0 is the headline figure
-  std::vector<std::string> units;  // per slot: "op", "touch", "byte"
+  std::vector<std::string> slots;   // sample slots; slot 0 is the headline figure
+  std::vector<std::string> units;   // per slot: "op", "touch", "byte"
   std::vector<std::string> values;  // result value names
   uint32_t fields = 0;              // KBENCH_FIELD_*
   uint32_t flags = 0;               // KBENCH_EXPF_*

@@ -30,11 +30,13 @@ constexpr std::array<std::string_view, KBENCH_EXP_COUNT> kNames = [] {
   return n;
 }();
 
-static_assert([] {
-  for (size_t i = 0; i < kExperiments.size(); ++i)
-    if (kExperiments[i].id != i) return false;
-  return true;
-}(), "kExperiments must be indexed by enum kbench_experiment");
+static_assert(
+    [] {
+      for (size_t i = 0; i < kExperiments.size(); ++i)
+        if (kExperiments[i].id != i) return false;
+      return true;
+    }(),
+    "kExperiments must be indexed by enum kbench_experiment");
 
 }  // namespace
 

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 // kernel_device.cpp - /dev/kbench through its ioctls.
-#include <algorithm>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
 
-#include "core/error.h"
 #include "config/options.h"
+#include "core/error.h"
 #include "device/device.h"
 
 namespace kbench {

@@ -355,8 +355,7 @@ void read_record(const nlohmann::json& rec, RawRun& run) {
     j.config = rec.at("config");
     j.repetition = rec.at("repetition");
     if (run.configs && j.config >= run.configs)
-      throw Error("configuration " + std::to_string(j.config) + " of " + std::to_string(run.configs) +
-                  " announced");
+      throw Error("configuration " + std::to_string(j.config) + " of " + std::to_string(run.configs) + " announced");
     j.job = rec.at("job").get<Job>();
     j.outcome = outcome_from_json(rec.at("outcome"));
     run.jobs.push_back(std::move(j));

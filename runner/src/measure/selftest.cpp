@@ -180,18 +180,28 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     kbench_run_args a = valid_args(fd);
     check("valid request (validate only)", 0, run_ioctl(fd, a));
   }
-  check_field("non-zero padding", [](kbench_run_args& a) { a.pad0 = 1; }, "pad0");
-  check_field("unknown api id", [](kbench_run_args& a) { a.api = 1U << 30; }, "api");
-  check_field("unknown gfp modifier bit", [](kbench_run_args& a) { a.gfp_mods = 1U << 31; }, "gfp_mods");
-  check_field("a field the experiment does not read", [](kbench_run_args& a) { a.mode = 1; }, "mode");
-  check_field("an option the API does not take", [](kbench_run_args& a) { a.min_nr = 4; }, "min_nr");
-  check_field("unknown experiment", [](kbench_run_args& a) { a.experiment = KBENCH_EXP_COUNT; }, "experiment");
-  check_field("raw event without counters", [](kbench_run_args& a) { a.raw_config = 0x3c; }, "raw_config");
-  check_field("sample buffer too short", [](kbench_run_args& a) {
-    a.flags = 0;
-    a.nr_batches = 4;
-    a.samples_len = 0;
-  }, "samples_len");
+  check_field(
+      "non-zero padding", [](kbench_run_args& a) { a.pad0 = 1; }, "pad0");
+  check_field(
+      "unknown api id", [](kbench_run_args& a) { a.api = 1U << 30; }, "api");
+  check_field(
+      "unknown gfp modifier bit", [](kbench_run_args& a) { a.gfp_mods = 1U << 31; }, "gfp_mods");
+  check_field(
+      "a field the experiment does not read", [](kbench_run_args& a) { a.mode = 1; }, "mode");
+  check_field(
+      "an option the API does not take", [](kbench_run_args& a) { a.min_nr = 4; }, "min_nr");
+  check_field(
+      "unknown experiment", [](kbench_run_args& a) { a.experiment = KBENCH_EXP_COUNT; }, "experiment");
+  check_field(
+      "raw event without counters", [](kbench_run_args& a) { a.raw_config = 0x3c; }, "raw_config");
+  check_field(
+      "sample buffer too short",
+      [](kbench_run_args& a) {
+        a.flags = 0;
+        a.nr_batches = 4;
+        a.samples_len = 0;
+      },
+      "samples_len");
   {
     // The stages probe times nothing counters could be read around: it
     // must refuse them rather than return zeros for them.

@@ -84,8 +84,8 @@ class ConsoleReporter final : public Reporter {
     double harness = std::nan("");
     for (const auto& c : r.configs) {
       const PhaseStats* a = phase_of(c, "alloc");
-      if (c.job.experiment != KBENCH_EXP_ALLOC || !a || c.job.pattern != KBENCH_PATTERN_PAIR ||
-          c.job.gfp != Gfp{} || c.job.context != KBENCH_CTX_PREEMPT_ON)
+      if (c.job.experiment != KBENCH_EXP_ALLOC || !a || c.job.pattern != KBENCH_PATTERN_PAIR || c.job.gfp != Gfp{} ||
+          c.job.context != KBENCH_CTX_PREEMPT_ON)
         continue;
       const ApiInfo* api = catalog.api(c.job.api);
       if (!api) continue;

@@ -61,13 +61,13 @@ std::string results_to_csv(const RunResults& r) {
     }
     for (const auto& p : c.phases) {
       out += v + field(measurement_name(c.job, p.phase)) + "," + dims(c.job) + "," + p.phase + "," + p.unit + "," +
-             field(c.call) + "," + c.status + "," + std::to_string(p.repetitions) + "," +
-             std::to_string(p.pooled.n) + "," + std::to_string(p.noisy_batches) + "," + std::to_string(c.failures) +
-             "," + num(p.pooled.median) + "," + num(p.median_ci.low) + "," + num(p.median_ci.high) + "," +
-             num(p.pooled.mean) + "," + num(p.pooled.stddev) + "," + num(p.pooled.min) + "," + num(p.pooled.p90) +
-             "," + num(p.pooled.p99) + "," + num(p.pooled.p999) + "," + num(p.pooled.max) + "," +
-             num(p.rep_medians.cv) + "," + num(p.harness_ns >= 0 ? p.harness_ns : std::nan("")) + "," +
-             (p.unreliable ? "1" : "0") + "," + field(c.reason) + "\n";
+             field(c.call) + "," + c.status + "," + std::to_string(p.repetitions) + "," + std::to_string(p.pooled.n) +
+             "," + std::to_string(p.noisy_batches) + "," + std::to_string(c.failures) + "," + num(p.pooled.median) +
+             "," + num(p.median_ci.low) + "," + num(p.median_ci.high) + "," + num(p.pooled.mean) + "," +
+             num(p.pooled.stddev) + "," + num(p.pooled.min) + "," + num(p.pooled.p90) + "," + num(p.pooled.p99) + "," +
+             num(p.pooled.p999) + "," + num(p.pooled.max) + "," + num(p.rep_medians.cv) + "," +
+             num(p.harness_ns >= 0 ? p.harness_ns : std::nan("")) + "," + (p.unreliable ? "1" : "0") + "," +
+             field(c.reason) + "\n";
     }
   }
   return out;

@@ -106,16 +106,11 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
       uint32_t index = 0;
       for (const auto& rep : st.reps) {
         if (!rep.summary.n) continue;
-        nlohmann::json b = {{"name", name},
-                            {"family_index", family},
-                            {"per_family_instance_index", 0},
-                            {"run_name", name},
-                            {"run_type", "iteration"},
-                            {"repetition_index", index++},
-                            {"iterations", rep.ops},
-                            {"real_time", rep.summary.median},
-                            {"cpu_time", rep.summary.median},
-                            {"time_unit", "ns"}};
+        nlohmann::json b = {
+            {"name", name},          {"family_index", family},          {"per_family_instance_index", 0},
+            {"run_name", name},      {"run_type", "iteration"},         {"repetition_index", index++},
+            {"iterations", rep.ops}, {"real_time", rep.summary.median}, {"cpu_time", rep.summary.median},
+            {"time_unit", "ns"}};
         b.update(common);
         put_distribution(b, rep.summary);
         b["batches"] = rep.summary.n;

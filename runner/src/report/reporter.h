@@ -22,13 +22,13 @@ class Reporter {
 };
 
 struct ReporterOptions {
-  std::string out_dir;              // json, csv: write DIR/results.<ext>
-  std::string file;                 // json, csv: write this file instead ("-": `out`)
-  std::ostream* out = nullptr;      // console (and "-"); stdout when null
-  bool verbose = false;             // console: every measurement, not the short summary
-  std::string db_path;              // history
-  RunMeta meta;                     // history
-  double wall_seconds = 0;          // history
+  std::string out_dir;          // json, csv: write DIR/results.<ext>
+  std::string file;             // json, csv: write this file instead ("-": `out`)
+  std::ostream* out = nullptr;  // console (and "-"); stdout when null
+  bool verbose = false;         // console: every measurement, not the short summary
+  std::string db_path;          // history
+  RunMeta meta;                 // history
+  double wall_seconds = 0;      // history
 };
 
 // "console", "json", "csv", "history"; throws Error listing the names for another.

@@ -223,8 +223,8 @@ Summary read_summary(Stmt& s, int first, size_t n) {
 }
 
 nlohmann::json summary_json(const Summary& x) {
-  return {{"n", x.n},      {"min", x.min}, {"median", x.median},  {"p90", x.p90},      {"p99", x.p99},
-          {"p999", x.p999}, {"max", x.max}, {"mean", x.mean}, {"stddev", x.stddev}, {"cv", x.cv}};
+  return {{"n", x.n},       {"min", x.min}, {"median", x.median}, {"p90", x.p90},       {"p99", x.p99},
+          {"p999", x.p999}, {"max", x.max}, {"mean", x.mean},     {"stddev", x.stddev}, {"cv", x.cv}};
 }
 
 Summary summary_from(const nlohmann::json& j) {

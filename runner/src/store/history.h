@@ -62,8 +62,8 @@ class History {
 
   // Newest first; damaged rows are skipped and named in damaged().
   std::vector<RunRow> runs(int limit = 0);
-  RunRow run(int64_t id);        // throws Error if there is no such run, or it is damaged
-  RunResults load(int64_t id);   // the run's model, as it was saved
+  RunRow run(int64_t id);       // throws Error if there is no such run, or it is damaged
+  RunResults load(int64_t id);  // the run's model, as it was saved
   const std::vector<std::string>& damaged() const { return damaged_; }
   int schema_version();
   const std::string& path() const { return path_; }
