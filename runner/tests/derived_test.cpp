@@ -54,7 +54,8 @@ std::map<uint32_t, std::vector<double>> batches(const std::string& key, size_t s
   for (const auto& rj : raw().jobs) {
     if (rj.job.key() != key) continue;
     for (const auto& s : rj.outcome.samples)
-      if (s.count[slot]) out[rj.repetition].push_back(static_cast<double>(s.cycles[slot]) * 1e6 / khz() / s.count[slot]);
+      if (s.count[slot])
+        out[rj.repetition].push_back(static_cast<double>(s.cycles[slot]) * 1e6 / khz() / s.count[slot]);
   }
   return out;
 }
@@ -224,9 +225,8 @@ TEST(Derived, ZeroingIsAllocationBandwidthOverMemsetBandwidthOfTheSameSize) {
     const bool zeroes = init_on_alloc || c.job.api == "kzalloc" || c.job.api == "vzalloc";
     if (!zeroes || c.phases.empty()) continue;
     ++expected;
-    const auto it = std::find_if(r.zeroing.begin(), r.zeroing.end(), [&](const ZeroingRow& z) {
-      return z.alloc_name == measurement_name(c.job, "alloc");
-    });
+    const auto it = std::find_if(r.zeroing.begin(), r.zeroing.end(),
+                                 [&](const ZeroingRow& z) { return z.alloc_name == measurement_name(c.job, "alloc"); });
     ASSERT_NE(it, r.zeroing.end()) << c.job.key();
     const double alloc_bpns = static_cast<double>(c.job.size) / pooled_median(c, "alloc");
     const double memset_bpns = 1.0 / memset_ns_per_byte[c.job.size];
