@@ -23,6 +23,7 @@
 
 #include <linux/bits.h>
 #include <linux/compiler.h>
+#include <linux/kprobes.h>
 #include <linux/mempool.h>
 #include <linux/slab.h>
 #include <linux/types.h>
@@ -48,18 +49,56 @@ void kbench_perf_add(struct kbench_perf *p, unsigned int slot);
 void kbench_perf_close(struct kbench_perf *p);
 
 /**
- * struct kbench_loops - the timed loops of one kernel function.
+ * struct kbench_loops - the timed loops of one kernel function, each over
+ * a range so that a long batch can be run in time-bounded chunks. Each
+ * returns the clock ticks it spent; the _each variants time every
+ * operation on its own and count it in a histogram (KBENCH_HIST_BUCKETS).
  * @call:        the function the loops call, reported to user space.
- * @alloc_phase: time ctx->n allocations into ctx->objs.
- * @free_phase:  time freeing ctx->objs in ctx->free_order.
- * @pair_phase:  time ctx->n alloc+free pairs.
+ * @alloc:       objs[from..to) = allocations, timed as a whole.
+ * @alloc_each:  the same, each allocation timed.
+ * @free:        free objs[free_order[from..to)], timed as a whole.
+ * @free_each:   the same, each free timed.
+ * @pair:        n alloc+free pairs timed as a whole (one clock pair for
+ *               all: the figure with the least harness); failures into
+ *               ctx->pair_failed.
+ * @pair_split:  n pairs, each alloc and each free timed: their sums into
+ *               ctx->alloc_cycles and ctx->free_cycles.
  */
 struct kbench_loops {
 	const char *call;
-	void (*alloc_phase)(struct kbench_run_ctx *ctx);
-	void (*free_phase)(struct kbench_run_ctx *ctx);
-	void (*pair_phase)(struct kbench_run_ctx *ctx);
+	u64 (*alloc)(struct kbench_run_ctx *ctx, u32 from, u32 to);
+	u64 (*alloc_each)(struct kbench_run_ctx *ctx, u32 from, u32 to,
+			  u64 *hist);
+	u64 (*free)(struct kbench_run_ctx *ctx, u32 from, u32 to);
+	u64 (*free_each)(struct kbench_run_ctx *ctx, u32 from, u32 to,
+			 u64 *hist);
+	u64 (*pair)(struct kbench_run_ctx *ctx, u32 n);
+	void (*pair_split)(struct kbench_run_ctx *ctx, u32 n, u64 *hist_alloc,
+			   u64 *hist_free);
 };
+
+/* The histogram bucket of t clock ticks (see KBENCH_HIST_BUCKETS). */
+static __always_inline unsigned int kbench_hist_bucket(u64 t)
+{
+	unsigned int k;
+
+	if (t < 4)
+		return t;
+	k = fls64(t) - 1;
+	return min(4 * (k - 1) + (unsigned int)((t >> (k - 2)) & 3),
+		   KBENCH_HIST_BUCKETS - 1);
+}
+
+/*
+ * Keep a value alive without a single instruction: an empty volatile asm
+ * that takes it as an input can be neither dropped nor merged, so a loop
+ * around it runs as often as it says, even when the value is a constant
+ * (the noop API), while a real allocator's result costs nothing extra.
+ */
+static __always_inline void kbench_keep(const void *v)
+{
+	asm volatile("" : : "r"(v));
+}
 
 /**
  * struct kbench_alloc_ops - one allocation API: everything known about it,
@@ -150,6 +189,7 @@ struct kbench_run_ctx {
 	mempool_t *pool;
 	/* results */
 	struct kbench_sample *samples;	/* nr_batches, kernel memory */
+	u64 *hist;			/* [slot][KBENCH_HIST_BUCKETS], or NULL */
 	struct kbench_perf *perf;	/* NULL without KBENCH_RUN_COUNTERS */
 	u64 alloc_cycles;
 	u64 free_cycles;
@@ -157,74 +197,134 @@ struct kbench_run_ctx {
 };
 
 /*
- * KBENCH_DEFINE_LOOPS(pfx, CALL, ALLOC, FREE) - generate pfx_alloc_phase,
- * pfx_free_phase, pfx_pair_phase and the struct kbench_loops pfx_loops
- * naming CALL, with the allocator called directly.
- * ALLOC is an expression yielding void * and FREE(p) a statement. Both
- * may use the locals size, gfp, order, cache and pool, loaded before the
- * clock starts so no load of ctx lands in the loop; ALLOC may store what
- * FREE will need besides p (a handle, a length) in *aux, and FREE reads
- * it back as aux. The loops have the same shape for every API, the noop
- * API included, so noop measures the harness.
+ * KBENCH_DEFINE_LOOPS(pfx, CALL, ALLOC, FREE) - generate the loops of
+ * struct kbench_loops as pfx_loops, naming CALL, with the allocator called
+ * directly. ALLOC is an expression yielding void * and FREE(p) a
+ * statement. Both may use the locals size, gfp, order, cache and pool,
+ * loaded before the clock starts so no load of ctx lands in the loop;
+ * ALLOC may store what FREE will need besides p (a handle, a length) in
+ * *aux, and FREE reads it back as aux. Every API gets the same loops, the
+ * noop API included, so noop measures exactly what the harness adds.
  */
-#define KBENCH_DEFINE_LOOPS(pfx, CALL, ALLOC, FREE)			\
-static void pfx##_alloc_phase(struct kbench_run_ctx *ctx)		\
-{									\
+#define KB_LOOP_LOCALS							\
 	const size_t size __maybe_unused = ctx->size;			\
 	const gfp_t gfp __maybe_unused = ctx->gfp;			\
 	const unsigned int order __maybe_unused = ctx->order;		\
 	struct kmem_cache *cache __maybe_unused = ctx->cache;		\
 	mempool_t *pool __maybe_unused = ctx->pool;			\
-	void **objs = ctx->objs;					\
+	void **objs __maybe_unused = ctx->objs;				\
 	u64 *auxs __maybe_unused = ctx->aux;				\
-	const u32 n = ctx->n;						\
-	u64 t0, t1;							\
+	const u32 *free_order __maybe_unused = ctx->free_order
+
+#define KBENCH_DEFINE_LOOPS(pfx, CALL, ALLOC, FREE)			\
+static u64 pfx##_alloc(struct kbench_run_ctx *ctx, u32 from, u32 to)	\
+{									\
+	KB_LOOP_LOCALS;							\
+	u64 t0;								\
 	u32 i;								\
 									\
 	t0 = kbench_clock_read();					\
-	for (i = 0; i < n; i++) {					\
+	for (i = from; i < to; i++) {					\
 		u64 *aux __maybe_unused = &auxs[i];			\
 									\
 		objs[i] = (ALLOC);					\
 	}								\
-	t1 = kbench_clock_read();					\
-	ctx->alloc_cycles = t1 - t0;					\
+	return kbench_clock_read() - t0;				\
 }									\
 									\
-static void pfx##_free_phase(struct kbench_run_ctx *ctx)		\
+static u64 pfx##_alloc_each(struct kbench_run_ctx *ctx, u32 from,	\
+			    u32 to, u64 *hist)				\
 {									\
-	const size_t size __maybe_unused = ctx->size;			\
-	const unsigned int order __maybe_unused = ctx->order;		\
-	struct kmem_cache *cache __maybe_unused = ctx->cache;		\
-	mempool_t *pool __maybe_unused = ctx->pool;			\
-	void **objs = ctx->objs;					\
-	const u64 *auxs __maybe_unused = ctx->aux;			\
-	const u32 *free_order = ctx->free_order;			\
-	const u32 n = ctx->n;						\
-	u64 t0, t1;							\
+	KB_LOOP_LOCALS;							\
+	u64 t0, d, sum = 0;						\
+	u32 i;								\
+									\
+	for (i = from; i < to; i++) {					\
+		u64 *aux __maybe_unused = &auxs[i];			\
+		void *p;						\
+									\
+		t0 = kbench_clock_read();				\
+		p = (ALLOC);						\
+		d = kbench_clock_read() - t0;				\
+		objs[i] = p;						\
+		sum += d;						\
+		hist[kbench_hist_bucket(d)]++;				\
+	}								\
+	return sum;							\
+}									\
+									\
+static u64 pfx##_free(struct kbench_run_ctx *ctx, u32 from, u32 to)	\
+{									\
+	KB_LOOP_LOCALS;							\
+	u64 t0;								\
 	u32 i;								\
 									\
 	t0 = kbench_clock_read();					\
-	for (i = 0; i < n; i++) {					\
+	for (i = from; i < to; i++) {					\
 		const u32 k = free_order[i];				\
 		const u64 aux __maybe_unused = auxs[k];			\
 		void *p = objs[k];					\
 									\
+		kbench_keep(p);						\
 		if (likely(p))						\
 			FREE(p);					\
 	}								\
-	t1 = kbench_clock_read();					\
-	ctx->free_cycles = t1 - t0;					\
+	return kbench_clock_read() - t0;				\
 }									\
 									\
-static void pfx##_pair_phase(struct kbench_run_ctx *ctx)		\
+static u64 pfx##_free_each(struct kbench_run_ctx *ctx, u32 from,	\
+			   u32 to, u64 *hist)				\
 {									\
-	const size_t size __maybe_unused = ctx->size;			\
-	const gfp_t gfp __maybe_unused = ctx->gfp;			\
-	const unsigned int order __maybe_unused = ctx->order;		\
-	struct kmem_cache *cache __maybe_unused = ctx->cache;		\
-	mempool_t *pool __maybe_unused = ctx->pool;			\
-	const u32 n = ctx->n;						\
+	KB_LOOP_LOCALS;							\
+	u64 t0, d, sum = 0;						\
+	u32 i;								\
+									\
+	for (i = from; i < to; i++) {					\
+		const u32 k = free_order[i];				\
+		const u64 aux __maybe_unused = auxs[k];			\
+		void *p = objs[k];					\
+									\
+		if (unlikely(!p))					\
+			continue;					\
+		t0 = kbench_clock_read();				\
+		FREE(p);						\
+		d = kbench_clock_read() - t0;				\
+		sum += d;						\
+		hist[kbench_hist_bucket(d)]++;				\
+	}								\
+	return sum;							\
+}									\
+									\
+static u64 pfx##_pair(struct kbench_run_ctx *ctx, u32 n)		\
+{									\
+	KB_LOOP_LOCALS;							\
+	u32 i, failed = 0;						\
+	u64 t0, t;							\
+									\
+	/* Counting down: two instructions of loop per pair, no more. */	\
+	t0 = kbench_clock_read();					\
+	for (i = n; i; i--) {						\
+		u64 aux_word = 0, *aux __maybe_unused = &aux_word;	\
+		void *p = (ALLOC);					\
+									\
+		kbench_keep(p);						\
+		if (likely(p)) {					\
+			const u64 aux __maybe_unused = aux_word;	\
+									\
+			FREE(p);					\
+		} else {						\
+			failed++;					\
+		}							\
+	}								\
+	t = kbench_clock_read() - t0;					\
+	ctx->pair_failed = failed;					\
+	return t;							\
+}									\
+									\
+static void pfx##_pair_split(struct kbench_run_ctx *ctx, u32 n,	\
+			     u64 *hist_alloc, u64 *hist_free)		\
+{									\
+	KB_LOOP_LOCALS;							\
 	u64 a = 0, f = 0, t0, t1, t2;					\
 	u32 i, failed = 0;						\
 									\
@@ -234,7 +334,7 @@ static void pfx##_pair_phase(struct kbench_run_ctx *ctx)		\
 									\
 		t0 = kbench_clock_read();				\
 		p = (ALLOC);						\
-		OPTIMIZER_HIDE_VAR(p);					\
+		kbench_keep(p);						\
 		t1 = kbench_clock_read();				\
 		if (likely(p)) {					\
 			const u64 aux __maybe_unused = aux_word;	\
@@ -246,6 +346,9 @@ static void pfx##_pair_phase(struct kbench_run_ctx *ctx)		\
 		t2 = kbench_clock_read();				\
 		a += t1 - t0;						\
 		f += t2 - t1;						\
+		hist_alloc[kbench_hist_bucket(t1 - t0)]++;		\
+		if (likely(p))						\
+			hist_free[kbench_hist_bucket(t2 - t1)]++;	\
 	}								\
 	ctx->alloc_cycles = a;						\
 	ctx->free_cycles = f;						\
@@ -254,9 +357,12 @@ static void pfx##_pair_phase(struct kbench_run_ctx *ctx)		\
 									\
 static const struct kbench_loops pfx##_loops = {			\
 	.call = CALL,							\
-	.alloc_phase = pfx##_alloc_phase,				\
-	.free_phase = pfx##_free_phase,					\
-	.pair_phase = pfx##_pair_phase,					\
+	.alloc = pfx##_alloc,						\
+	.alloc_each = pfx##_alloc_each,					\
+	.free = pfx##_free,						\
+	.free_each = pfx##_free_each,					\
+	.pair = pfx##_pair,						\
+	.pair_split = pfx##_pair_split,					\
 }
 
 /* kbench_account.c: outstanding objects, readable through KBENCH_IOC_INFO. */
@@ -332,9 +438,34 @@ void kbench_batch_begin(struct kbench_batch_noise *nz, struct kbench_sample *s);
 void kbench_batch_end(const struct kbench_batch_noise *nz,
 		      struct kbench_sample *s);
 int kbench_object_alloc(struct kbench_run_ctx *ctx, void **addr);
+u64 kbench_clock_read_cost(void);
 void kbench_object_free(struct kbench_run_ctx *ctx);
 u32 kbench_rand(u64 *state);
 void kbench_shuffle(u32 *v, u32 n, u64 *state);
+
+/* kbench_deferred.c: deferred work during a run, where kprobes can count. */
+enum kbench_deferred_kind {
+	KBENCH_DEFERRED_VMAP_PURGE,	/* lazy vmap purges (LAZY_FREE APIs) */
+	KBENCH_DEFERRED_SLAB_FLUSH,	/* per-CPU partial slab flushes (SLAB) */
+	KBENCH_DEFERRED_NR
+};
+
+struct kbench_deferred_probe {
+#if IS_ENABLED(CONFIG_KPROBES)
+	struct kprobe kp;
+#endif
+	atomic64_t hits;
+	bool counting;
+};
+
+struct kbench_deferred {
+	struct kbench_deferred_probe probe[KBENCH_DEFERRED_NR];
+	u64 hits[KBENCH_DEFERRED_NR];	/* after kbench_deferred_stop() */
+};
+
+/* Count the kinds an API with these caps may cause, until stop. */
+void kbench_deferred_start(struct kbench_deferred *d, u64 caps);
+void kbench_deferred_stop(struct kbench_deferred *d);
 
 /* kbench_gfp.c */
 gfp_t kbench_gfp_build(u32 gfp, u32 mods);

@@ -43,7 +43,7 @@ int kbench_object_alloc(struct kbench_run_ctx *ctx, void **addr)
 {
 	void *obj;
 
-	ctx->loops->alloc_phase(ctx);
+	ctx->loops->alloc(ctx, 0, 1);
 	obj = ctx->objs[0];
 	if (!obj)
 		return kbench_refuse(ctx->args, -ENOMEM, "%s(%llu) failed",
@@ -57,9 +57,32 @@ int kbench_object_alloc(struct kbench_run_ctx *ctx, void **addr)
 void kbench_object_free(struct kbench_run_ctx *ctx)
 {
 	ctx->free_order[0] = 0;
-	ctx->loops->free_phase(ctx);
+	ctx->loops->free(ctx, 0, 1);
 	ctx->objs[0] = NULL;
 	kbench_account_objs(-1, -(s64)ctx->per_obj);
+}
+
+/*
+ * Ticks of one clock read, the least of a few back-to-back pairs: what a
+ * per-operation time always includes, against which an operation is slow
+ * enough to be timed on its own.
+ */
+u64 kbench_clock_read_cost(void)
+{
+	u64 best = U64_MAX, t0, t1;
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		t0 = kbench_clock_read();
+		t1 = kbench_clock_read();
+		best = min(best, t1 - t0);
+	}
+	/*
+	 * Two reads a tick apart or less (a coarse or emulated clock) still
+	 * cost something: never report a free clock, which would make every
+	 * operation look large against it.
+	 */
+	return max_t(u64, best, 1);
 }
 
 /* xorshift64*: a generator that needs no kernel API that moved over time. */

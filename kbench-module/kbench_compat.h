@@ -13,6 +13,8 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/cpumask.h>
+#include <linux/bitops.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/version.h>
@@ -99,6 +101,16 @@ static inline int kbench_mapping_shift(unsigned long va)
 	return -EOPNOTSUPP;
 }
 #endif
+
+/*
+ * When vfree()'s lazily freed virtual ranges are purged: lazy_max_pages()
+ * of mm/vmalloc.c (static), 32 MiB times fls(online CPUs) in 6.1 and
+ * 6.12, restated here because nothing exports it.
+ */
+static inline u64 kbench_lazy_purge_bytes(void)
+{
+	return (32ULL << 20) * fls(num_online_cpus());
+}
 
 /* The preemption model in force (PREEMPT_DYNAMIC may change it at boot). */
 static inline const char *kbench_preempt_model(void)

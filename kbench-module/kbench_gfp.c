@@ -24,7 +24,7 @@ static const gfp_t kb_gfp_base[KBENCH_GFP_COUNT] = {
 };
 
 static const gfp_t kb_gfp_mod[] = {
-	__GFP_ZERO, __GFP_NOWARN, __GFP_NORETRY, __GFP_RETRY_MAYFAIL,
+	__GFP_ZERO, __GFP_NOWARN, __GFP_NORETRY, __GFP_RETRY_MAYFAIL, __GFP_COMP,
 };
 
 static_assert(ARRAY_SIZE(kb_gfp_mod) == KBENCH_GFPM_COUNT);
@@ -90,6 +90,13 @@ int kbench_gfp_check(const struct kbench_run_args *args,
 	    !(ops->caps & KBENCH_CAP_ZERO)) {
 		scnprintf(reason, len,
 			  "%s does not take __GFP_ZERO",
+			  name);
+		return -EOPNOTSUPP;
+	}
+	if ((args->gfp_mods & KBENCH_GFPM_COMP) &&
+	    !(ops->caps & KBENCH_CAP_COMP)) {
+		scnprintf(reason, len,
+			  "__GFP_COMP asks for a compound page: only page-allocator APIs that return whole pages take it, not %s",
 			  name);
 		return -EOPNOTSUPP;
 	}

@@ -21,10 +21,11 @@
 static_assert(sizeof(struct kbench_info) == 240);
 static_assert(sizeof(struct kbench_api_info) == 512);
 static_assert(sizeof(struct kbench_experiment_info) == 824);
-static_assert(sizeof(struct kbench_run_args) == 496);
+static_assert(sizeof(struct kbench_run_args) == 512);
 static_assert(offsetof(struct kbench_run_args, values) == KBENCH_RUN_ARGS_SIZE_V0);
+static_assert(offsetof(struct kbench_run_args, hist_ptr) == KBENCH_RUN_ARGS_SIZE_V1);
 static_assert(sizeof(struct kbench_sample) == 160);
-static_assert(sizeof(struct kbench_counters) == 168);
+static_assert(sizeof(struct kbench_counters) == 280);
 
 /*
  * Build options that change allocation costs; IS_ENABLED() reads them from

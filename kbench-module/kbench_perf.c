@@ -109,7 +109,7 @@ void kbench_perf_mark(struct kbench_perf *p)
 	}
 }
 
-/* Add what was counted since kbench_perf_mark() to slot 0 or 1. */
+/* Add what was counted since kbench_perf_mark() to a sample slot's count. */
 void kbench_perf_add(struct kbench_perf *p, unsigned int slot)
 {
 	u64 enabled, running, now;
@@ -125,10 +125,8 @@ void kbench_perf_add(struct kbench_perf *p, unsigned int slot)
 		now = perf_event_read_value(p->ev[i], &enabled, &running);
 		if (running < enabled)
 			c->flags |= KBENCH_COUNTER_MULTIPLEXED;
-		if (slot == 0)
-			c->value += now - p->last[i];
-		else
-			c->value2 += now - p->last[i];
+		if (slot < KBENCH_COUNTER_SLOTS)
+			c->value[slot] += now - p->last[i];
 		p->last[i] = now;
 	}
 }

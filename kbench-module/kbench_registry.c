@@ -117,8 +117,9 @@ int kbench_registry_check(void)
 		const struct kbench_alloc_ops *o = kb_apis[i].ops;
 		const struct kbench_loops *l = o->loops;
 
-		if (!l || !l->call || !l->alloc_phase || !l->free_phase ||
-		    !l->pair_phase || !o->family || !o->free_call ||
+		if (!l || !l->call || !l->alloc || !l->alloc_each || !l->free ||
+		    !l->free_each || !l->pair || !l->pair_split ||
+		    !o->family || !o->free_call ||
 		    o->memory >= KBENCH_MEM_COUNT ||
 		    strlen(kb_apis[i].name) >= sizeof_field(struct kbench_api_info, name))
 			goto bad;

@@ -37,6 +37,16 @@ u64 kbench_mem_cap(void)
 	return mb ? (u64)mb << 20 : kb_auto_cap;
 }
 
+/* The single-op histograms of an experiment: one per sample slot. */
+static u64 kb_hist_bytes(const struct kbench_experiment_ops *e)
+{
+	u64 slots = 0;
+
+	while (e->slots && e->slots[slots])
+		slots++;
+	return slots * KBENCH_HIST_BUCKETS * sizeof(u64);
+}
+
 /* A field the experiment does not read must be zero. */
 #define KB_UNREAD(a, exp, bit, field)					\
 	(!((exp)->fields & (bit)) && (a)->field)
@@ -60,8 +70,10 @@ static int kb_check_fields(struct kbench_run_args *a,
 		return kbench_bad_field(a, "context");
 	if (a->mode >= KBENCH_ACCESS_COUNT || KB_UNREAD(a, e, KBENCH_FIELD_MODE, mode))
 		return kbench_bad_field(a, "mode");
+	/* Steady state: the module chooses ops_per_batch. */
 	if ((e->fields & KBENCH_FIELD_OPS) ?
-	    !a->ops_per_batch || a->ops_per_batch > KBENCH_MAX_OPS_PER_BATCH :
+	    (!a->ops_per_batch && !(a->flags & KBENCH_RUN_STEADY)) ||
+	    a->ops_per_batch > KBENCH_MAX_OPS_PER_BATCH :
 	    a->ops_per_batch != 0)
 		return kbench_bad_field(a, "ops_per_batch");
 	if (a->nr_batches > KBENCH_MAX_BATCHES ||
@@ -76,8 +88,17 @@ static int kb_check_fields(struct kbench_run_args *a,
 		return kbench_bad_field(a, "min_nr");
 	if ((a->flags & ~KBENCH_RUN_FLAGS_ALL) ||
 	    (!(e->fields & KBENCH_FIELD_OPTIONS) &&
-	     (a->flags & KBENCH_RUN_HWCACHE_ALIGN)))
+	     (a->flags & (KBENCH_RUN_HWCACHE_ALIGN | KBENCH_RUN_MERGEABLE))))
 		return kbench_bad_field(a, "flags");
+	if ((a->flags & KBENCH_RUN_STEADY) && !(e->flags & KBENCH_EXPF_STEADY))
+		return kbench_refuse(a, -EOPNOTSUPP,
+				     "the %s experiment has no steady state: it measures one operation at a time",
+				     e->name);
+	if (a->hist_ptr && (!(e->flags & KBENCH_EXPF_HIST) ||
+			    a->hist_len < kb_hist_bytes(e)))
+		return kbench_bad_field(a, "hist_len");
+	if (!a->hist_ptr && a->hist_len)
+		return kbench_bad_field(a, "hist_ptr");
 	if (!a->obj_size)
 		return kbench_bad_field(a, "obj_size");
 	if (a->pad0)
@@ -131,6 +152,11 @@ static int kb_check_api(struct kbench_run_ctx *ctx)
 		return kbench_refuse(a, -EOPNOTSUPP,
 				     "SLAB_HWCACHE_ALIGN applies to APIs over a cache of their own, not %s",
 				     name);
+	if ((a->flags & KBENCH_RUN_MERGEABLE) &&
+	    !(ops->options & KBENCH_OPT_MERGEABLE))
+		return kbench_refuse(a, -EOPNOTSUPP,
+				     "a mergeable cache applies to APIs that create a cache of their own, not %s",
+				     name);
 
 	ctx->gfp = kbench_gfp_build(a->gfp, a->gfp_mods);
 	/* The API's own reasons first: they are more specific. */
@@ -167,7 +193,8 @@ static int kb_check_memory(struct kbench_run_ctx *ctx)
 
 	held = ctx->held_bytes +
 	       (u64)ctx->n * (sizeof(void *) + sizeof(u64) + sizeof(u32)) +
-	       (u64)a->nr_batches * sizeof(struct kbench_sample);
+	       (u64)a->nr_batches * sizeof(struct kbench_sample) +
+	       (a->hist_ptr ? kb_hist_bytes(ctx->exp) : 0);
 	a->footprint_bytes = held;
 	if (held > kbench_mem_cap())
 		return kbench_refuse(a, -EFBIG,
@@ -249,6 +276,9 @@ static long kb_run_locked(struct kbench_run_ctx *ctx)
 	    clear_user(u64_to_user_ptr(a->counters_ptr),
 		       sizeof(struct kbench_counters)))
 		return -EFAULT;
+	if (a->hist_ptr &&
+	    clear_user(u64_to_user_ptr(a->hist_ptr), kb_hist_bytes(ctx->exp)))
+		return -EFAULT;
 
 	/* kcalloc: the arrays must live in the direct map, not vmalloc. */
 	ctx->objs = kcalloc(ctx->n, sizeof(*ctx->objs), GFP_KERNEL | __GFP_NOWARN);
@@ -259,8 +289,12 @@ static long kb_run_locked(struct kbench_run_ctx *ctx)
 				GFP_KERNEL);
 	if (a->flags & KBENCH_RUN_COUNTERS)
 		ctx->perf = kzalloc(sizeof(*ctx->perf), GFP_KERNEL);
+	/* Direct map: the per-op loops count into it. */
+	if (a->hist_ptr)
+		ctx->hist = kzalloc(kb_hist_bytes(ctx->exp), GFP_KERNEL | __GFP_NOWARN);
 	if (!ctx->objs || !ctx->aux || !ctx->free_order || !ctx->samples ||
-	    (!ctx->perf && (a->flags & KBENCH_RUN_COUNTERS))) {
+	    (!ctx->perf && (a->flags & KBENCH_RUN_COUNTERS)) ||
+	    (!ctx->hist && a->hist_ptr)) {
 		ret = kbench_refuse(a, -ENOMEM,
 				    "could not allocate the run's bookkeeping arrays");
 		goto out_free;
@@ -279,9 +313,12 @@ static long kb_run_locked(struct kbench_run_ctx *ctx)
 		if (ctx->ops->obj_bytes)
 			ctx->per_obj = ctx->ops->obj_bytes(ctx);
 	}
-	/* Earlier lazy vfree()s must not be purged inside our timing. */
-	if (ctx->ops && (ctx->ops->memory == KBENCH_MEM_VMALLOC ||
-			 ctx->ops->memory == KBENCH_MEM_DIRECT_OR_VMALLOC))
+	/*
+	 * Clean state: earlier lazy vfree()s must not be purged inside our
+	 * timing. Steady state keeps them: their purge is part of the cost.
+	 */
+	if (ctx->ops && (ctx->ops->caps & KBENCH_CAP_LAZY_FREE) &&
+	    !(a->flags & KBENCH_RUN_STEADY))
 		vm_unmap_aliases();
 
 	ret = ctx->exp->run(ctx);
@@ -291,6 +328,9 @@ out_teardown:
 		ctx->ops->teardown(ctx);
 	if (kb_copy_samples(ctx))
 		ret = -EFAULT;
+	if (ctx->hist && copy_to_user(u64_to_user_ptr(a->hist_ptr), ctx->hist,
+				      kb_hist_bytes(ctx->exp)))
+		ret = -EFAULT;
 	if (ctx->perf) {
 		kbench_perf_close(ctx->perf);
 		if (copy_to_user(u64_to_user_ptr(a->counters_ptr),
@@ -298,6 +338,7 @@ out_teardown:
 			ret = -EFAULT;
 	}
 out_free:
+	kfree(ctx->hist);
 	kfree(ctx->perf);
 	kvfree(ctx->samples);
 	kfree(ctx->free_order);

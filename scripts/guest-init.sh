@@ -26,6 +26,15 @@ else
 	show_dmesg "kbench|Unknown symbol|disagrees about version|rejected|verification|Invalid module|invalid module|taint"
 	poweroff -f
 fi
+# Measure only once the kernel has chosen its final clocksource: 6.12 starts
+# on tsc-early and switches to tsc about a second after boot.
+cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
+i=0
+while [ "$(cat $cs)" = tsc-early ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+say "clocksource $(cat $cs)"
 /kbench-agent --plan /plan.json --out /dev/ttyS1 --device /dev/kbench
 say "agent exit $?"
 if rmmod kbench; then

@@ -23,7 +23,7 @@ static u64 kb_kmalloc_obj_bytes(const struct kbench_run_ctx *ctx)
 
 #define KB_KMALLOC_CAPS							\
 	(KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ZERO |	\
-	 KBENCH_CAP_ATOMIC_CTX | KBENCH_CAP_CONTIGUOUS)
+	 KBENCH_CAP_ATOMIC_CTX | KBENCH_CAP_CONTIGUOUS | KBENCH_CAP_SLAB)
 
 const struct kbench_alloc_ops kbench_kmalloc_ops = {
 	.family = "slab",

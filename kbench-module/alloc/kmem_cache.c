@@ -26,7 +26,15 @@ int kbench_cache_prepare(struct kbench_run_ctx *ctx)
 		flags |= SLAB_HWCACHE_ALIGN;
 	/* Unique names: sysfs entries of a destroyed cache may linger. */
 	snprintf(name, sizeof(name), "kbench-%u", atomic_inc_return(&seq));
-	ctx->cache = kbench_cache_create(name, ctx->size, flags);
+	/*
+	 * Unmerged by default, so its state depends on this run only; a
+	 * driver's own cache is usually merged with a kmalloc cache of the
+	 * same size, which the mergeable option measures instead.
+	 */
+	if (ctx->args->flags & KBENCH_RUN_MERGEABLE)
+		ctx->cache = kmem_cache_create(name, ctx->size, 0, flags, NULL);
+	else
+		ctx->cache = kbench_cache_create(name, ctx->size, flags);
 	if (!ctx->cache)
 		return -ENOMEM;
 	kbench_account_cache(1);
@@ -54,10 +62,10 @@ const struct kbench_alloc_ops kbench_kmem_cache_ops = {
 	.memory = KBENCH_MEM_DIRECT,
 	.caps = KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ZERO |
 		KBENCH_CAP_ATOMIC_CTX | KBENCH_CAP_CONTIGUOUS |
-		KBENCH_CAP_NEEDS_SETUP,
-	.options = KBENCH_OPT_CACHE_ALIGN,
+		KBENCH_CAP_NEEDS_SETUP | KBENCH_CAP_SLAB,
+	.options = KBENCH_OPT_CACHE_ALIGN | KBENCH_OPT_MERGEABLE,
 	.free_call = "kmem_cache_free",
-	.note = "a cache of its own for many objects of one size (kmem_cache_create); kbench's never merges with others",
+	.note = "a cache of its own for many objects of one size (kmem_cache_create); kbench's merges with no other unless the mergeable option asks for what a driver's cache usually gets",
 	.max_size = KMALLOC_MAX_SIZE,
 	.obj_bytes = kbench_cache_obj_bytes,
 	.prepare = kbench_cache_prepare,

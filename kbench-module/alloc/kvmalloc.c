@@ -34,7 +34,7 @@ const struct kbench_alloc_ops kbench_kvmalloc_ops = {
 	.family = "kvmalloc",
 	.memory = KBENCH_MEM_DIRECT_OR_VMALLOC,
 	.caps = KBENCH_CAP_GFP | KBENCH_CAP_NONBLOCK | KBENCH_CAP_ZERO |
-		KBENCH_CAP_HUGE_MAP,
+		KBENCH_CAP_HUGE_MAP | KBENCH_CAP_LAZY_FREE | KBENCH_CAP_SLAB,
 	.free_call = "kvfree",
 	.note = "physically contiguous only when its kmalloc attempt succeeds; falls back to vmalloc (may use huge mappings)",
 	.max_size = INT_MAX,

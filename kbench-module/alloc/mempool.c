@@ -115,7 +115,7 @@ static int kb_pool_page_validate(const struct kbench_run_ctx *ctx,
 const struct kbench_alloc_ops kbench_mempool_slab_ops = {
 	.family = "mempool",
 	.memory = KBENCH_MEM_DIRECT,
-	.caps = KB_POOL_CAPS,
+	.caps = KB_POOL_CAPS | KBENCH_CAP_SLAB,
 	.options = KBENCH_OPT_MIN_NR | KBENCH_OPT_CACHE_ALIGN,
 	.free_call = "mempool_free",
 	.note = KB_POOL_NOTE,
@@ -130,7 +130,7 @@ const struct kbench_alloc_ops kbench_mempool_slab_ops = {
 const struct kbench_alloc_ops kbench_mempool_kmalloc_ops = {
 	.family = "mempool",
 	.memory = KBENCH_MEM_DIRECT,
-	.caps = KB_POOL_CAPS,
+	.caps = KB_POOL_CAPS | KBENCH_CAP_SLAB,
 	.options = KBENCH_OPT_MIN_NR,
 	.free_call = "mempool_free",
 	.note = KB_POOL_NOTE,

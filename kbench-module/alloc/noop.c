@@ -8,8 +8,12 @@
 
 static char kb_noop_obj;
 
-/* Nothing to free; only keep the compiler from dropping the pointer. */
-#define KB_NOOP_FREE(p)	OPTIMIZER_HIDE_VAR(p)
+/*
+ * Nothing to free; only keep the value, so that the loop, which the
+ * compiler could otherwise delete, runs its n iterations (a test checks
+ * every noop phase reads a cost above a floor).
+ */
+#define KB_NOOP_FREE(p)	kbench_keep(p)
 
 KBENCH_DEFINE_LOOPS(kb_noop, "(none)", (void *)&kb_noop_obj, KB_NOOP_FREE);
 

@@ -29,7 +29,7 @@ static u64 kb_pages_obj_bytes(const struct kbench_run_ctx *ctx)
 const struct kbench_alloc_ops kbench_alloc_pages_ops = {
 	.family = "pages",
 	.memory = KBENCH_MEM_PAGE,
-	.caps = KB_PAGES_CAPS | KBENCH_CAP_HIGHMEM,
+	.caps = KB_PAGES_CAPS | KBENCH_CAP_HIGHMEM | KBENCH_CAP_COMP,
 	.free_call = "__free_pages",
 	.note = "returns a struct page; rounds the size up to a power-of-two number of pages; high orders can fail when memory is fragmented",
 	.max_size = PAGE_SIZE << KBENCH_MAX_PAGE_ORDER,
@@ -41,7 +41,7 @@ const struct kbench_alloc_ops kbench_alloc_pages_ops = {
 const struct kbench_alloc_ops kbench___get_free_pages_ops = {
 	.family = "pages",
 	.memory = KBENCH_MEM_DIRECT,
-	.caps = KB_PAGES_CAPS,
+	.caps = KB_PAGES_CAPS | KBENCH_CAP_COMP,
 	.free_call = "free_pages",
 	.note = "rounds the size up to a power-of-two number of pages; high orders can fail when memory is fragmented",
 	.max_size = PAGE_SIZE << KBENCH_MAX_PAGE_ORDER,

@@ -48,7 +48,7 @@ static int kb_vmalloc_validate(const struct kbench_run_ctx *ctx, char *reason,
 }
 
 #define KB_VMALLOC_CAPS							\
-	(KBENCH_CAP_GFP | KBENCH_CAP_ZERO |				\
+	(KBENCH_CAP_GFP | KBENCH_CAP_ZERO | KBENCH_CAP_LAZY_FREE |	\
 	 (KBENCH_HAVE_VMALLOC_NOWAIT ? KBENCH_CAP_NONBLOCK : 0))
 
 const struct kbench_alloc_ops kbench_vmalloc_ops = {
@@ -90,7 +90,7 @@ const struct kbench_alloc_ops kbench_vmalloc_huge_ops = {
 const struct kbench_alloc_ops kbench_vmalloc_32_ops = {
 	.family = "vmalloc",
 	.memory = KBENCH_MEM_VMALLOC,
-	.caps = 0,
+	.caps = KBENCH_CAP_LAZY_FREE,
 	.free_call = "vfree",
 	.note = "pages below 4 GiB (32-bit DMA); no gfp argument",
 	.obj_bytes = kb_vmalloc_obj_bytes,

@@ -3,21 +3,67 @@
  * alloc.c - the allocation experiment: warm up, then time batches of an
  * API's own loops and return one sample per batch.
  *
- * pair:           the pair loop; slot "alloc" times the allocations and
- *                 slot "free" the frees, each op timed on its own.
- * batch:          n allocations timed as one phase, then n frees.
+ * pair:           slot "pair": n alloc+free pairs timed as a whole, one
+ *                 clock pair for the lot, so the figure carries almost no
+ *                 harness; slots "alloc" and "free": the same n pairs
+ *                 again with each alloc and each free timed on its own,
+ *                 for the split and for single-operation histograms.
+ * batch:          slot "alloc": n allocations held at once, then slot
+ *                 "free": their n frees; timed as a whole, or operation
+ *                 by operation (with histograms) when an operation is
+ *                 slow against a clock read.
  * batch-shuffled: as batch, the frees in a seeded random order.
  *
- * Each batch frees what it allocated before the next one starts, so a
- * signal between batches leaves nothing behind.
+ * Clean or steady state. Clean (the default) purges earlier lazy vfree()s
+ * first, so a figure is that of a freshly purged kernel. Steady
+ * (KBENCH_RUN_STEADY) does not, and the module sizes the batches so each
+ * crosses the kernel's own deferred-work threshold (the lazy vmap purge)
+ * at least twice: the amortised purge and its TLB flush land in the figure,
+ * and the purges are counted where kprobes exist. Slab APIs run batches of
+ * KB_STEADY_OPS objects: held at once (batch patterns), they fill and empty
+ * enough slabs to flush the per-CPU partial lists, which are counted too.
+ *
+ * No batch runs unbounded: each phase runs in chunks of at most
+ * KB_CHUNK_MS of clock time, sized from the time the previous chunk took;
+ * between chunks (outside the timed region) a fatal signal ends the run
+ * and, where the loop itself has no point to sleep at, cond_resched() runs.
+ * Each batch frees what it allocated before the next one starts, so a run
+ * ended early leaves nothing behind.
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/vmalloc.h>
 
 #include "../kbench.h"
 
 /* Requests that must stay short when run with preemption or irqs off. */
 #define KB_ATOMIC_BYTES_MAX	(16ULL << 20)
+/* Clock time of one chunk at most: a fatal signal is seen within it. */
+#define KB_CHUNK_MS		50
+/* Timed one by one when an operation costs this many clock reads. */
+#define KB_PER_OP_FACTOR	64
+/* Steady state of APIs that do not free lazily: objects per batch. */
+#define KB_STEADY_OPS		4096
+
+enum { KB_PAIR, KB_ALLOC, KB_FREE, KB_NR_SLOTS };
+enum {
+	KB_V_CLOCK_TICKS, KB_V_PER_OP, KB_V_OPS, KB_V_PURGES, KB_V_PURGES_COUNTED,
+	KB_V_PURGE_THRESHOLD, KB_V_CHUNKS, KB_V_SLAB_FLUSHES,
+	KB_V_SLAB_FLUSHES_COUNTED, KB_NR_VALUES
+};
+
+/* Operations per batch in steady state: cross the purge threshold twice. */
+static u32 kb_steady_ops(const struct kbench_run_ctx *ctx)
+{
+	u64 va, n;
+
+	if (!(ctx->ops->caps & KBENCH_CAP_LAZY_FREE))
+		return KB_STEADY_OPS;
+	/* Each vmalloc area carries a guard page after it. */
+	va = PAGE_ALIGN(ctx->size) + PAGE_SIZE;
+	n = DIV_ROUND_UP(2 * kbench_lazy_purge_bytes(), va);
+	return clamp_t(u64, n, 64, KBENCH_MAX_OPS_PER_BATCH);
+}
 
 static int kb_alloc_check(struct kbench_run_ctx *ctx)
 {
@@ -25,6 +71,16 @@ static int kb_alloc_check(struct kbench_run_ctx *ctx)
 	const struct kbench_alloc_ops *ops = ctx->ops;
 	u64 held;
 
+	if (a->flags & KBENCH_RUN_STEADY) {
+		if (a->ops_per_batch)
+			return kbench_bad_field(a, "ops_per_batch");
+		if (a->context != KBENCH_CTX_PREEMPT_ON)
+			return kbench_refuse(a, -EOPNOTSUPP,
+					     "steady state runs long batches: preempt-on only");
+		a->ops_per_batch = kb_steady_ops(ctx);
+	} else if (!a->ops_per_batch) {
+		return kbench_bad_field(a, "ops_per_batch");
+	}
 	ctx->n = a->ops_per_batch;
 	if (a->context != KBENCH_CTX_PREEMPT_ON) {
 		if (IS_ENABLED(CONFIG_PREEMPT_RT))
@@ -52,70 +108,198 @@ static int kb_alloc_check(struct kbench_run_ctx *ctx)
 	return 0;
 }
 
-/*
- * Run one timed phase in the requested context. Counters are read just
- * outside it (they may sleep), into slot 0 (alloc, pair) or 1 (free).
- */
-static void kb_run_phase(struct kbench_run_ctx *ctx,
-			 void (*phase)(struct kbench_run_ctx *ctx),
-			 struct kbench_perf *perf, unsigned int slot)
-{
-	unsigned long flags;
+/* The loops a phase runs. */
+enum kb_loop { KB_LOOP_PAIR, KB_LOOP_SPLIT, KB_LOOP_ALLOC, KB_LOOP_FREE };
 
-	kbench_perf_mark(perf);
-	switch (ctx->args->context) {
-	case KBENCH_CTX_PREEMPT_OFF:
+/* The chunked, time-bounded driver of one phase. */
+struct kb_phase {
+	struct kbench_run_ctx *ctx;
+	enum kb_loop loop;
+	unsigned int slot;	/* the counter slot its counts go to */
+	bool each;		/* time every operation */
+	u64 *hist;		/* per-op histogram */
+	u64 *hist2;		/* the split loop's free histogram */
+	u64 ticks, ticks2;	/* spent (split: in allocs, in frees) */
+	u32 failed;
+	u32 done;		/* operations done when it returned */
+	u32 chunks;
+};
+
+/* Run part [from, to) of a phase in the request's context. */
+static void kb_chunk(struct kb_phase *ph, u32 from, u32 to)
+{
+	struct kbench_run_ctx *ctx = ph->ctx;
+	const struct kbench_loops *l = ctx->loops;
+	unsigned long flags = 0;
+	u32 ctxt = ctx->args->context;
+
+	if (ctxt == KBENCH_CTX_PREEMPT_OFF)
 		preempt_disable();
-		phase(ctx);
-		preempt_enable();
-		break;
-	case KBENCH_CTX_IRQS_OFF:
+	else if (ctxt == KBENCH_CTX_IRQS_OFF)
 		local_irq_save(flags);
-		phase(ctx);
-		local_irq_restore(flags);
+	switch (ph->loop) {
+	case KB_LOOP_PAIR:
+		ph->ticks += l->pair(ctx, to - from);
+		ph->failed += ctx->pair_failed;
 		break;
-	default:
-		phase(ctx);
+	case KB_LOOP_SPLIT:
+		l->pair_split(ctx, to - from, ph->hist, ph->hist2);
+		ph->ticks += ctx->alloc_cycles;
+		ph->ticks2 += ctx->free_cycles;
+		ph->failed += ctx->pair_failed;
+		break;
+	case KB_LOOP_ALLOC:
+		ph->ticks += ph->each ? l->alloc_each(ctx, from, to, ph->hist) :
+					l->alloc(ctx, from, to);
+		break;
+	case KB_LOOP_FREE:
+		ph->ticks += ph->each ? l->free_each(ctx, from, to, ph->hist) :
+					l->free(ctx, from, to);
 		break;
 	}
-	kbench_perf_add(perf, slot);
+	if (ctxt == KBENCH_CTX_PREEMPT_OFF)
+		preempt_enable();
+	else if (ctxt == KBENCH_CTX_IRQS_OFF)
+		local_irq_restore(flags);
+}
+
+/*
+ * Run a whole phase of n operations in chunks of bounded clock time, its
+ * counters read around it (perf: NULL for none). Returns -EINTR if a fatal
+ * signal arrived, with ph->done operations done; else 0.
+ */
+static int kb_run_phase(struct kb_phase *ph, u32 n, struct kbench_perf *perf)
+{
+	struct kbench_run_ctx *ctx = ph->ctx;
+	const u64 bound = (u64)kbench_clock_khz() * KB_CHUNK_MS;
+	/* Loops with a blocking GFP reschedule inside the API itself. */
+	const bool resched = !gfpflags_allow_blocking(ctx->gfp) ||
+			     ctx->args->context != KBENCH_CTX_PREEMPT_ON;
+	u32 chunk = min_t(u32, n, 8);
+	int ret = 0;
+
+	kbench_perf_mark(perf);
+	ph->done = 0;
+	while (ph->done < n) {
+		u64 before = ph->ticks + ph->ticks2, spent;
+
+		kb_chunk(ph, ph->done, ph->done + chunk);
+		ph->done += chunk;
+		ph->chunks++;
+		if (ph->done == n)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (resched)
+			cond_resched();
+		/* The next chunk: as many operations as fit in the bound. */
+		spent = max_t(u64, ph->ticks + ph->ticks2 - before, 1);
+		chunk = clamp_t(u64, div64_u64(bound * chunk, spent), 1, n - ph->done);
+	}
+	kbench_perf_add(perf, ph->slot);
+	return ret;
+}
+
+/* Histograms only of timed batches; warm-up counts go to scratch. */
+static u64 kb_scratch_hist[KBENCH_HIST_BUCKETS];
+
+static u64 *kb_hist(struct kbench_run_ctx *ctx, unsigned int slot, bool timed)
+{
+	return timed && ctx->hist ? ctx->hist + slot * KBENCH_HIST_BUCKETS :
+				    kb_scratch_hist;
+}
+
+/* The pair pattern: the whole loop, then the split one. */
+static int kb_pair_batch(struct kbench_run_ctx *ctx, struct kbench_sample *s,
+			 struct kbench_perf *perf, bool timed)
+{
+	struct kb_phase whole = { .ctx = ctx, .loop = KB_LOOP_PAIR, .slot = KB_PAIR };
+	struct kb_phase split = {
+		.ctx = ctx, .loop = KB_LOOP_SPLIT,
+		.hist = kb_hist(ctx, KB_ALLOC, timed),
+		.hist2 = kb_hist(ctx, KB_FREE, timed),
+	};
+	int ret;
+
+	/* Counters are read around the whole loop only: per pair. */
+	ret = kb_run_phase(&whole, ctx->n, perf);
+	if (!ret)
+		ret = kb_run_phase(&split, ctx->n, NULL);
+	s->failed = whole.failed;
+	s->cycles[KB_PAIR] = whole.ticks;
+	s->count[KB_PAIR] = ctx->n;
+	s->cycles[KB_ALLOC] = split.ticks;
+	s->count[KB_ALLOC] = ctx->n;
+	s->cycles[KB_FREE] = split.ticks2;
+	s->count[KB_FREE] = ctx->n - split.failed;
+	ctx->args->values[KB_V_CHUNKS] += whole.chunks + split.chunks;
+	return ret;
+}
+
+/* The batch patterns: n held at once, then freed. */
+static int kb_batch_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_sample *s,
+			  struct kbench_perf *perf, bool timed, bool each)
+{
+	struct kb_phase al = {
+		.ctx = ctx, .loop = KB_LOOP_ALLOC, .slot = KB_ALLOC, .each = each,
+		.hist = kb_hist(ctx, KB_ALLOC, timed),
+	};
+	struct kb_phase fr = {
+		.ctx = ctx, .loop = KB_LOOP_FREE, .slot = KB_FREE, .each = each,
+		.hist = kb_hist(ctx, KB_FREE, timed),
+	};
+	u32 i, ok = 0;
+	int ret;
+
+	ret = kb_run_phase(&al, ctx->n, perf);
+	for (i = 0; i < ctx->n; i++)
+		ok += !!ctx->objs[i];
+	kbench_account_objs(ok, (s64)ok * ctx->per_obj);
+	for (i = 0; i < ctx->n; i++)
+		ctx->free_order[i] = i;
+	if (ctx->args->pattern == KBENCH_PATTERN_BATCH_SHUFFLED)
+		kbench_shuffle(ctx->free_order, ctx->n, rng);
+	if (!ret) {
+		ret = kb_run_phase(&fr, ctx->n, perf);
+		/* A signal cut the frees short: the rest, untimed. */
+		if (ret)
+			ctx->loops->free(ctx, fr.done, ctx->n);
+	} else {
+		/* A signal cut the allocations short: free what they got. */
+		ctx->loops->free(ctx, 0, ctx->n);
+	}
+	kbench_account_objs(-(s64)ok, -(s64)ok * ctx->per_obj);
+	memset(ctx->objs, 0, ctx->n * sizeof(*ctx->objs));
+	s->failed = ctx->n - ok;
+	s->cycles[KB_ALLOC] = al.ticks;
+	s->count[KB_ALLOC] = ctx->n;
+	s->cycles[KB_FREE] = fr.ticks;
+	s->count[KB_FREE] = ok;
+	ctx->args->values[KB_V_CHUNKS] += al.chunks + fr.chunks;
+	return ret;
 }
 
 /*
  * One batch; on return nothing it allocated is still held. perf is NULL
  * for warm-up batches, whose counts must not mix with the timed ones.
  */
-static void kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng,
-			 struct kbench_sample *s, struct kbench_perf *perf)
+static int kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_sample *s,
+			struct kbench_perf *perf, bool timed, bool each)
 {
-	const struct kbench_run_args *a = ctx->args;
 	struct kbench_batch_noise nz;
-	u32 i, ok;
+	int ret;
 
 	memset(s, 0, sizeof(*s));
 	kbench_batch_begin(&nz, s);
 	s->ops = ctx->n;
-	if (a->pattern == KBENCH_PATTERN_PAIR) {
-		kb_run_phase(ctx, ctx->loops->pair_phase, perf, 0);
-		s->failed = ctx->pair_failed;
-	} else {
-		kb_run_phase(ctx, ctx->loops->alloc_phase, perf, 0);
-		for (i = 0, ok = 0; i < ctx->n; i++)
-			ok += !!ctx->objs[i];
-		s->failed = ctx->n - ok;
-		kbench_account_objs(ok, (s64)ok * ctx->per_obj);
-		for (i = 0; i < ctx->n; i++)
-			ctx->free_order[i] = i;
-		if (a->pattern == KBENCH_PATTERN_BATCH_SHUFFLED)
-			kbench_shuffle(ctx->free_order, ctx->n, rng);
-		kb_run_phase(ctx, ctx->loops->free_phase, perf, 1);
-		kbench_account_objs(-(s64)ok, -(s64)ok * ctx->per_obj);
-	}
-	s->cycles[0] = ctx->alloc_cycles;
-	s->count[0] = ctx->n;
-	s->cycles[1] = ctx->free_cycles;
-	s->count[1] = ctx->n - s->failed;
+	if (ctx->args->pattern == KBENCH_PATTERN_PAIR)
+		ret = kb_pair_batch(ctx, s, perf, timed);
+	else
+		ret = kb_batch_batch(ctx, rng, s, perf, timed, each);
 	kbench_batch_end(&nz, s);
+	return ret;
 }
 
 static long kb_alloc_run(struct kbench_run_ctx *ctx)
@@ -123,33 +307,69 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 	struct kbench_run_args *a = ctx->args;
 	u64 rng = a->seed ? a->seed : 0x9E3779B97F4A7C15ULL;
 	u32 b, total = a->warmup_batches + a->nr_batches;
+	const u64 clock = kbench_clock_read_cost();
+	struct kbench_deferred deferred;
 	struct kbench_sample s;
+	bool each = false;
+	long ret = 0;
 
+	kbench_deferred_start(&deferred, ctx->ops->caps);
 	for (b = 0; b < total; b++) {
 		bool timed = b >= a->warmup_batches;
 
-		if (signal_pending(current))
-			return -EINTR;
-		kb_one_batch(ctx, &rng, &s, timed ? ctx->perf : NULL);
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = kb_one_batch(ctx, &rng, &s, timed ? ctx->perf : NULL, timed, each);
+		if (ret)
+			break;
 		a->failed_total += s.failed;
+		/*
+		 * Batches of slow operations are timed op by op from the first
+		 * one on: a clock read is small against each, and their tails
+		 * become tails of single operations.
+		 */
+		if (b == 0 && a->pattern != KBENCH_PATTERN_PAIR && s.count[KB_ALLOC] &&
+		    div64_u64(s.cycles[KB_ALLOC], s.count[KB_ALLOC]) >= KB_PER_OP_FACTOR * clock)
+			each = true;
 		if (timed)
 			ctx->samples[a->batches_done++] = s;
 		cond_resched();
 	}
-	return 0;
+	kbench_deferred_stop(&deferred);
+	a->values[KB_V_CLOCK_TICKS] = clock;
+	a->values[KB_V_PER_OP] = a->pattern == KBENCH_PATTERN_PAIR || each;
+	a->values[KB_V_OPS] = ctx->n;
+	a->values[KB_V_PURGES] = deferred.hits[KBENCH_DEFERRED_VMAP_PURGE];
+	a->values[KB_V_PURGES_COUNTED] =
+		deferred.probe[KBENCH_DEFERRED_VMAP_PURGE].counting;
+	a->values[KB_V_SLAB_FLUSHES] = deferred.hits[KBENCH_DEFERRED_SLAB_FLUSH];
+	a->values[KB_V_SLAB_FLUSHES_COUNTED] =
+		deferred.probe[KBENCH_DEFERRED_SLAB_FLUSH].counting;
+	a->values[KB_V_PURGE_THRESHOLD] = (ctx->ops->caps & KBENCH_CAP_LAZY_FREE) ?
+					  kbench_lazy_purge_bytes() : 0;
+	a->nr_values = KB_NR_VALUES;
+	return ret;
 }
 
-static const char *const kb_alloc_slots[] = { "alloc", "free", NULL };
-static const char *const kb_alloc_units[] = { "op", "op", NULL };
+static const char *const kb_alloc_slots[] = { "pair", "alloc", "free", NULL };
+static const char *const kb_alloc_units[] = { "pair", "op", "op", NULL };
+static const char *const kb_alloc_values[] = {
+	"clock_read_ticks", "single_op_timed", "ops_per_batch", "purges",
+	"purges_counted", "purge_threshold_bytes", "chunks", "slab_flushes",
+	"slab_flushes_counted", NULL
+};
 
 const struct kbench_experiment_ops kbench_exp_alloc = {
 	.name = "alloc",
 	.slots = kb_alloc_slots,
 	.units = kb_alloc_units,
+	.values = kb_alloc_values,
 	.fields = KBENCH_FIELD_API | KBENCH_FIELD_GFP | KBENCH_FIELD_PATTERN |
 		  KBENCH_FIELD_CONTEXT | KBENCH_FIELD_OPS | KBENCH_FIELD_BATCHES |
 		  KBENCH_FIELD_SEED | KBENCH_FIELD_OPTIONS,
-	.flags = KBENCH_EXPF_COUNTERS,
+	.flags = KBENCH_EXPF_COUNTERS | KBENCH_EXPF_STEADY | KBENCH_EXPF_HIST,
 	.check = kb_alloc_check,
 	.run = kb_alloc_run,
 };

@@ -4,8 +4,10 @@
 // `kbench run -c runner/tests/fixtures/derived.toml --target qemu:6.12`)
 // with formulas written out in the test, independently of the analysis:
 // per-phase medians and repetition aggregates, counters per operation, the
-// harness of each loop shape, the vmalloc stage breakdown and its fit, the
-// zeroing ratio, the huge-mapping expectation, and the export of all of it.
+// harness of each loop shape and the figures net of it, single-operation
+// percentiles from the module's histograms, clean against steady state,
+// the vmalloc stage breakdown and its fit, the zeroing ratio, the
+// huge-mapping expectation, and the export of all of it.
 // A change to any of those formulas makes one of these tests fail.
 #include <gtest/gtest.h>
 
@@ -14,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <tuple>
 
 #include "analysis/results.h"
 #include "report/reporter.h"
@@ -111,19 +114,24 @@ TEST(Derived, PhaseMediansAndRepetitionAggregatesFollowFromTheBatches) {
 TEST(Derived, CountersPerOpAreTheirTotalsOverTheOpsTheyCounted) {
   size_t checked = 0;
   for (const auto& c : results().configs) {
-    for (size_t slot = 0; slot < 2 && slot < c.phases.size(); ++slot) {
+    for (const auto& p : c.phases) {
+      // Each slot's counts over the operations of that slot's loops.
+      const size_t slot = slot_of(c, p.phase);
       double total = 0, ops = 0;
       for (const auto& rj : raw().jobs) {
         if (rj.job.key() != c.job.key() || !rj.outcome.counters) continue;
         const kbench_counter& k = rj.outcome.counters->c[KBENCH_CNT_TASK_CLOCK];
-        total += static_cast<double>(slot == 0 ? k.value : k.value2);
+        total += static_cast<double>(k.value[slot]);
         for (const auto& s : rj.outcome.samples) ops += s.count[slot];
       }
-      const auto& figs = c.phases[slot].counters;
+      const auto& figs = p.counters;
       const auto it = std::find_if(figs.begin(), figs.end(), [](const auto& f) { return f.name == "task_clock_ns"; });
-      if (ops == 0) continue;
-      ASSERT_NE(it, figs.end()) << c.job.key();
-      EXPECT_NEAR(it->per_op, total / ops, 1e-9 * (total / ops)) << c.job.key() << " slot " << slot;
+      if (ops == 0 || total == 0) {
+        EXPECT_EQ(it, figs.end()) << c.job.key() << " " << p.phase << ": not read around this phase";
+        continue;
+      }
+      ASSERT_NE(it, figs.end()) << c.job.key() << " " << p.phase;
+      EXPECT_NEAR(it->per_op, total / ops, 1e-9 * (total / ops)) << c.job.key() << " " << p.phase;
       ++checked;
     }
     // The counters the emulator lacks are named, never given a value.
@@ -137,29 +145,171 @@ TEST(Derived, CountersPerOpAreTheirTotalsOverTheOpsTheyCounted) {
             std::string::npos);
 }
 
-TEST(Derived, TheHarnessIsTheCheapestNoopOfTheSameLoopShape) {
-  size_t checked = 0;
+TEST(Derived, TheHarnessIsTheCheapestNoopOfTheSameLoopShapeAndNetIsWhatItLeaves) {
+  size_t checked = 0, net = 0;
   for (const auto& c : results().configs) {
     if (c.job.experiment != KBENCH_EXP_ALLOC) continue;
     for (const auto& p : c.phases) {
-      double want = -1;
+      // Same pattern and context; the same batch length, except in steady
+      // state where the module sizes batches and the harness is the noop's.
+      const PhaseStats* want = nullptr;
       for (const auto& n : results().configs)
-        if (n.job.api == "noop" && n.job.pattern == c.job.pattern && n.job.ops_per_batch == c.job.ops_per_batch &&
-            n.job.context == c.job.context)
+        if (n.job.api == "noop" && n.job.pattern == c.job.pattern && n.job.context == c.job.context &&
+            n.job.steady() == c.job.steady() && (c.job.steady() || n.job.ops_per_batch == c.job.ops_per_batch))
           for (const auto& np : n.phases)
-            if (np.phase == p.phase && (want < 0 || np.pooled.median < want)) want = np.pooled.median;
-      EXPECT_DOUBLE_EQ(p.harness_ns, want) << c.job.key() << " " << p.phase;
-      const bool unreliable = c.job.api != "noop" && want > 0 && p.pooled.median - want < 0.01 * p.pooled.median;
+            if (np.phase == p.phase && (!want || np.pooled.median < want->pooled.median)) want = &np;
+      ++checked;
+      if (!want) {
+        EXPECT_LT(p.harness_ns, 0) << c.job.key();
+        EXPECT_TRUE(std::isnan(p.net_ns)) << c.job.key();
+        continue;
+      }
+      EXPECT_DOUBLE_EQ(p.harness_ns, want->pooled.median) << c.job.key() << " " << p.phase;
+      const bool unreliable = c.job.api != "noop" && p.pooled.median - want->pooled.median < 0.01 * p.pooled.median;
       EXPECT_EQ(p.unreliable, unreliable) << c.job.key();
+      EXPECT_DOUBLE_EQ(p.net_ns, p.pooled.median - want->pooled.median) << c.job.key();
+      // Conservative: the raw interval's ends against the harness's far ends.
+      EXPECT_DOUBLE_EQ(p.net_ci.low, p.median_ci.low - want->median_ci.high);
+      EXPECT_DOUBLE_EQ(p.net_ci.high, p.median_ci.high - want->median_ci.low);
+      EXPECT_DOUBLE_EQ(p.net_ci.coverage, p.median_ci.coverage * want->median_ci.coverage);
+      ++net;
+    }
+  }
+  EXPECT_GT(checked, 20U);
+  EXPECT_GT(net, 20U);
+}
+
+// The module's histogram of single-operation ticks: 4 buckets per octave,
+// exact below 4 ticks; a percentile is the middle of the bucket holding
+// the operation of that rank, in ns at the module's clock.
+TEST(Derived, SingleOperationPercentilesAreNearestRankBucketsOfTheHistogram) {
+  for (size_t b = 0; b < 4; ++b) EXPECT_EQ(hist_bucket_range(b), std::make_pair(uint64_t{b}, uint64_t{b + 1}));
+  uint64_t expect_low = 4;
+  for (size_t b = 4; b < KBENCH_HIST_BUCKETS; ++b) {
+    const auto [lo, hi] = hist_bucket_range(b);
+    EXPECT_EQ(lo, expect_low) << b;  // contiguous
+    const unsigned octave = 63 - static_cast<unsigned>(__builtin_clzll(lo));
+    EXPECT_EQ(hi - lo, uint64_t{1} << (octave - 2)) << b;  // a quarter of the octave
+    expect_low = hi;
+    if (octave >= 62) break;
+  }
+  size_t checked = 0;
+  for (const auto& c : results().configs) {
+    for (const auto& p : c.phases) {
+      uint64_t ops = 0;
+      for (const auto n : p.hist) ops += n;
+      EXPECT_EQ(p.single_op.ops, ops);
+      if (!ops) continue;
+      auto pct = [&](double q) {
+        const uint64_t rank = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(q * static_cast<double>(ops))));
+        uint64_t seen = 0;
+        for (size_t b = 0; b < p.hist.size(); ++b)
+          if ((seen += p.hist[b]) >= rank) {
+            const auto [lo, hi] = hist_bucket_range(b);
+            return (static_cast<double>(lo) + static_cast<double>(hi)) / 2 * 1e6 / khz();
+          }
+        return -1.0;
+      };
+      EXPECT_DOUBLE_EQ(p.single_op.p50, pct(0.5)) << c.job.key();
+      EXPECT_DOUBLE_EQ(p.single_op.p90, pct(0.9));
+      EXPECT_DOUBLE_EQ(p.single_op.p99, pct(0.99));
+      EXPECT_DOUBLE_EQ(p.single_op.p999, pct(0.999));
+      EXPECT_DOUBLE_EQ(p.single_op.max, pct(1.0));
+      const double clock_ns = c.values.at("clock_read_ticks").get<double>() * 1e6 / khz();
+      EXPECT_DOUBLE_EQ(p.single_op.clock_read_ns, clock_ns);
+      EXPECT_EQ(p.single_op.reliable, clock_ns <= 0.05 * p.pooled.median) << c.job.key();
+      // The histogram counts every timed operation of the slot, in the
+      // repetitions that timed operations one by one.
+      double counted = 0;
+      for (const auto& rj : raw().jobs)
+        if (rj.job.key() == c.job.key() && rj.outcome.values.value("single_op_timed", 0) == 1)
+          for (const auto& s : rj.outcome.samples) counted += s.count[slot_of(c, p.phase)];
+      EXPECT_EQ(static_cast<double>(ops), counted) << c.job.key() << " " << p.phase;
       ++checked;
     }
   }
   EXPECT_GT(checked, 20U);
 }
 
+// Clean against steady: the steady configuration beside the clean one of
+// the fewest operations per batch, net where both have a harness; the
+// purges the module counted; the threshold crossings the sizes imply.
+TEST(Derived, SteadyStateIsComparedWithItsCleanCounterpartAndTheDeferredWork) {
+  const RunResults& r = results();
+  std::map<std::tuple<std::string, uint64_t, std::string>, const SteadyRow*> rows;
+  for (const auto& s : r.steady) rows[{s.api, s.size, s.pattern}] = &s;
+  ASSERT_EQ(rows.size(), 5U) << "vmalloc and kmalloc pairs at 4K and 64K, kmem_cache 256 batches; never the harness";
+  for (const auto& [key, row] : rows) {
+    const auto& [api, size, pattern] = key;
+    const SteadyRow& s = *row;
+    const ConfigResult *steady = nullptr, *clean = nullptr;
+    for (const auto& c : r.configs)
+      if (c.job.api == api && c.job.size == size && c.job.experiment == KBENCH_EXP_ALLOC &&
+          c.job.pattern_name() == pattern)
+        (c.job.steady() ? steady : clean) = &c;
+    ASSERT_TRUE(steady && clean);
+    // Per alloc+free: the pair loop, or a batch's alloc and free of one object.
+    const std::vector<const char*> phases =
+        pattern == "pair" ? std::vector<const char*>{"pair"} : std::vector<const char*>{"alloc", "free"};
+    double steady_net = 0, clean_net = 0;
+    for (const char* ph : phases) {
+      const PhaseStats* sp = find_phase(*steady, ph);
+      const PhaseStats* cp = find_phase(*clean, ph);
+      ASSERT_TRUE(sp && cp && std::isfinite(sp->net_ns) && std::isfinite(cp->net_ns)) << api << " " << ph;
+      steady_net += sp->net_ns;
+      clean_net += cp->net_ns;
+    }
+    EXPECT_TRUE(s.net);
+    EXPECT_EQ(s.phase, pattern == "pair" ? "pair" : "alloc+free");
+    EXPECT_DOUBLE_EQ(s.steady_ns, steady_net);
+    EXPECT_DOUBLE_EQ(s.clean_ns, clean_net);
+    EXPECT_DOUBLE_EQ(s.change, steady_net / clean_net - 1);
+    EXPECT_DOUBLE_EQ(s.extra_share, (steady_net - clean_net) / steady_net);
+    EXPECT_EQ(s.steady_ops_per_batch, steady->job.ops_per_batch);
+    EXPECT_GT(steady->job.ops_per_batch, clean->job.ops_per_batch) << "the module lengthened the batches";
+    uint64_t purges = 0, flushes = 0, reps = 0, threshold = 0;
+    bool flushes_counted = true;
+    for (const auto& rj : raw().jobs)
+      if (rj.job.key() == steady->job.key()) {
+        purges += rj.outcome.values.at("purges").get<uint64_t>();
+        flushes += rj.outcome.values.at("slab_flushes").get<uint64_t>();
+        flushes_counted = flushes_counted && rj.outcome.values.at("slab_flushes_counted").get<int>() == 1;
+        threshold = rj.outcome.values.at("purge_threshold_bytes").get<uint64_t>();
+        ++reps;
+      }
+    EXPECT_EQ(s.purges, purges);
+    EXPECT_EQ(s.slab_flushes_counted, flushes_counted);
+    EXPECT_EQ(s.slab_flushes, flushes_counted ? flushes : 0);
+    EXPECT_EQ(s.purge_threshold_bytes, threshold);
+    if (api != "vmalloc") {
+      EXPECT_EQ(threshold, 0U) << api << " frees nothing lazily";
+      EXPECT_EQ(s.threshold_crossings, 0U);
+      EXPECT_FALSE(s.purges_counted) << "no probe where no purge can happen";
+      EXPECT_TRUE(s.slab_flushes_counted) << api << ": 6.12 has __put_partials";
+      if (api == "kmem_cache") {
+        EXPECT_GT(s.slab_flushes, 0U) << "4096 objects held at once overflow the per-CPU partial list";
+      }
+      continue;
+    }
+    EXPECT_FALSE(s.slab_flushes_counted) << "vmalloc is not served from slab caches";
+    // lazy_max_pages(): 32 MiB times fls(online CPUs).
+    const auto cpus = r.context["num_cpus"].get<unsigned>();
+    EXPECT_EQ(threshold, (uint64_t{32} << 20) * (32 - static_cast<unsigned>(__builtin_clz(cpus))));
+    // Every pair of warm-up and timed batches, in both loops of the pattern,
+    // frees its pages and a guard page of virtual space lazily.
+    const uint64_t ops = reps * (steady->job.batches + steady->job.warmup_batches) * steady->job.ops_per_batch * 2;
+    EXPECT_EQ(s.lazily_freed_bytes, ops * (size + 4096));
+    EXPECT_EQ(s.threshold_crossings, ops * (size + 4096) / threshold);
+    EXPECT_TRUE(s.purges_counted);
+    EXPECT_NEAR(static_cast<double>(s.purges), static_cast<double>(s.threshold_crossings),
+                0.1 * static_cast<double>(s.threshold_crossings));
+  }
+}
+
 TEST(Derived, VmallocStagesAreTheStageMediansAndTheRestIsWhatTheyLeave) {
   const auto& rows = results().vmalloc_stages;
   ASSERT_EQ(rows.size(), 3U);
+  size_t with_steady = 0;
   std::vector<std::pair<double, double>> xy;
   for (const auto& s : rows) {
     const ConfigResult* c = nullptr;
@@ -184,9 +334,24 @@ TEST(Derived, VmallocStagesAreTheStageMediansAndTheRestIsWhatTheyLeave) {
     EXPECT_NEAR(s.rest, v - pa - arr - vm, 1e-9 * v);
     EXPECT_NEAR(s.explained, (pa + arr + vm) / v, 1e-9);
     EXPECT_NEAR(s.overhead, v - pa, 1e-9 * v);
-    EXPECT_NEAR(s.vmap_share, vm / (v - pa), 1e-9);
-    EXPECT_NEAR(s.page_array_share, arr / (v - pa), 1e-9);
-    EXPECT_NEAR(s.rest_share, (v - pa - arr - vm) / (v - pa), 1e-9);
+    if (v - pa > 0) {
+      EXPECT_NEAR(s.vmap_share, vm / (v - pa), 1e-9);
+      EXPECT_NEAR(s.page_array_share, arr / (v - pa), 1e-9);
+      EXPECT_NEAR(s.rest_share, (v - pa - arr - vm) / (v - pa), 1e-9);
+    } else {  // no overhead to share out (noise, or a page allocator slower alone)
+      EXPECT_TRUE(std::isnan(s.vmap_share) && std::isnan(s.page_array_share) && std::isnan(s.rest_share));
+    }
+    // The steady vmalloc() pair of the same size, where one was measured.
+    const auto st = std::find_if(results().steady.begin(), results().steady.end(),
+                                 [&](const SteadyRow& x) { return x.api == "vmalloc" && x.size == s.size; });
+    if (st == results().steady.end()) {
+      EXPECT_TRUE(std::isnan(s.purge_share)) << s.size;
+    } else {
+      EXPECT_DOUBLE_EQ(s.clean_pair, st->clean_ns);
+      EXPECT_DOUBLE_EQ(s.steady_pair, st->steady_ns);
+      EXPECT_DOUBLE_EQ(s.purge_share, (st->steady_ns - st->clean_ns) / st->steady_ns);
+      ++with_steady;
+    }
     xy.emplace_back(static_cast<double>(s.pages), vm);
   }
   // Least squares of vmap against pages, by the normal equations.
@@ -202,6 +367,7 @@ TEST(Derived, VmallocStagesAreTheStageMediansAndTheRestIsWhatTheyLeave) {
   EXPECT_NEAR(results().vmap_fit.slope, slope, 1e-9 * slope);
   EXPECT_NEAR(results().vmap_fit.intercept, (sy - slope * sx) / n, 1e-6 * std::abs(sy / n));
   EXPECT_EQ(results().vmap_fit.n, 3U);
+  EXPECT_EQ(with_steady, 1U);
 }
 
 TEST(Derived, ZeroingIsAllocationBandwidthOverMemsetBandwidthOfTheSameSize) {
@@ -280,6 +446,18 @@ TEST(Derived, TheExportCarriesTheModelsFiguresEntryForEntry) {
       EXPECT_DOUBLE_EQ(by_name.at(name + "_cv")->at("real_time").get<double>(), p.rep_medians.cv);
       if (p.harness_ns >= 0) {
         EXPECT_DOUBLE_EQ(median["harness_overhead_ns"].get<double>(), p.harness_ns);
+        EXPECT_DOUBLE_EQ(median["net_ns"].get<double>(), p.net_ns);
+        EXPECT_DOUBLE_EQ(median["net_ci_low_ns"].get<double>(), p.net_ci.low);
+        EXPECT_DOUBLE_EQ(median["net_ci_high_ns"].get<double>(), p.net_ci.high);
+      } else {
+        EXPECT_FALSE(median.contains("net_ns")) << name;
+      }
+      EXPECT_EQ(median.contains("single_op_p99_ns"), p.single_op.ops > 0) << name;
+      if (p.single_op.ops) {
+        EXPECT_DOUBLE_EQ(median["single_op_p50_ns"].get<double>(), p.single_op.p50);
+        EXPECT_DOUBLE_EQ(median["single_op_p99_ns"].get<double>(), p.single_op.p99);
+        EXPECT_DOUBLE_EQ(median["single_op_max_ns"].get<double>(), p.single_op.max);
+        EXPECT_EQ(median["single_op_reliable"].get<bool>(), p.single_op.reliable);
       }
       for (const auto& f : p.counters) EXPECT_DOUBLE_EQ(median["counters_per_op"][f.name].get<double>(), f.per_op);
       // Iteration entries: one per repetition, its median as the time.
@@ -294,10 +472,23 @@ TEST(Derived, TheExportCarriesTheModelsFiguresEntryForEntry) {
   EXPECT_GT(checked, 40U);
   const auto& stages = doc["kbench_vmalloc_stages"]["by_size"];
   ASSERT_EQ(stages.size(), r.vmalloc_stages.size());
+  // NaN (no figure) is written as null.
+  auto same = [](const nlohmann::json& j, double v) {
+    return std::isnan(v) ? j.is_null() || std::isnan(j.get<double>()) : j.get<double>() == v;
+  };
   for (size_t i = 0; i < stages.size(); ++i) {
-    EXPECT_DOUBLE_EQ(stages[i]["rest_ns"].get<double>(), r.vmalloc_stages[i].rest);
-    EXPECT_DOUBLE_EQ(stages[i]["explained"].get<double>(), r.vmalloc_stages[i].explained);
-    EXPECT_DOUBLE_EQ(stages[i]["vmap_share_of_overhead"].get<double>(), r.vmalloc_stages[i].vmap_share);
+    EXPECT_TRUE(same(stages[i]["rest_ns"], r.vmalloc_stages[i].rest));
+    EXPECT_TRUE(same(stages[i]["explained"], r.vmalloc_stages[i].explained));
+    EXPECT_TRUE(same(stages[i]["vmap_share_of_overhead"], r.vmalloc_stages[i].vmap_share));
+    EXPECT_TRUE(same(stages[i]["purge_share_of_steady"], r.vmalloc_stages[i].purge_share));
+  }
+  ASSERT_EQ(doc["kbench_steady_state"].size(), r.steady.size());
+  for (size_t i = 0; i < r.steady.size(); ++i) {
+    const auto& j = doc["kbench_steady_state"][i];
+    EXPECT_TRUE(same(j["clean_ns"], r.steady[i].clean_ns) && same(j["steady_ns"], r.steady[i].steady_ns));
+    EXPECT_TRUE(same(j["change_vs_clean"], r.steady[i].change));
+    EXPECT_EQ(j["threshold_crossings"].get<uint64_t>(), r.steady[i].threshold_crossings);
+    EXPECT_EQ(j.contains("purges"), r.steady[i].purges_counted) << "no zero for not counted";
   }
   ASSERT_EQ(doc["kbench_zeroing"].size(), r.zeroing.size());
   for (size_t i = 0; i < r.zeroing.size(); ++i)

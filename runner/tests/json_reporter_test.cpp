@@ -27,8 +27,10 @@ RunResults sample_results() {
   ok.call = "kmalloc";
   ok.counters_unsupported = {"cycles"};
   ok.counter_scope = "alloc+free pair";
+  uint32_t slot = 1;
   for (const char* phase : {"alloc", "free"}) {
     PhaseStats st;
+    st.slot = slot++;
     st.phase = phase;
     st.unit = "op";
     // Two repetitions with medians 20 and 40.
@@ -43,7 +45,6 @@ RunResults sample_results() {
     st.median_ci = median_ci({10, 20, 30, 20, 40, 60});
     st.rep_medians = summarize({20, 40});
     st.repetitions = 2;
-    st.counters = {{"task_clock_ns", 25.5}};
     ok.phases.push_back(st);
   }
   ConfigResult refused;
@@ -60,16 +61,29 @@ RunResults sample_results() {
   fp.job.size = 65536;
   fp.status = "ok";
   fp.values = {{"pte_4k", 16}, {"in_vmalloc", 1}};
-  r.configs = {ok, refused, fp};
+  // The whole pair loop, and the harness of the same loop shape.
+  PhaseStats pair = ok.phases[0];
+  pair.slot = 0;
+  pair.phase = "pair";
+  pair.unit = "pair";
+  pair.harness_ns = 2;
+  pair.net_ns = pair.pooled.median - 2;
+  pair.counters = {{"task_clock_ns", 25.5}};
+  ok.phases.insert(ok.phases.begin(), pair);
+  ConfigResult noop = ok;
+  noop.job.api = "noop";
+  noop.phases = {pair};
+  noop.phases[0].pooled = summarize({2, 2, 2});
+  r.configs = {ok, refused, fp, noop};
   return r;
 }
 
 TEST(JsonReporter, OneIterationPerRepetitionThenAggregates) {
   const nlohmann::json doc = results_to_gbench_json(sample_results());
   ASSERT_TRUE(doc.contains("context"));
-  // 2 phases x (2 iterations + mean, median, stddev, cv)
-  ASSERT_EQ(doc["benchmarks"].size(), 12U);
-  const std::regex name_re(R"([a-z_0-9]+(/[a-z_]+:[^/]+)+/(alloc|free)(_mean|_median|_stddev|_cv)?)");
+  // 3 phases x (2 iterations + mean, median, stddev, cv), and the noop's pair
+  ASSERT_EQ(doc["benchmarks"].size(), 24U);
+  const std::regex name_re(R"([a-z_0-9]+(/[a-z_]+:[^/]+)+/(pair|alloc|free)(_mean|_median|_stddev|_cv)?)");
   for (const auto& b : doc["benchmarks"]) {
     for (const char* k :
          {"name",          "run_name",  "run_type",   "repetitions", "threads",    "iterations",    "real_time",
@@ -82,14 +96,16 @@ TEST(JsonReporter, OneIterationPerRepetitionThenAggregates) {
     EXPECT_EQ(b["repetitions"], 2);
     EXPECT_FALSE(b.contains("batch_ns")) << "per-batch samples stay in raw.ndjson";
   }
-  const auto& it0 = doc["benchmarks"][0];
+  EXPECT_EQ(doc["benchmarks"][0]["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/pair");
+  EXPECT_DOUBLE_EQ(doc["benchmarks"][3]["net_ns"].get<double>(), 23.0);  // raw 25 - harness 2
+  const auto& it0 = doc["benchmarks"][6];
   EXPECT_EQ(it0["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc");
   EXPECT_EQ(it0["run_type"], "iteration");
   EXPECT_EQ(it0["repetition_index"], 0);
   EXPECT_EQ(it0["ops_per_batch"], 16);
   EXPECT_DOUBLE_EQ(it0["real_time"].get<double>(), 20.0);
-  EXPECT_DOUBLE_EQ(doc["benchmarks"][1]["real_time"].get<double>(), 40.0);
-  const auto& median = doc["benchmarks"][3];
+  EXPECT_DOUBLE_EQ(doc["benchmarks"][7]["real_time"].get<double>(), 40.0);
+  const auto& median = doc["benchmarks"][9];
   EXPECT_EQ(median["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc_median");
   EXPECT_EQ(median["run_name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc");
   EXPECT_EQ(median["run_type"], "aggregate");
@@ -97,12 +113,15 @@ TEST(JsonReporter, OneIterationPerRepetitionThenAggregates) {
   EXPECT_DOUBLE_EQ(median["real_time"].get<double>(), 30.0);
   EXPECT_DOUBLE_EQ(median["p50_ns"].get<double>(), 25.0);  // the pooled median
   EXPECT_TRUE(median.contains("median_ci_low_ns") && median.contains("median_ci_high_ns"));
-  EXPECT_EQ(doc["benchmarks"][5]["aggregate_unit"], "percentage");
-  // Counters: the value where it exists, only the name where it does not.
-  EXPECT_DOUBLE_EQ(median["counters_per_op"]["task_clock_ns"].get<double>(), 25.5);
-  EXPECT_EQ(median["counters_unsupported"], (nlohmann::json{"cycles"}));
-  EXPECT_EQ(median["counters_scope"], "alloc+free pair");
-  EXPECT_EQ(doc["benchmarks"][6]["counters_scope"], "freed op");
+  EXPECT_EQ(doc["benchmarks"][11]["aggregate_unit"], "percentage");
+  // Counters: the value where it exists, only the name where it does not;
+  // per the unit of the loops they were read around.
+  const auto& pair_median = doc["benchmarks"][3];
+  EXPECT_DOUBLE_EQ(pair_median["counters_per_op"]["task_clock_ns"].get<double>(), 25.5);
+  EXPECT_EQ(pair_median["counters_unsupported"], (nlohmann::json{"cycles"}));
+  EXPECT_EQ(pair_median["counters_scope"], "alloc+free pair");
+  EXPECT_EQ(median["counters_per_op"], nlohmann::json::object());
+  EXPECT_EQ(median["counters_scope"], "op");
 }
 
 TEST(JsonReporter, RefusedConfigurationsCarryNoTimesAndFootprintsTheirValues) {
@@ -150,7 +169,7 @@ TEST(CsvReporter, OneRowPerMeasurementWithDimensionsInColumns) {
     EXPECT_EQ(std::count(row.begin(), row.end(), ','), columns) << row;
     EXPECT_EQ(row.rfind("2,", 0), 0U) << "the format version leads every row";
   }
-  EXPECT_EQ(rows, 2U + 2U);  // two phases, one refused, one footprint (no phases)
+  EXPECT_EQ(rows, 3U + 2U + 1U);  // three phases, one refused, one footprint (no phases), the noop
   EXPECT_NE(csv.find(",alloc,kmalloc,65536,GFP_KERNEL,pair,16,preempt-on,,,alloc,op,"), std::string::npos) << csv;
 }
 
@@ -161,8 +180,11 @@ TEST(ConsoleReporter, SaysEmulatedShortByDefaultEverythingWhenVerbose) {
   make_reporter("console", o)->report(sample_results());
   std::string text = out.str();
   EXPECT_EQ(text.rfind("=== EMULATED", 0), 0U) << text;
-  EXPECT_NE(text.find("cheapest alloc by family"), std::string::npos) << text;
-  EXPECT_NE(text.find("kmalloc 25.0 ns"), std::string::npos) << text;
+  EXPECT_NE(text.find("cheapest alloc+free pair"), std::string::npos) << text;
+  EXPECT_NE(text.find("kmalloc 23.0 ns"), std::string::npos) << text;  // net of the harness
+  EXPECT_NE(text.find("harness: 2.0 ns per pair, 8.00% of the cheapest pair measured (kmalloc 64K, 25.0 ns raw)"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("vmalloc may sleep"), std::string::npos);
   out.str("");
   o.verbose = true;

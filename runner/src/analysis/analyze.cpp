@@ -55,10 +55,66 @@ bool within_harness_noise(double figure_ns, double harness_ns) {
   return harness_ns > 0 && figure_ns - harness_ns < 0.01 * figure_ns;
 }
 
-double phase_median(const ConfigResult& c, const std::string& phase) {
+const PhaseStats* find_phase(const ConfigResult& c, const std::string& phase) {
   for (const auto& p : c.phases)
-    if (p.phase == phase) return p.pooled.median;
-  return std::nan("");
+    if (p.phase == phase) return &p;
+  return nullptr;
+}
+
+double phase_median(const ConfigResult& c, const std::string& phase) {
+  const PhaseStats* p = find_phase(c, phase);
+  return p ? p->pooled.median : std::nan("");
+}
+
+std::pair<uint64_t, uint64_t> hist_bucket_range(size_t b) {
+  if (b < 4) return {b, b + 1};
+  const unsigned k = static_cast<unsigned>(b / 4 + 1);
+  const uint64_t step = uint64_t{1} << (k - 2);
+  const uint64_t low = (uint64_t{1} << k) + (b % 4) * step;
+  return {low, low + step};
+}
+
+SingleOpStats single_op_stats(const std::vector<uint64_t>& hist, uint32_t clock_khz) {
+  SingleOpStats s;
+  for (const uint64_t n : hist) s.ops += n;
+  if (s.ops == 0 || clock_khz == 0) return s;
+  auto ns_of = [&](size_t b) {
+    const auto [lo, hi] = hist_bucket_range(b);
+    return (static_cast<double>(lo) + static_cast<double>(hi)) / 2 * 1e6 / clock_khz;
+  };
+  // The bucket holding the q-th operation (nearest rank).
+  auto at = [&](double q) {
+    const auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(s.ops)));
+    uint64_t seen = 0;
+    for (size_t b = 0; b < hist.size(); ++b) {
+      seen += hist[b];
+      if (seen >= std::max<uint64_t>(rank, 1)) return ns_of(b);
+    }
+    return ns_of(hist.size() - 1);
+  };
+  s.p50 = at(0.5);
+  s.p90 = at(0.9);
+  s.p99 = at(0.99);
+  s.p999 = at(0.999);
+  s.max = at(1.0);
+  return s;
+}
+
+DeferredWork deferred_work(const ConfigResult& c) {
+  DeferredWork d;
+  if (c.rep_values.empty()) return d;
+  auto sum = [&](const char* count, const char* counted) -> std::optional<uint64_t> {
+    uint64_t total = 0;
+    for (const auto& v : c.rep_values) {
+      if (!v.is_object() || v.value(counted, 0) != 1) return std::nullopt;
+      total += v.value(count, uint64_t{0});
+    }
+    return total;
+  };
+  d.vmap_purges = sum("purges", "purges_counted");
+  d.slab_flushes = sum("slab_flushes", "slab_flushes_counted");
+  d.purge_threshold_bytes = c.rep_values.back().value("purge_threshold_bytes", uint64_t{0});
+  return d;
 }
 
 Catalog RunResults::catalog() const {
@@ -81,7 +137,7 @@ struct CounterTotals {
   std::string name;
   bool supported = false;
   bool multiplexed = false;
-  double total[2] = {0, 0};
+  double total[KBENCH_COUNTER_SLOTS] = {};
 };
 
 struct ConfigAccumulator {
@@ -89,14 +145,14 @@ struct ConfigAccumulator {
   std::map<std::string, std::vector<double>> pooled;  // phase -> every kept batch
   std::vector<std::string> phase_order;
   std::vector<CounterTotals> counters;
-  double counter_ops[2] = {0, 0};
+  double counter_ops[KBENCH_COUNTER_SLOTS] = {};
 };
 
 void add_counters(ConfigAccumulator& acc, const RawJob& rj, std::map<std::string, std::string>& reasons) {
   if (!rj.outcome.counters) return;
   const kbench_counters& k = *rj.outcome.counters;
   for (const auto& s : rj.outcome.samples)
-    for (int slot = 0; slot < 2; ++slot) acc.counter_ops[slot] += s.count[slot];
+    for (size_t slot = 0; slot < KBENCH_COUNTER_SLOTS; ++slot) acc.counter_ops[slot] += s.count[slot];
   if (acc.counters.empty()) {
     for (const auto& name : counter_names()) acc.counters.push_back({std::string(name)});
     if (!rj.job.raw_event.empty()) acc.counters.push_back({"raw:" + rj.job.raw_event});
@@ -115,27 +171,25 @@ void add_counters(ConfigAccumulator& acc, const RawJob& rj, std::map<std::string
     }
     ct.supported = true;
     ct.multiplexed = ct.multiplexed || (c.flags & KBENCH_COUNTER_MULTIPLEXED);
-    ct.total[0] += static_cast<double>(c.value);
-    ct.total[1] += static_cast<double>(c.value2);
+    for (size_t slot = 0; slot < KBENCH_COUNTER_SLOTS; ++slot) ct.total[slot] += static_cast<double>(c.value[slot]);
   }
 }
 
-// Counters per operation of the first two phases (where they are read),
-// the reasons of those that do not exist referenced by name.
+// Counters per operation of each phase they were read around, the reasons
+// of those that do not exist referenced by name.
 void finish_counters(ConfigAccumulator& acc) {
   ConfigResult& c = acc.result;
   if (acc.counters.empty()) return;
-  c.counter_scope = c.job.reads(KBENCH_FIELD_PATTERN) && c.job.pattern == KBENCH_PATTERN_PAIR
-                        ? "alloc+free pair"
-                        : (c.phases.empty() ? "op" : c.phases.front().unit);
+  c.counter_scope = c.phases.empty() ? "op" : c.phases.front().unit;
   for (const auto& ct : acc.counters) {
     if (!ct.supported) {
       c.counters_unsupported.push_back(ct.name);
       continue;
     }
     for (auto& p : c.phases) {
-      const size_t slot = static_cast<size_t>(&p - c.phases.data());
-      if (slot > 1 || acc.counter_ops[slot] <= 0) continue;
+      const size_t slot = p.slot;
+      // A slot counts only what it was read around: ops, and counts.
+      if (slot >= KBENCH_COUNTER_SLOTS || acc.counter_ops[slot] <= 0 || ct.total[slot] <= 0) continue;
       p.counters.push_back({ct.name, ct.total[slot] / acc.counter_ops[slot]});
       p.counters_multiplexed = p.counters_multiplexed || ct.multiplexed;
     }
@@ -153,10 +207,16 @@ void add_repetition(ConfigAccumulator& acc, const RawJob& rj, const ExperimentIn
     auto it = std::find_if(c.phases.begin(), c.phases.end(), [&](const auto& p) { return p.phase == ps.phase; });
     if (it == c.phases.end()) {
       PhaseStats st;
+      st.slot = ps.slot;
       st.phase = ps.phase;
       st.unit = ps.unit;
       c.phases.push_back(st);
       it = c.phases.end() - 1;
+    }
+    if (ps.slot < rj.outcome.hist.size()) {
+      const auto& h = rj.outcome.hist[ps.slot];
+      if (it->hist.size() < h.size()) it->hist.resize(h.size(), 0);
+      for (size_t b = 0; b < h.size(); ++b) it->hist[b] += h[b];
     }
     RepetitionStats rep;
     rep.index = rj.repetition;
@@ -187,6 +247,13 @@ void finish_phases(ConfigAccumulator& acc, const RawRun& raw) {
     st.pooled = summarize(pooled);
     st.median_ci = median_ci(pooled);
     st.rep_medians = summarize(medians);
+    const uint32_t khz = raw.module_before ? raw.module_before->clock_khz : 0;
+    st.single_op = single_op_stats(st.hist, khz);
+    if (st.single_op.ops && c.values.is_object() && khz) {
+      // One clock read lands in each single-op time: trusted below 5 %.
+      st.single_op.clock_read_ns = c.values.value("clock_read_ticks", 0.0) * 1e6 / khz;
+      st.single_op.reliable = st.single_op.clock_read_ns * 20 <= st.pooled.median;
+    }
     kept.push_back(std::move(st));
   }
   c.phases = std::move(kept);
@@ -207,14 +274,25 @@ void mark_harness_noise(std::vector<ConfigResult>& configs, const Catalog& catal
     if (c.job.experiment != KBENCH_EXP_ALLOC) continue;
     for (auto& st : c.phases) {
       for (const auto& n : configs) {
+        // The same loop shape; in steady state the module sizes the batches,
+        // so the harness is the noop's steady state.
         if (n.job.experiment != KBENCH_EXP_ALLOC || !is_harness(n) || n.job.pattern != c.job.pattern ||
-            n.job.ops_per_batch != c.job.ops_per_batch || n.job.context != c.job.context)
+            n.job.context != c.job.context || n.job.steady() != c.job.steady() ||
+            (!c.job.steady() && n.job.ops_per_batch != c.job.ops_per_batch))
           continue;
         for (const auto& np : n.phases)
-          if (np.phase == st.phase && (st.harness_ns < 0 || np.pooled.median < st.harness_ns))
+          if (np.phase == st.phase && (st.harness_ns < 0 || np.pooled.median < st.harness_ns)) {
             st.harness_ns = np.pooled.median;
+            st.harness_ci = np.median_ci;
+          }
       }
       st.unreliable = !is_harness(c) && within_harness_noise(st.pooled.median, st.harness_ns);
+      if (st.harness_ns >= 0) {
+        st.net_ns = st.pooled.median - st.harness_ns;
+        st.net_ci.low = st.median_ci.low - st.harness_ci.high;
+        st.net_ci.high = st.median_ci.high - st.harness_ci.low;
+        st.net_ci.coverage = st.median_ci.coverage * st.harness_ci.coverage;
+      }
     }
   }
 }
@@ -243,7 +321,10 @@ std::vector<ConfigResult> analyze_configs(const RawRun& raw, bool discard_noisy,
     if (!rj.outcome.call.empty()) c.call = rj.outcome.call;
     c.footprint_bytes = std::max(c.footprint_bytes, rj.outcome.footprint_bytes);
     c.nowarn_added = c.nowarn_added || rj.outcome.nowarn_added;
-    if (!rj.outcome.values.is_null()) c.values = rj.outcome.values;
+    if (!rj.outcome.values.is_null()) {
+      c.values = rj.outcome.values;
+      c.rep_values.push_back(rj.outcome.values);
+    }
     if (rj.outcome.interrupts.is_object()) {
       c.ipi_tlb += rj.outcome.interrupts.value("TLB", uint64_t{0});
       c.ipi_cal += rj.outcome.interrupts.value("CAL", uint64_t{0});
@@ -302,6 +383,15 @@ void fill_context(RunResults& r, const RawRun& raw, const RunMeta& meta,
   ctx["time_source"] =
       "per-op wall time measured in the kernel with the module's clock; "
       "real_time = cpu_time = median over batches of ns per op";
+  ctx["percentiles"] =
+      "min_ns, p50_ns .. p999_ns, max_ns are of batch means (one value per batch of ops_per_batch operations); "
+      "single_op_* are of single operations, from the module's histogram of each operation's clock ticks "
+      "(within 12.5 %), trusted where single_op_reliable (one clock read below 5 % of an operation)";
+  ctx["figures"] =
+      "pair: n alloc+free pairs timed as a whole (one clock pair per chunk); alloc, free: the same pairs with "
+      "each operation timed. net_ns = p50_ns - harness_overhead_ns, the noop of the same loop shape. "
+      "state clean: earlier lazy frees purged first; steady: not, and batches sized by the module to cross "
+      "the lazy vmap purge threshold at least twice";
   for (const char* k : {"kernel_release",
                         "kernel_version",
                         "machine",

@@ -5,6 +5,7 @@
 namespace kbench {
 
 void derive_all(RunResults& r) {
+  derive_alloc(r);
   derive_stages(r);
   derive_zeroing(r);
   derive_footprint(r);
@@ -49,7 +50,10 @@ nlohmann::json derived_to_json(const RunResults& r) {
                       {"vfree_ns", s.vfree},
                       {"purge_ns", s.purge},
                       {"ipi_tlb", s.ipi_tlb},
-                      {"ipi_cal", s.ipi_cal}});
+                      {"ipi_cal", s.ipi_cal},
+                      {"clean_vmalloc_pair_ns", s.clean_pair},
+                      {"steady_vmalloc_pair_ns", s.steady_pair},
+                      {"purge_share_of_steady", s.purge_share}});
   nlohmann::json zeroing = nlohmann::json::array();
   for (const auto& z : r.zeroing)
     zeroing.push_back({{"alloc", z.alloc_name},
@@ -59,7 +63,32 @@ nlohmann::json derived_to_json(const RunResults& r) {
                        {"alloc_bytes_per_ns", z.alloc_bytes_per_ns},
                        {"memset_bytes_per_ns", z.memset_bytes_per_ns},
                        {"fraction_of_memset", z.fraction_of_limit}});
-  return {{"kbench_vmalloc_stages",
+  nlohmann::json steady = nlohmann::json::array();
+  for (const auto& s : r.steady) {
+    nlohmann::json row = {{"api", s.api},
+                          {"gfp", s.gfp},
+                          {"pattern", s.pattern},
+                          {"phase", s.phase},
+                          {"size_bytes", s.size},
+                          {"steady_ops_per_batch", s.steady_ops_per_batch},
+                          {"clean_ns", s.clean_ns},
+                          {"steady_ns", s.steady_ns},
+                          {"net_of_harness", s.net},
+                          {"change_vs_clean", s.change},
+                          {"extra_share_of_steady", s.extra_share},
+                          {"purges_counted", s.purges_counted},
+                          {"steady_ops", s.steady_ops},
+                          {"purge_threshold_bytes", s.purge_threshold_bytes},
+                          {"lazily_freed_bytes", s.lazily_freed_bytes},
+                          {"threshold_crossings", s.threshold_crossings}};
+    // A count only where one was taken: never a zero for "not counted".
+    if (s.purges_counted) row["purges"] = s.purges;
+    row["slab_flushes_counted"] = s.slab_flushes_counted;
+    if (s.slab_flushes_counted) row["slab_flushes"] = s.slab_flushes;
+    steady.push_back(row);
+  }
+  return {{"kbench_steady_state", steady},
+          {"kbench_vmalloc_stages",
            {{"by_size", stages},
             {"rest_is_derived", "rest_ns = vmalloc_ns - pages_alloc_ns - page_array_ns - vmap_ns"},
             {"vmap_fit", fit_json(r.vmap_fit)},
@@ -91,10 +120,37 @@ void derived_from_json(const nlohmann::json& j, RunResults& r) {
     row.purge = s.at("purge_ns");
     row.ipi_tlb = s.value("ipi_tlb", uint64_t{0});
     row.ipi_cal = s.value("ipi_cal", uint64_t{0});
+    auto num = [&](const char* k) { return s.contains(k) && s[k].is_number() ? s[k].get<double>() : std::nan(""); };
+    row.clean_pair = num("clean_vmalloc_pair_ns");
+    row.steady_pair = num("steady_vmalloc_pair_ns");
+    row.purge_share = num("purge_share_of_steady");
     r.vmalloc_stages.push_back(row);
   }
   r.vmap_fit = fit_from(st.at("vmap_fit"));
   r.vm_map_ram_fit = fit_from(st.at("vm_map_ram_fit"));
+  for (const auto& s : j.value("kbench_steady_state", nlohmann::json::array())) {
+    SteadyRow row;
+    row.api = s.at("api");
+    row.gfp = s.at("gfp");
+    row.pattern = s.at("pattern");
+    row.phase = s.at("phase");
+    row.size = s.at("size_bytes");
+    row.steady_ops_per_batch = s.at("steady_ops_per_batch");
+    row.clean_ns = s.at("clean_ns");
+    row.steady_ns = s.at("steady_ns");
+    row.net = s.at("net_of_harness");
+    row.change = s.at("change_vs_clean");
+    row.extra_share = s.at("extra_share_of_steady");
+    row.purges_counted = s.at("purges_counted");
+    row.purges = s.value("purges", uint64_t{0});
+    row.slab_flushes_counted = s.value("slab_flushes_counted", false);
+    row.slab_flushes = s.value("slab_flushes", uint64_t{0});
+    row.steady_ops = s.at("steady_ops");
+    row.purge_threshold_bytes = s.at("purge_threshold_bytes");
+    row.lazily_freed_bytes = s.value("lazily_freed_bytes", uint64_t{0});
+    row.threshold_crossings = s.value("threshold_crossings", uint64_t{0});
+    r.steady.push_back(row);
+  }
   for (const auto& z : j.at("kbench_zeroing")) {
     ZeroingRow row;
     row.alloc_name = z.at("alloc");

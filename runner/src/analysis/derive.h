@@ -8,7 +8,10 @@
 
 namespace kbench {
 
-// vmalloc stage rows and the mapping-cost fits (experiment "stages").
+// Clean against steady state (experiment "alloc").
+void derive_alloc(RunResults& r);
+// vmalloc stage rows and the mapping-cost fits (experiment "stages"), with
+// the share of the lazy purge from derive_alloc's rows.
 void derive_stages(RunResults& r);
 // Zeroing allocations against memset of the same size (experiment "access").
 void derive_zeroing(RunResults& r);

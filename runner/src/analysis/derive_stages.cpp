@@ -10,6 +10,7 @@ namespace kbench {
 void derive_stages(RunResults& r) {
   std::vector<std::pair<double, double>> vmap_xy, ram_xy;
   const uint64_t page = r.context.value("page_size", 4096U);
+  const Catalog catalog = r.catalog();
   for (const auto& c : r.configs) {
     if (c.job.experiment != KBENCH_EXP_STAGES || c.phases.empty()) continue;
     StageRow s;
@@ -33,6 +34,15 @@ void derive_stages(RunResults& r) {
     s.page_array_share = s.overhead > 0 ? s.page_array / s.overhead : std::nan("");
     s.ipi_tlb = c.ipi_tlb;
     s.ipi_cal = c.ipi_cal;
+    // The API whose call the stages decompose (vmalloc()), clean and steady.
+    for (const auto& st : r.steady) {
+      const ApiInfo* api = catalog.api(st.api);
+      if (api && api->call == c.call && st.size == s.size && st.gfp == "GFP_KERNEL" && st.pattern == "pair") {
+        s.clean_pair = st.clean_ns;
+        s.steady_pair = st.steady_ns;
+        s.purge_share = st.extra_share;
+      }
+    }
     vmap_xy.emplace_back(static_cast<double>(s.pages), s.vmap);
     ram_xy.emplace_back(static_cast<double>(s.pages), s.vm_map_ram);
     r.vmalloc_stages.push_back(s);

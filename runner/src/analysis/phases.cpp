@@ -20,6 +20,7 @@ std::vector<PhaseSamples> phase_samples(const RunOutcome& o, const ExperimentInf
   const size_t slots = std::min<size_t>(e.slots.size(), KBENCH_SAMPLE_SLOTS);
   for (size_t slot = 0; slot < slots; ++slot) {
     PhaseSamples p;
+    p.slot = static_cast<uint32_t>(slot);
     p.phase = e.slots[slot];
     p.unit = slot < e.units.size() ? e.units[slot] : "op";
     bool timed = false;

@@ -16,7 +16,8 @@ namespace kbench {
 
 // One phase of one repetition: its batches.
 struct PhaseSamples {
-  std::string phase;               // the slot's name: "alloc", "free", "touch", "vmap", ...
+  uint32_t slot = 0;               // the sample slot it comes from
+  std::string phase;               // the slot's name: "pair", "alloc", "free", "touch", "vmap", ...
   std::string unit;                // what one count is: "op", "touch", "byte"
   std::vector<double> ns_per_op;   // one value per kept batch
   uint64_t ops = 0;                // timed operations in kept batches

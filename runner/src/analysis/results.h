@@ -5,6 +5,7 @@
 // or read from SQLite (store/history.h); never from benchmark names.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,18 @@ struct RepetitionStats {
   uint32_t discarded_batches = 0;
 };
 
+// Percentiles of single operations, from the module's histogram of
+// per-operation clock ticks (log2 buckets, 4 per octave: each figure is
+// the middle of its bucket, within 12.5 % of the true value).
+struct SingleOpStats {
+  uint64_t ops = 0;                                     // 0: not timed one by one
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;  // ns
+  // Whether one clock read is small against one operation (< 5 %): else
+  // the tails are mostly the clock's, and only batch means are trusted.
+  bool reliable = false;
+  double clock_read_ns = 0;
+};
+
 // A counter per operation of a phase (only counters that exist here).
 struct CounterFigure {
   std::string name;
@@ -37,6 +50,7 @@ struct CounterFigure {
 
 // One phase over all repetitions of a configuration: one measurement.
 struct PhaseStats {
+  uint32_t slot = 0;                  // the sample slot
   std::string phase;                  // the slot's name
   std::string unit;                   // per what: "op", "touch", "byte"
   Summary pooled;                     // every kept batch of every repetition
@@ -48,7 +62,14 @@ struct PhaseStats {
   uint32_t noisy_batches = 0;
   uint32_t discarded_batches = 0;
   double harness_ns = -1;   // the noop cost of the same loop shape; < 0 if not measured
+  Interval harness_ci;      // its median's interval
   bool unreliable = false;  // within 1 % of the harness cost
+  // raw - harness, with a conservative interval (raw's against the
+  // harness's); NaN where no harness of the loop shape was measured.
+  double net_ns = std::nan("");
+  Interval net_ci;
+  std::vector<uint64_t> hist;  // single-op ticks by bucket, summed over repetitions
+  SingleOpStats single_op;
   std::vector<CounterFigure> counters;
   bool counters_multiplexed = false;
 };
@@ -66,6 +87,7 @@ struct ConfigResult {
   bool cv_target_missed = false;
   std::vector<PhaseStats> phases;                 // empty unless something was timed
   nlohmann::json values = nullptr;                // the experiment's named results (e.g. a footprint), or null
+  std::vector<nlohmann::json> rep_values;         // the same, per repetition
   std::vector<std::string> counters_unsupported;  // names; the reasons are in the context
   std::string counter_scope;                      // what counters count per: "alloc+free pair", "op", "touch"
   uint64_t ipi_tlb = 0, ipi_cal = 0;              // /proc/interrupts deltas over all repetitions
@@ -87,6 +109,9 @@ struct StageRow {
   double page_array_share = 0;  // page_array / overhead
   double rest_share = 0;        // rest / overhead
   uint64_t ipi_tlb = 0, ipi_cal = 0;
+  // The whole vmalloc+vfree pair of this size measured clean and steady
+  // (NaN where not both were): the lazy purge's share of the steady cost.
+  double clean_pair = std::nan(""), steady_pair = std::nan(""), purge_share = std::nan("");
 };
 
 // Least-squares line of mapping time against page count.
@@ -100,6 +125,27 @@ struct ZeroingRow {
   std::string alloc_name, memset_name, api;
   uint64_t size = 0;
   double alloc_bytes_per_ns = 0, memset_bytes_per_ns = 0, fraction_of_limit = 0;
+};
+
+// One configuration measured clean and steady (derive_alloc.cpp): what a
+// long-running caller pays beyond a freshly purged kernel, and why.
+struct SteadyRow {
+  std::string api, gfp, pattern, phase;
+  uint64_t size = 0;
+  uint32_t steady_ops_per_batch = 0;
+  // Net of the harness of each one's loop shape where both have one (net),
+  // else raw medians.
+  double clean_ns = 0, steady_ns = 0;
+  bool net = false;
+  double change = 0;       // steady / clean - 1
+  double extra_share = 0;  // (steady - clean) / steady: the deferred work's share of the steady cost
+  // Lazy vmap purges and slab partial flushes during the steady runs,
+  // where kprobes counted them.
+  bool purges_counted = false, slab_flushes_counted = false;
+  uint64_t purges = 0, slab_flushes = 0, steady_ops = 0;
+  uint64_t purge_threshold_bytes = 0;
+  uint64_t lazily_freed_bytes = 0;   // virtual space the steady runs freed lazily
+  uint64_t threshold_crossings = 0;  // lazily_freed_bytes / purge_threshold_bytes
 };
 
 // What the runner knows that the target does not.
@@ -128,6 +174,7 @@ struct RunResults {
   std::vector<StageRow> vmalloc_stages;
   LinearFit vmap_fit, vm_map_ram_fit;  // ns against pages
   std::vector<ZeroingRow> zeroing;
+  std::vector<SteadyRow> steady;
 
   Catalog catalog() const;  // from the context
   const ConfigResult* find(const std::string& key) const;
@@ -145,8 +192,24 @@ bool within_harness_noise(double figure_ns, double harness_ns);
 
 LinearFit fit_line(const std::vector<std::pair<double, double>>& xy);
 
+// The deferred work an allocation configuration's runs caused, summed over
+// its repetitions from the module's values: a count only where every
+// repetition took one (a kprobe on the function doing the work).
+struct DeferredWork {
+  std::optional<uint64_t> vmap_purges;   // lazy vmap purges (LAZY_FREE APIs)
+  std::optional<uint64_t> slab_flushes;  // per-CPU partial slab flushes (SLAB APIs)
+  uint64_t purge_threshold_bytes = 0;    // lazy_max_pages() in bytes, LAZY_FREE APIs
+};
+DeferredWork deferred_work(const ConfigResult& c);
+
 // The median of one phase of a configuration, NaN if it was not measured.
 double phase_median(const ConfigResult& c, const std::string& phase);
+const PhaseStats* find_phase(const ConfigResult& c, const std::string& phase);
+
+// Single-op percentiles from a histogram of KBENCH_HIST_BUCKETS buckets.
+SingleOpStats single_op_stats(const std::vector<uint64_t>& hist, uint32_t clock_khz);
+// The tick range [low, high) of a histogram bucket.
+std::pair<uint64_t, uint64_t> hist_bucket_range(size_t bucket);
 
 // Derived figures as JSON (results.json's kbench_* sections, the history),
 // and back.

@@ -20,6 +20,7 @@ std::span<const std::string_view> apis_list() { return api_names(); }
 std::span<const std::string_view> patterns_list() { return pattern_names(); }
 std::span<const std::string_view> contexts_list() { return context_names(); }
 std::span<const std::string_view> modes_list() { return access_mode_names(); }
+std::span<const std::string_view> states_list() { return state_names(); }
 std::span<const std::string_view> experiments_list() { return experiment_names(); }
 
 std::string format_number(double v) {
@@ -105,6 +106,19 @@ const std::array kOptions = {
            .field = KBENCH_FIELD_OPS,
            .help = "Alloc+free pairs per timed batch of the pair pattern; auto uses more for small sizes so one "
                    "clock read stays cheap against the batch."},
+    Option{.key = "states",
+           .where = kSweep,
+           .type = OptType::Name,
+           .list = true,
+           .def = "[\"clean\"]",
+           .names = states_list,
+           .field = KBENCH_FIELD_OPS,
+           .help = "clean: earlier lazy frees are purged first, the figure of a freshly purged kernel. steady: "
+                   "nothing is purged and the module sizes each batch (batch_sizes and ops_per_batch do not apply) "
+                   "to cross the kernel's own deferred-work threshold at least twice (the lazy vmap purge for "
+                   "the vmalloc family: its purges and their TLB flushes land in the figure, and are counted), "
+                   "the cost a long-running caller pays.",
+           .to_job = [](Job& j, const Value& v) { j.state = *find_name(state_names(), std::get<std::string>(v)); }},
     Option{.key = "contexts",
            .where = kSweep,
            .type = OptType::Name,
@@ -190,6 +204,17 @@ const std::array kOptions = {
            .api_option = KBENCH_OPT_CACHE_ALIGN,
            .job_key = "hwcache_align",
            .encode = [](kbench_run_args& a, int64_t v) { a.flags |= v ? KBENCH_RUN_HWCACHE_ALIGN : 0U; }},
+    Option{.key = "mergeable_cache",
+           .where = kSweep,
+           .type = OptType::Bool,
+           .def = "false",
+           .field = KBENCH_FIELD_OPTIONS,
+           .help = "For APIs that create a cache of their own (kmem_cache): a cache the kernel may merge with "
+                   "kmalloc-<size>, as a driver's kmem_cache_create usually gets, instead of kbench's default "
+                   "unmerged one, whose state depends on this run only.",
+           .api_option = KBENCH_OPT_MERGEABLE,
+           .job_key = "mergeable",
+           .encode = [](kbench_run_args& a, int64_t v) { a.flags |= v ? KBENCH_RUN_MERGEABLE : 0U; }},
     // [run]
     Option{.key = "repetitions",
            .where = kInRun,

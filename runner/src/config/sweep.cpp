@@ -77,6 +77,12 @@ void expand_block(const SweepBlock& b, std::vector<Job>& jobs, std::unordered_se
         if (seen.insert(job.key()).second) jobs.push_back(job);
         return;
       }
+      if (job.steady()) {  // the module chooses N
+        Job j = job;
+        j.ops_per_batch = 0;
+        if (seen.insert(j.key()).second) jobs.push_back(std::move(j));
+        return;
+      }
       for (const uint32_t n : batch_sizes_of(b, job.pattern, job.size)) {
         Job j = job;
         j.ops_per_batch = n;
@@ -111,13 +117,15 @@ std::vector<Job> expand_sweeps(const Config& config, size_t max_jobs) {
 }
 
 size_t add_harness_jobs(std::vector<Job>& jobs) {
-  using Shape = std::tuple<uint32_t, uint32_t, uint32_t>;
+  // The loop shape: pattern, batch size (steady state: the module's
+  // choice, so the state stands for it), context.
+  using Shape = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>;
   std::set<Shape> have;
   std::vector<std::pair<Shape, uint64_t>> need;  // shape, size of a job with it
   std::set<std::string> names;
   for (const auto& j : jobs) {
     if (j.experiment != KBENCH_EXP_ALLOC) continue;
-    const Shape shape{j.pattern, j.ops_per_batch, j.context};
+    const Shape shape{j.pattern, j.ops_per_batch, j.context, j.state};
     names.insert(j.key());
     if (j.api == "noop")
       have.insert(shape);
@@ -127,7 +135,7 @@ size_t add_harness_jobs(std::vector<Job>& jobs) {
   size_t added = 0;
   for (const auto& [shape, size] : need) {
     if (have.count(shape)) continue;
-    const auto& [pattern, ops, context] = shape;
+    const auto& [pattern, ops, context, state] = shape;
     Job noop;
     noop.api = "noop";
     noop.size = size;  // noop ignores it; it names the loop shape's siblings
@@ -136,6 +144,7 @@ size_t add_harness_jobs(std::vector<Job>& jobs) {
     noop.pattern = pattern;
     noop.context = context;
     noop.ops_per_batch = ops;
+    noop.state = state;
     noop.batches = jobs.front().batches;
     noop.warmup_batches = jobs.front().warmup_batches;
     noop.sweep = "harness";

@@ -22,7 +22,8 @@ constexpr std::array<std::string_view, KBENCH_GFP_COUNT> kGfps = {
     "GFP_KERNEL", "GFP_ATOMIC",         "GFP_NOWAIT",          "GFP_NOIO", "GFP_NOFS", "GFP_USER",
     "GFP_DMA32",  "GFP_KERNEL_ACCOUNT", "GFP_HIGHUSER_MOVABLE"};
 constexpr std::array<std::string_view, KBENCH_GFPM_COUNT> kGfpMods = {"__GFP_ZERO", "__GFP_NOWARN", "__GFP_NORETRY",
-                                                                      "__GFP_RETRY_MAYFAIL"};
+                                                                      "__GFP_RETRY_MAYFAIL", "__GFP_COMP"};
+constexpr std::array<std::string_view, 2> kStates = {"clean", "steady"};
 constexpr std::array<std::string_view, KBENCH_PATTERN_COUNT> kPatterns = {"pair", "batch", "batch-shuffled"};
 constexpr std::array<std::string_view, KBENCH_CTX_COUNT> kContexts = {"preempt-on", "preempt-off", "irqs-off"};
 constexpr std::array<std::string_view, KBENCH_ACCESS_COUNT> kAccessModes = {"sequential", "page-stride", "page-random",
@@ -32,13 +33,22 @@ constexpr std::array<std::string_view, KBENCH_CNT_COUNT> kCounters = {
 constexpr std::array<std::string_view, KBENCH_MEM_COUNT> kMemory = {"none", "direct", "vmalloc", "direct_or_vmalloc",
                                                                     "page"};
 constexpr NamedBit kCaps[] = {
-    {"gfp", KBENCH_CAP_GFP},           {"nonblock", KBENCH_CAP_NONBLOCK},
-    {"dma32", KBENCH_CAP_DMA32},       {"highmem", KBENCH_CAP_HIGHMEM},
-    {"zero", KBENCH_CAP_ZERO},         {"atomic_ctx", KBENCH_CAP_ATOMIC_CTX},
-    {"order", KBENCH_CAP_ORDER},       {"always_zeroes", KBENCH_CAP_ALWAYS_ZEROES},
-    {"huge_map", KBENCH_CAP_HUGE_MAP}, {"contiguous", KBENCH_CAP_CONTIGUOUS},
-    {"harness", KBENCH_CAP_HARNESS},   {"needs_setup", KBENCH_CAP_NEEDS_SETUP},
+    {"gfp", KBENCH_CAP_GFP},
+    {"nonblock", KBENCH_CAP_NONBLOCK},
+    {"dma32", KBENCH_CAP_DMA32},
+    {"highmem", KBENCH_CAP_HIGHMEM},
+    {"zero", KBENCH_CAP_ZERO},
+    {"atomic_ctx", KBENCH_CAP_ATOMIC_CTX},
+    {"order", KBENCH_CAP_ORDER},
+    {"always_zeroes", KBENCH_CAP_ALWAYS_ZEROES},
+    {"huge_map", KBENCH_CAP_HUGE_MAP},
+    {"contiguous", KBENCH_CAP_CONTIGUOUS},
+    {"harness", KBENCH_CAP_HARNESS},
+    {"needs_setup", KBENCH_CAP_NEEDS_SETUP},
     {"reserve", KBENCH_CAP_RESERVE},
+    {"comp", KBENCH_CAP_COMP},
+    {"lazy_free", KBENCH_CAP_LAZY_FREE},
+    {"slab", KBENCH_CAP_SLAB},
 };
 
 static_assert(std::all_of(std::begin(kGfps), std::end(kGfps), [](std::string_view n) { return !n.empty(); }),
@@ -70,6 +80,7 @@ std::span<const std::string_view> context_names() { return kContexts; }
 std::span<const std::string_view> access_mode_names() { return kAccessModes; }
 std::span<const std::string_view> counter_names() { return kCounters; }
 std::span<const std::string_view> memory_names() { return kMemory; }
+std::span<const std::string_view> state_names() { return kStates; }
 std::span<const NamedBit> cap_names() { return kCaps; }
 
 std::optional<uint32_t> find_name(std::span<const std::string_view> names, std::string_view name) {

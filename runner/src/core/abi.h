@@ -23,9 +23,9 @@ namespace kbench {
 static_assert(sizeof(kbench_info) == 240, "UAPI struct kbench_info changed size");
 static_assert(sizeof(kbench_api_info) == 512, "UAPI struct kbench_api_info changed size");
 static_assert(sizeof(kbench_experiment_info) == 824, "UAPI struct kbench_experiment_info changed size");
-static_assert(sizeof(kbench_run_args) == 496, "UAPI struct kbench_run_args changed size");
+static_assert(sizeof(kbench_run_args) == 512, "UAPI struct kbench_run_args changed size");
 static_assert(sizeof(kbench_sample) == 160, "UAPI struct kbench_sample changed size");
-static_assert(sizeof(kbench_counters) == 168, "UAPI struct kbench_counters changed size");
+static_assert(sizeof(kbench_counters) == 280, "UAPI struct kbench_counters changed size");
 
 // The APIs of kbench-module/kbench_apis.h, in its order: for checking
 // configs before any target is up. A module may lack one (built from
@@ -38,6 +38,10 @@ std::span<const std::string_view> context_names();
 std::span<const std::string_view> access_mode_names();  // enum kbench_access_mode
 std::span<const std::string_view> counter_names();      // enum kbench_counter_id
 std::span<const std::string_view> memory_names();       // enum kbench_memory
+// "clean" (earlier lazy frees purged first) or "steady" (KBENCH_RUN_STEADY).
+std::span<const std::string_view> state_names();
+inline constexpr uint32_t kStateClean = 0;
+inline constexpr uint32_t kStateSteady = 1;
 // KBENCH_CAP_* bits by name, e.g. {"nonblock", KBENCH_CAP_NONBLOCK}.
 struct NamedBit {
   std::string_view name;

@@ -29,7 +29,9 @@ std::string Job::key() const {
   if (reads(KBENCH_FIELD_GFP)) n += "/gfp:" + gfp.to_string();
   if (reads(KBENCH_FIELD_MODE)) n += "/mode:" + std::string(access_mode_name());
   if (reads(KBENCH_FIELD_PATTERN)) n += "/pattern:" + std::string(pattern_name());
-  if (reads(KBENCH_FIELD_OPS)) n += "/n:" + std::to_string(ops_per_batch);
+  // Steady state sizes its batches to the kernel's own thresholds: the
+  // state, not a batch size, is what names it.
+  if (reads(KBENCH_FIELD_OPS)) n += steady() ? std::string("/state:steady") : "/n:" + std::to_string(ops_per_batch);
   if (reads(KBENCH_FIELD_CONTEXT)) n += "/ctx:" + std::string(context_name());
   for (const auto& o : options) n += "/" + o.key + ":" + std::to_string(o.value);
   return n;
@@ -43,7 +45,10 @@ nlohmann::json dimensions_json(const Job& job) {
   if (job.reads(KBENCH_FIELD_GFP)) d["gfp"] = job.gfp.to_string();
   if (job.reads(KBENCH_FIELD_MODE)) d["access_mode"] = job.access_mode_name();
   if (job.reads(KBENCH_FIELD_PATTERN)) d["pattern"] = job.pattern_name();
-  if (job.reads(KBENCH_FIELD_OPS)) d["ops_per_batch"] = job.ops_per_batch;
+  if (job.reads(KBENCH_FIELD_OPS)) {
+    d["ops_per_batch"] = job.ops_per_batch;
+    d["state"] = job.state_name();
+  }
   if (job.reads(KBENCH_FIELD_CONTEXT)) d["context"] = job.context_name();
   nlohmann::json opts = nlohmann::json::object();
   for (const auto& o : job.options) opts[o.key] = o.value;
@@ -60,6 +65,7 @@ void to_json(nlohmann::json& j, const Job& job) {
                      {"gfp", job.gfp.to_string()},
                      {"pattern", job.pattern_name()},
                      {"ops_per_batch", job.ops_per_batch},
+                     {"state", job.state_name()},
                      {"context", job.context_name()},
                      {"access_mode", job.access_mode_name()},
                      {"options", opts},
@@ -88,6 +94,7 @@ void from_json(const nlohmann::json& j, Job& job) {
   job.gfp = Gfp::parse(j.at("gfp").get<std::string>());
   job.pattern = id_of(pattern_names(), j.at("pattern").get<std::string>(), "pattern");
   job.ops_per_batch = j.at("ops_per_batch").get<uint32_t>();
+  job.state = id_of(state_names(), j.value("state", "clean"), "state");
   job.context = id_of(context_names(), j.at("context").get<std::string>(), "context");
   job.access_mode = id_of(access_mode_names(), j.at("access_mode").get<std::string>(), "access mode");
   job.options.clear();

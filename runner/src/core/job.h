@@ -35,7 +35,8 @@ struct Job {
   uint64_t size = 0;
   Gfp gfp;
   uint32_t pattern = KBENCH_PATTERN_PAIR;
-  uint32_t ops_per_batch = 1;  // N: ops per timed batch
+  uint32_t ops_per_batch = 1;    // N: ops per timed batch (steady state: the module's choice)
+  uint32_t state = kStateClean;  // clean or steady (kStateSteady): part of the N dimension
   uint32_t context = KBENCH_CTX_PREEMPT_ON;
   uint32_t access_mode = KBENCH_ACCESS_SEQUENTIAL;
   std::vector<ApiOption> options;  // in the option table's order
@@ -57,6 +58,8 @@ struct Job {
   std::string_view pattern_name() const { return pattern_names()[pattern]; }
   std::string_view context_name() const { return context_names()[context]; }
   std::string_view access_mode_name() const { return access_mode_names()[access_mode]; }
+  std::string_view state_name() const { return state_names()[state]; }
+  bool steady() const { return state == kStateSteady; }
   const ApiOption* option(std::string_view key) const;
 };
 

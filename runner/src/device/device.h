@@ -61,8 +61,11 @@ struct RunOutcome {
   std::vector<kbench_sample> samples;       // one per timed batch
   nlohmann::json values = nullptr;          // the experiment's named results, or null
   std::optional<kbench_counters> counters;  // when the job asked for them
-  std::string raw_event_error;              // the job's raw event could not be resolved here: why
-  nlohmann::json interrupts;                // /proc/interrupts deltas during the job: {"TLB": n, "CAL": n}
+  // Per sample slot: operations by clock ticks, KBENCH_HIST_BUCKETS buckets
+  // (empty where the experiment does not time operations one by one).
+  std::vector<std::vector<uint64_t>> hist;
+  std::string raw_event_error;  // the job's raw event could not be resolved here: why
+  nlohmann::json interrupts;    // /proc/interrupts deltas during the job: {"TLB": n, "CAL": n}
 };
 
 // Fill the ioctl argument for a job (pure: unit-tested without a kernel).

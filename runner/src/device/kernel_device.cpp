@@ -139,7 +139,8 @@ kbench_run_args encode_run_args(const Job& job, uint32_t api_id, bool validate_o
   kbench_run_args a{};  // zeroes pads and every field the experiment does not read
   a.experiment = job.experiment;
   a.obj_size = job.size;
-  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (counters ? KBENCH_RUN_COUNTERS : 0U);
+  a.flags = (validate_only ? KBENCH_RUN_VALIDATE_ONLY : 0U) | (counters ? KBENCH_RUN_COUNTERS : 0U) |
+            (job.reads(KBENCH_FIELD_OPS) && job.steady() ? KBENCH_RUN_STEADY : 0U);
   if (job.reads(KBENCH_FIELD_API)) a.api = api_id;
   if (job.reads(KBENCH_FIELD_GFP)) {
     a.gfp = job.gfp.base;
@@ -147,7 +148,7 @@ kbench_run_args encode_run_args(const Job& job, uint32_t api_id, bool validate_o
   }
   if (job.reads(KBENCH_FIELD_PATTERN)) a.pattern = job.pattern;
   if (job.reads(KBENCH_FIELD_CONTEXT)) a.context = job.context;
-  if (job.reads(KBENCH_FIELD_OPS)) a.ops_per_batch = job.ops_per_batch;
+  if (job.reads(KBENCH_FIELD_OPS)) a.ops_per_batch = job.steady() ? 0 : job.ops_per_batch;
   if (job.reads(KBENCH_FIELD_BATCHES)) {
     a.nr_batches = job.batches;
     a.warmup_batches = job.warmup_batches;
@@ -185,6 +186,14 @@ RunOutcome decode_run_args(const kbench_run_args& a, int err, const kbench_sampl
 }
 
 namespace {
+
+std::vector<std::vector<uint64_t>> split_hist(const std::vector<uint64_t>& flat, size_t slots) {
+  std::vector<std::vector<uint64_t>> out(slots);
+  for (size_t s = 0; s < slots; ++s)
+    out[s].assign(flat.begin() + static_cast<long>(s * KBENCH_HIST_BUCKETS),
+                  flat.begin() + static_cast<long>((s + 1) * KBENCH_HIST_BUCKETS));
+  return out;
+}
 
 class KernelDevice final : public Device {
  public:
@@ -241,8 +250,16 @@ class KernelDevice final : public Device {
     kbench_counters* cnt = job.counters && !validate_only ? &counters : nullptr;
     std::vector<kbench_sample> buf(validate_only || !has_samples ? 0 : job.batches);
     kbench_run_args a = encode_run_args(job, api ? api->id : 0, validate_only, buf.data(), buf.size(), cnt);
+    // Single-operation histograms, one per sample slot, where the experiment times ops one by one.
+    std::vector<uint64_t> hist;
+    if (exp && (exp->flags & KBENCH_EXPF_HIST) && !validate_only) {
+      hist.assign(exp->slots.size() * KBENCH_HIST_BUCKETS, 0);
+      a.hist_ptr = reinterpret_cast<uintptr_t>(hist.data());
+      a.hist_len = hist.size() * sizeof(uint64_t);
+    }
     const int rc = ::ioctl(fd_, KBENCH_IOC_RUN, &a);
     RunOutcome o = decode_run_args(a, rc == 0 ? 0 : errno, buf.empty() ? nullptr : buf.data(), exp);
+    if (!hist.empty() && (o.err == 0 || o.err == EINTR)) o.hist = split_hist(hist, exp->slots.size());
     if (cnt && (o.err == 0 || o.err == EINTR)) o.counters = counters;
     return o;
   }

@@ -88,15 +88,17 @@ void from_json(const nlohmann::json& j, Plan& plan) {
 
 namespace {
 
-// A counter as [status, flags, value, value2] in the record stream.
-nlohmann::json counter_to_json(const kbench_counter& k) { return {k.status, k.flags, k.value, k.value2}; }
+// A counter as [status, flags, [value per slot...]] in the record stream.
+nlohmann::json counter_to_json(const kbench_counter& k) {
+  return {k.status, k.flags, std::vector<uint64_t>(std::begin(k.value), std::end(k.value))};
+}
 
 kbench_counter counter_from_json(const nlohmann::json& j) {
   kbench_counter k{};
   k.status = j.at(0);
   k.flags = j.at(1);
-  k.value = j.at(2);
-  k.value2 = j.at(3);
+  const auto& v = j.at(2);
+  for (size_t i = 0; i < std::size(k.value) && i < v.size(); ++i) k.value[i] = v.at(i);
   return k;
 }
 
@@ -123,6 +125,17 @@ nlohmann::json outcome_to_json(const RunOutcome& o) {
                       {"failed_total", o.failed_total},
                       {"samples", samples}};
   if (!o.values.is_null()) j["values"] = o.values;
+  // Histograms sparse: [[bucket, count], ...] per slot.
+  if (!o.hist.empty()) {
+    nlohmann::json h = nlohmann::json::array();
+    for (const auto& slot : o.hist) {
+      nlohmann::json pairs = nlohmann::json::array();
+      for (size_t b = 0; b < slot.size(); ++b)
+        if (slot[b]) pairs.push_back({b, slot[b]});
+      h.push_back(pairs);
+    }
+    j["hist"] = h;
+  }
   if (o.counters) {
     nlohmann::json c = nlohmann::json::array();
     for (const auto& k : o.counters->c) c.push_back(counter_to_json(k));
@@ -144,6 +157,17 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
   o.nowarn_added = j.at("nowarn_added");
   o.failed_total = j.at("failed_total");
   if (j.contains("values")) o.values = j.at("values");
+  if (j.contains("hist")) {
+    for (const auto& pairs : j.at("hist")) {
+      std::vector<uint64_t> slot(KBENCH_HIST_BUCKETS, 0);
+      for (const auto& p : pairs) {
+        const size_t b = p.at(0).get<size_t>();
+        if (b >= slot.size()) throw Error("histogram bucket " + std::to_string(b) + " out of range");
+        slot[b] = p.at(1).get<uint64_t>();
+      }
+      o.hist.push_back(std::move(slot));
+    }
+  }
   if (j.contains("counters")) {
     kbench_counters c{};
     size_t i = 0;
@@ -294,6 +318,9 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
       const auto ipi_before = read_ipi_counts();
       outcome = device.run(job, plan.validate_only);
       outcome.raw_event_error = raw_error;
+      // In steady state the module chose the batch size: record what ran.
+      if (job.steady() && outcome.values.is_object() && outcome.values.contains("ops_per_batch"))
+        job.ops_per_batch = outcome.values["ops_per_batch"].get<uint32_t>();
       if (!plan.validate_only && !ipi_before.empty()) {
         const auto ipi_after = read_ipi_counts();
         outcome.interrupts = nlohmann::json::object();

@@ -24,7 +24,7 @@
 
 namespace kbench {
 
-inline constexpr int kRecordFormatVersion = 2;
+inline constexpr int kRecordFormatVersion = 3;
 
 // One run of one configuration: jobs[config], its repetition-th time.
 struct PlanEntry {

@@ -74,28 +74,31 @@ class ConsoleReporter final : public Reporter {
   }
 
  private:
-  // The cheapest API of each family per size (pair pattern, GFP_KERNEL,
-  // preempt-on, alloc phase), at up to four of the measured sizes: where
-  // each family stands, in one small table.
+  // The cheapest API of each family per size (an alloc+free pair timed as
+  // a whole, GFP_KERNEL, preempt-on, clean), net of the harness, at up to
+  // four of the measured sizes; and what the harness is against the
+  // cheapest pair measured, from this run.
   void print_headlines(const RunResults& r) {
     const Catalog catalog = r.catalog();
     std::map<std::string, std::map<uint64_t, const ConfigResult*>> best;  // family -> size -> config
     std::set<uint64_t> sizes;
-    double harness = std::nan("");
+    const PhaseStats* harness = nullptr;
+    const ConfigResult* cheapest = nullptr;
     for (const auto& c : r.configs) {
-      const PhaseStats* a = phase_of(c, "alloc");
-      if (c.job.experiment != KBENCH_EXP_ALLOC || !a || c.job.pattern != KBENCH_PATTERN_PAIR || c.job.gfp != Gfp{} ||
-          c.job.context != KBENCH_CTX_PREEMPT_ON)
+      const PhaseStats* p = find_phase(c, "pair");
+      if (c.job.experiment != KBENCH_EXP_ALLOC || !p || c.job.pattern != KBENCH_PATTERN_PAIR || c.job.gfp != Gfp{} ||
+          c.job.context != KBENCH_CTX_PREEMPT_ON || c.job.steady())
         continue;
       const ApiInfo* api = catalog.api(c.job.api);
       if (!api) continue;
       if (api->has(KBENCH_CAP_HARNESS)) {
-        if (!(harness <= a->pooled.median)) harness = a->pooled.median;
+        if (!harness || p->pooled.median < harness->pooled.median) harness = p;
         continue;
       }
+      if (!cheapest || p->pooled.median < find_phase(*cheapest, "pair")->pooled.median) cheapest = &c;
       sizes.insert(c.job.size);
       const ConfigResult*& b = best[api->family][c.job.size];
-      if (!b || a->pooled.median < phase_of(*b, "alloc")->pooled.median) b = &c;
+      if (!b || p->pooled.median < find_phase(*b, "pair")->pooled.median) b = &c;
     }
     if (best.empty()) {
       out_ << "(no pair-pattern GFP_KERNEL allocations in this run: see results.json or --verbose)\n";
@@ -106,55 +109,89 @@ class ConsoleReporter final : public Reporter {
       const std::vector<uint64_t> all = cols;
       cols = {all.front(), all[all.size() / 3], all[2 * all.size() / 3], all.back()};
     }
-    std::vector<std::vector<std::string>> rows = {{"cheapest alloc by family"}};
+    std::vector<std::vector<std::string>> rows = {{"cheapest alloc+free pair"}};
     for (const uint64_t s : cols) rows.front().push_back(format_size(s));
     for (const auto& [family, by_size] : best) {
       std::vector<std::string> row = {family};
       for (const uint64_t s : cols) {
         const auto it = by_size.find(s);
-        row.push_back(it == by_size.end()
-                          ? "-"
-                          : it->second->job.api + " " + format_ns(phase_of(*it->second, "alloc")->pooled.median));
+        if (it == by_size.end()) {
+          row.emplace_back("-");
+          continue;
+        }
+        const PhaseStats* p = find_phase(*it->second, "pair");
+        row.push_back(it->second->job.api + " " + format_ns(std::isnan(p->net_ns) ? p->pooled.median : p->net_ns));
       }
       rows.push_back(row);
     }
     print_table(out_, rows, 1);
-    out_ << "(median ns per allocation over every batch and repetition; pair pattern, GFP_KERNEL";
-    if (!std::isnan(harness)) out_ << "; harness loop alone: " << format_ns(harness);
-    out_ << ")\n";
+    out_ << "(median ns per pair, net of the harness; GFP_KERNEL, clean state; --verbose for every figure)\n";
+    if (harness && cheapest) {
+      const PhaseStats* p = find_phase(*cheapest, "pair");
+      char line[256];
+      std::snprintf(line, sizeof(line), "harness: %s per pair, %.2f%% of the cheapest pair measured (%s %s, %s raw)\n",
+                    format_ns(harness->pooled.median).c_str(), 100 * harness->pooled.median / p->pooled.median,
+                    cheapest->job.api.c_str(), format_size(cheapest->job.size).c_str(),
+                    format_ns(p->pooled.median).c_str());
+      out_ << line;
+    }
+    // The largest effects of the deferred work, a few lines at most.
+    std::vector<const SteadyRow*> steady;
+    for (const auto& s : r.steady) steady.push_back(&s);
+    std::sort(steady.begin(), steady.end(), [](auto* a, auto* b) { return std::abs(a->change) > std::abs(b->change); });
+    if (steady.size() > 3) steady.resize(3);
+    for (const SteadyRow* row : steady) {
+      const SteadyRow& s = *row;
+      char line[512];
+      std::string deferred;
+      if (s.purges_counted)
+        deferred += ", " + std::to_string(s.purges) + " lazy purges for " + std::to_string(s.threshold_crossings) +
+                    " threshold crossings";
+      if (s.slab_flushes_counted && s.slab_flushes)
+        deferred += ", " + std::to_string(s.slab_flushes) + " per-CPU partial slab flushes";
+      std::snprintf(line, sizeof(line), "steady state %s(%s%s): %s per %s against %s clean (%+.0f%%)%s\n",
+                    s.api.c_str(), format_size(s.size).c_str(), s.pattern == "pair" ? "" : (", " + s.pattern).c_str(),
+                    format_ns(s.steady_ns).c_str(), s.phase == "pair" ? "pair" : "alloc+free",
+                    format_ns(s.clean_ns).c_str(), 100 * s.change, deferred.c_str());
+      out_ << line;
+    }
     if (!r.vmalloc_stages.empty()) {
       const StageRow& s = r.vmalloc_stages.back();
       char line[200];
+      // Each stage is its own timed loop: their medians need not add up.
       std::snprintf(line, sizeof(line),
-                    "vmalloc(%s): %s, of which page allocation %.0f%%, vmap (VA range + page tables) %.0f%%\n",
-                    format_size(s.size).c_str(), format_ns(s.vmalloc).c_str(), 100 * s.pages_alloc / s.vmalloc,
-                    100 * s.vmap / s.vmalloc);
+                    "vmalloc(%s): %s; its stages timed alone: page allocation %s (%.0f%%), vmap (VA range + page "
+                    "tables) %s (%.0f%%)\n",
+                    format_size(s.size).c_str(), format_ns(s.vmalloc).c_str(), format_ns(s.pages_alloc).c_str(),
+                    100 * s.pages_alloc / s.vmalloc, format_ns(s.vmap).c_str(), 100 * s.vmap / s.vmalloc);
       out_ << line;
     }
   }
 
   void print_measurements(const RunResults& r) {
     std::vector<std::vector<std::string>> rows;
-    rows.push_back({"configuration", "call", "alloc p50", "95% CI", "alloc p99", "free p50", "free p99", "reps",
-                    "batches", "fail", "noisy", ""});
+    rows.push_back({"configuration", "call", "pair p50", "net", "alloc p50", "95% CI", "alloc p99", "free p50",
+                    "free p99", "reps", "batches", "fail", "noisy", ""});
     for (const auto& c : r.configs) {
       if (c.phases.empty() || c.job.experiment != KBENCH_EXP_ALLOC) continue;
+      const PhaseStats* p = phase_of(c, "pair");
       const PhaseStats* a = phase_of(c, "alloc");
       const PhaseStats* f = phase_of(c, "free");
-      const PhaseStats& any = a ? *a : *f;
+      const PhaseStats& any = c.phases.front();
       const double nan = std::nan("");
       std::string flags;
       if ((a && a->unreliable) || (f && f->unreliable)) flags += "~harness ";
       if (c.cv_target_missed) flags += "cv>target";
-      rows.push_back({c.job.key(), c.call, format_ns(a ? a->pooled.median : nan),
+      rows.push_back({c.job.key(), c.call, format_ns(p ? p->pooled.median : nan), format_ns(p ? p->net_ns : nan),
+                      format_ns(a ? a->pooled.median : nan),
                       a ? format_ns(a->median_ci.low) + ".." + format_ns(a->median_ci.high) : "-",
                       format_ns(a ? a->pooled.p99 : nan), format_ns(f ? f->pooled.median : nan),
                       format_ns(f ? f->pooled.p99 : nan), std::to_string(any.repetitions), std::to_string(any.pooled.n),
                       std::to_string(c.failures), std::to_string(any.noisy_batches), flags});
     }
     print_table(out_, rows);
-    out_ << "(p50/p99 over every batch of every repetition, in ns per operation; ~harness: within 1% of the "
-            "noop loop's cost)\n";
+    out_ << "(p50/p99 over every batch of every repetition, in ns per pair or per operation; net: the pair less "
+            "the noop loop of the same shape; ~harness: within 1% of the noop loop's cost)\n";
   }
 
   void print_probes(const RunResults& r) {

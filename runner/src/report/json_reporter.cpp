@@ -47,9 +47,35 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
                           {"emulated", emulated},
                           {"repetitions", st.repetitions},
                           {"unreliable", st.unreliable}});
-  if (st.harness_ns >= 0) b["harness_overhead_ns"] = st.harness_ns;
+  if (st.harness_ns >= 0) {
+    // raw (the measured figure), harness (the noop of the same loop
+    // shape) and net (raw - harness, with a conservative interval).
+    b["harness_overhead_ns"] = st.harness_ns;
+    if (std::isfinite(st.net_ns)) {
+      b["net_ns"] = st.net_ns;
+      b["net_ci_low_ns"] = st.net_ci.low;
+      b["net_ci_high_ns"] = st.net_ci.high;
+    }
+  }
+  if (st.single_op.ops) {
+    b["single_op_ops"] = st.single_op.ops;
+    b["single_op_p50_ns"] = st.single_op.p50;
+    b["single_op_p90_ns"] = st.single_op.p90;
+    b["single_op_p99_ns"] = st.single_op.p99;
+    b["single_op_p999_ns"] = st.single_op.p999;
+    b["single_op_max_ns"] = st.single_op.max;
+    b["single_op_reliable"] = st.single_op.reliable;
+    b["clock_read_ns"] = st.single_op.clock_read_ns;
+  }
   if (st.unreliable) b["unreliable_reason"] = "within 1% of the harness cost (noop loop)";
   if (!c.reason.empty()) b["note"] = c.reason;
+  if (c.job.steady()) {
+    // A count only where one was taken: never a zero for "not counted".
+    const DeferredWork d = deferred_work(c);
+    if (d.vmap_purges) b["purges"] = *d.vmap_purges;
+    if (d.slab_flushes) b["slab_flushes"] = *d.slab_flushes;
+    if (d.purge_threshold_bytes) b["purge_threshold_bytes"] = d.purge_threshold_bytes;
+  }
   // Counters: a value only where the counter exists; otherwise its name,
   // and the reason once in the context.
   if (!c.counters_unsupported.empty() || !st.counters.empty()) {
@@ -57,7 +83,8 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
     for (const auto& k : st.counters) per_op[k.name] = k.per_op;
     b["counters_per_op"] = per_op;
     b["counters_unsupported"] = c.counters_unsupported;
-    b["counters_scope"] = st.phase == "free" ? "freed op" : c.counter_scope;
+    // Each slot's counters are read around its own loops: per its unit.
+    b["counters_scope"] = st.unit == "pair" ? "alloc+free pair" : st.unit;
     if (st.counters_multiplexed) b["counters_multiplexed"] = true;
   }
   if (c.ipi_tlb || c.ipi_cal) {

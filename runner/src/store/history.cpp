@@ -251,6 +251,7 @@ nlohmann::json config_json(const ConfigResult& c) {
           {"nowarn_added", c.nowarn_added},
           {"cv_target_missed", c.cv_target_missed},
           {"values", c.values},
+          {"rep_values", c.rep_values},
           {"counters_unsupported", c.counters_unsupported},
           {"counter_scope", c.counter_scope},
           {"ipi_tlb", c.ipi_tlb},
@@ -264,6 +265,7 @@ void config_from(const nlohmann::json& j, ConfigResult& c) {
   c.nowarn_added = j.value("nowarn_added", false);
   c.cv_target_missed = j.value("cv_target_missed", false);
   c.values = j.value("values", nlohmann::json());
+  c.rep_values = j.value("rep_values", std::vector<nlohmann::json>{});
   c.counters_unsupported = j.value("counters_unsupported", std::vector<std::string>{});
   c.counter_scope = j.value("counter_scope", "");
   c.ipi_tlb = j.value("ipi_tlb", uint64_t{0});
@@ -273,11 +275,21 @@ void config_from(const nlohmann::json& j, ConfigResult& c) {
 nlohmann::json phase_json(const PhaseStats& p) {
   nlohmann::json counters = nlohmann::json::array();
   for (const auto& k : p.counters) counters.push_back({k.name, k.per_op});
-  return {{"ci_coverage", p.median_ci.coverage},
+  nlohmann::json hist = nlohmann::json::array();
+  for (size_t b = 0; b < p.hist.size(); ++b)
+    if (p.hist[b]) hist.push_back({b, p.hist[b]});
+  return {{"slot", p.slot},
+          {"ci_coverage", p.median_ci.coverage},
           {"rep_medians", summary_json(p.rep_medians)},
           {"ops", p.ops},
           {"counters", counters},
-          {"counters_multiplexed", p.counters_multiplexed}};
+          {"counters_multiplexed", p.counters_multiplexed},
+          {"harness_ci", {p.harness_ci.low, p.harness_ci.high, p.harness_ci.coverage}},
+          {"net", {p.net_ns, p.net_ci.low, p.net_ci.high, p.net_ci.coverage}},
+          {"hist", hist},
+          {"single_op",
+           {p.single_op.ops, p.single_op.p50, p.single_op.p90, p.single_op.p99, p.single_op.p999, p.single_op.max,
+            p.single_op.reliable, p.single_op.clock_read_ns}}};
 }
 
 void phase_from(const nlohmann::json& j, PhaseStats& p) {
@@ -287,6 +299,33 @@ void phase_from(const nlohmann::json& j, PhaseStats& p) {
   for (const auto& k : j.value("counters", nlohmann::json::array()))
     p.counters.push_back({k.at(0).get<std::string>(), k.at(1).get<double>()});
   p.counters_multiplexed = j.value("counters_multiplexed", false);
+  p.slot = j.value("slot", 0U);
+  auto num = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
+  if (j.contains("harness_ci")) {
+    const auto& h = j["harness_ci"];
+    p.harness_ci = {num(h.at(0)), num(h.at(1)), num(h.at(2))};
+  }
+  if (j.contains("net")) {
+    const auto& n = j["net"];
+    p.net_ns = num(n.at(0));
+    p.net_ci = {num(n.at(1)), num(n.at(2)), num(n.at(3))};
+  }
+  for (const auto& b : j.value("hist", nlohmann::json::array())) {
+    const size_t i = b.at(0).get<size_t>();
+    if (p.hist.size() <= i) p.hist.resize(KBENCH_HIST_BUCKETS, 0);
+    if (i < p.hist.size()) p.hist[i] = b.at(1).get<uint64_t>();
+  }
+  if (j.contains("single_op")) {
+    const auto& s = j["single_op"];
+    p.single_op.ops = s.at(0).get<uint64_t>();
+    p.single_op.p50 = num(s.at(1));
+    p.single_op.p90 = num(s.at(2));
+    p.single_op.p99 = num(s.at(3));
+    p.single_op.p999 = num(s.at(4));
+    p.single_op.max = num(s.at(5));
+    p.single_op.reliable = s.at(6).get<bool>();
+    p.single_op.clock_read_ns = num(s.at(7));
+  }
 }
 
 // A job from the dimension columns, for rows written before job_json.

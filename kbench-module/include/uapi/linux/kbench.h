@@ -52,7 +52,8 @@ enum kbench_gfp {
 #define KBENCH_GFPM_NOWARN		(1U << 1) /* __GFP_NOWARN */
 #define KBENCH_GFPM_NORETRY		(1U << 2) /* __GFP_NORETRY */
 #define KBENCH_GFPM_RETRY_MAYFAIL	(1U << 3) /* __GFP_RETRY_MAYFAIL */
-#define KBENCH_GFPM_COUNT		4
+#define KBENCH_GFPM_COMP		(1U << 4) /* __GFP_COMP: a compound page */
+#define KBENCH_GFPM_COUNT		5
 #define KBENCH_GFPM_ALL			((1U << KBENCH_GFPM_COUNT) - 1)
 
 /*
@@ -115,6 +116,9 @@ enum kbench_access_mode {
 #define KBENCH_CAP_HARNESS	(1ULL << 10) /* allocates nothing: the harness */
 #define KBENCH_CAP_NEEDS_SETUP	(1ULL << 11) /* a cache or pool made beforehand */
 #define KBENCH_CAP_RESERVE	(1ULL << 12) /* keeps a reserve: forward progress */
+#define KBENCH_CAP_COMP		(1ULL << 13) /* accepts __GFP_COMP (page APIs) */
+#define KBENCH_CAP_LAZY_FREE	(1ULL << 14) /* frees lazily: purged in batches */
+#define KBENCH_CAP_SLAB		(1ULL << 15) /* served from slab caches (some sizes) */
 
 /* kbench_api_info.memory: what kind of memory an API returns. */
 enum kbench_memory {
@@ -129,6 +133,7 @@ enum kbench_memory {
 /* kbench_api_info.options: request fields an API takes (others must be 0). */
 #define KBENCH_OPT_MIN_NR	(1U << 0) /* kbench_run_args.min_nr */
 #define KBENCH_OPT_CACHE_ALIGN	(1U << 1) /* KBENCH_RUN_HWCACHE_ALIGN */
+#define KBENCH_OPT_MERGEABLE	(1U << 2) /* KBENCH_RUN_MERGEABLE */
 
 #define KBENCH_NAME_LEN		64
 #define KBENCH_REASON_LEN	160
@@ -288,6 +293,8 @@ struct kbench_api_info {
 
 /* kbench_experiment_info.flags */
 #define KBENCH_EXPF_COUNTERS	(1U << 0) /* takes KBENCH_RUN_COUNTERS */
+#define KBENCH_EXPF_STEADY	(1U << 1) /* takes KBENCH_RUN_STEADY */
+#define KBENCH_EXPF_HIST	(1U << 2) /* fills hist_ptr: single-op times */
 
 /**
  * struct kbench_experiment_info - KBENCH_IOC_EXPERIMENT_INFO.
@@ -356,20 +363,19 @@ enum kbench_counter_id {
 };
 
 #define KBENCH_COUNTER_MULTIPLEXED	(1U << 0) /* running < enabled */
+#define KBENCH_COUNTER_SLOTS		4	/* the first sample slots */
 
 /**
  * struct kbench_counter - one counter over a whole run.
  * @status:  0, or the negative errno of perf_event_create_kernel_counter.
  * @flags:   KBENCH_COUNTER_* bits.
- * @value:   counts in slot 0 (alloc; the whole pair loop for pair, the
- *           walk for an access probe), over all timed batches.
- * @value2:  counts in slot 1 (the free phase of batch patterns), else 0.
+ * @value:   counts in each of the first sample slots, over all timed
+ *           batches (a slot's counts are read around that slot's loops).
  */
 struct kbench_counter {
 	__s32 status;
 	__u32 flags;
-	__u64 value;
-	__u64 value2;
+	__u64 value[KBENCH_COUNTER_SLOTS];
 };
 
 /**
@@ -386,7 +392,23 @@ struct kbench_counters {
 #define KBENCH_RUN_VALIDATE_ONLY	(1U << 0) /* check, allocate nothing */
 #define KBENCH_RUN_HWCACHE_ALIGN	(1U << 1) /* option KBENCH_OPT_CACHE_ALIGN */
 #define KBENCH_RUN_COUNTERS		(1U << 2) /* fill counters_ptr */
-#define KBENCH_RUN_FLAGS_ALL		((1U << 3) - 1)
+#define KBENCH_RUN_MERGEABLE		(1U << 3) /* option KBENCH_OPT_MERGEABLE */
+/*
+ * Steady state: no purge of earlier lazy frees first, and batches long
+ * enough to cross the kernel's own deferred-work thresholds (the lazy
+ * vmap purge) several times, so their amortised cost lands in the figure;
+ * the module chooses ops_per_batch (0 in, the choice out).
+ */
+#define KBENCH_RUN_STEADY		(1U << 4)
+#define KBENCH_RUN_FLAGS_ALL		((1U << 5) - 1)
+
+/*
+ * Single-operation latency histograms (hist_ptr): per sample slot,
+ * KBENCH_HIST_BUCKETS counts of operations by clock ticks. Bucket b < 4
+ * holds b ticks; above, 4 buckets per power of two: ticks t with
+ * 2^k <= t < 2^(k+1) (k >= 2) fall in 4 * (k - 1) + ((t >> (k - 2)) & 3).
+ */
+#define KBENCH_HIST_BUCKETS		256
 
 /* Bounds the module enforces (and the runner checks first). */
 #define KBENCH_MAX_OPS_PER_BATCH	65536U
@@ -406,7 +428,8 @@ struct kbench_counters {
  *                  holds them).
  * @pattern:        in: enum kbench_pattern.
  * @context:        in: enum kbench_context.
- * @ops_per_batch:  in: allocations per timed batch (1..65536).
+ * @ops_per_batch:  in: allocations per timed batch (1..65536); with
+ *                  KBENCH_RUN_STEADY 0, and out: what the module chose.
  * @nr_batches:     in: timed batches, each returned as a sample.
  * @warmup_batches: in: untimed batches run first and discarded.
  * @mode:           in: enum kbench_access_mode.
@@ -432,6 +455,10 @@ struct kbench_counters {
  * @reason:         out: on refusal, why; on success, notes (may be empty).
  * @values:         out: the experiment's results, named by
  *                  kbench_experiment_info.values.
+ * @hist_ptr:       in: with an experiment that has KBENCH_EXPF_HIST, 0 or
+ *                  a user buffer of nr_slots x KBENCH_HIST_BUCKETS __u64
+ *                  for single-operation times (see KBENCH_HIST_BUCKETS).
+ * @hist_len:       in: bytes at hist_ptr.
  *
  * Errors: -EINVAL a field is malformed (@bad_field names it),
  * -EOPNOTSUPP the combination is valid ABI but this API or kernel cannot
@@ -471,14 +498,19 @@ struct kbench_run_args {
 	char bad_field[32];
 	char reason[KBENCH_REASON_LEN];
 	__u64 values[KBENCH_VALUE_SLOTS];
+	__u64 hist_ptr;
+	__u64 hist_len;
 };
 
 /*
- * struct kbench_run_args up to (not including) values[]: the oldest layout
- * the module is tested against. A caller built with it still works:
- * everything it sends is honoured and it receives the outputs it holds.
+ * Older, shorter layouts of struct kbench_run_args the module is tested
+ * against: V0 ends before values[], V1 before hist_ptr. A caller built with
+ * one still works: everything it sends is honoured (what it does not send
+ * is zero: the behaviour before the field existed) and it receives the
+ * outputs its struct holds.
  */
 #define KBENCH_RUN_ARGS_SIZE_V0	368
+#define KBENCH_RUN_ARGS_SIZE_V1	496
 
 #define KBENCH_IOC_INFO		_IOR(KBENCH_IOC_MAGIC, 0x10, struct kbench_info)
 #define KBENCH_IOC_API_INFO	_IOWR(KBENCH_IOC_MAGIC, 0x11, struct kbench_api_info)
