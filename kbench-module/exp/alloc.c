@@ -40,8 +40,13 @@
 #define KB_ATOMIC_BYTES_MAX	(16ULL << 20)
 /* Clock time of one chunk at most: a fatal signal is seen within it. */
 #define KB_CHUNK_MS		50
-/* Timed one by one when an operation costs this many clock reads. */
+/*
+ * Timed one by one when an operation costs this many clock reads: a clock
+ * read is then small against each, and their tails are tails of single
+ * operations. KB_CALIBRATE_OPS objects per batch decide it.
+ */
 #define KB_PER_OP_FACTOR	64
+#define KB_CALIBRATE_OPS	16
 /* Steady state of APIs that do not free lazily: objects per batch. */
 #define KB_STEADY_OPS		4096
 
@@ -302,6 +307,33 @@ static int kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_samp
 	return ret;
 }
 
+/*
+ * Whether batch operations are slow enough to time one by one: the least
+ * cost per allocation of two short untimed batches (the first may pay for
+ * cold caches, or for an emulator translating the code) against a clock
+ * read. Decided before any batch, so every batch of a run is timed alike.
+ */
+static int kb_slow_ops(struct kbench_run_ctx *ctx, u64 *rng, u64 clock, bool *each)
+{
+	const u32 n = ctx->n;
+	u64 best = U64_MAX;
+	struct kbench_sample s;
+	int i, ret = 0;
+
+	*each = false;
+	if (ctx->args->pattern == KBENCH_PATTERN_PAIR)
+		return 0;
+	ctx->n = min_t(u32, n, KB_CALIBRATE_OPS);
+	for (i = 0; i < 2 && !ret; i++) {
+		ret = kb_one_batch(ctx, rng, &s, NULL, false, false);
+		if (!ret && s.count[KB_ALLOC])
+			best = min(best, div64_u64(s.cycles[KB_ALLOC], s.count[KB_ALLOC]));
+	}
+	ctx->n = n;
+	*each = best != U64_MAX && best >= KB_PER_OP_FACTOR * clock;
+	return ret;
+}
+
 static long kb_alloc_run(struct kbench_run_ctx *ctx)
 {
 	struct kbench_run_args *a = ctx->args;
@@ -310,9 +342,12 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 	const u64 clock = kbench_clock_read_cost();
 	struct kbench_deferred deferred;
 	struct kbench_sample s;
-	bool each = false;
-	long ret = 0;
+	bool each;
+	long ret;
 
+	ret = kb_slow_ops(ctx, &rng, clock, &each);
+	if (ret)
+		return ret;
 	kbench_deferred_start(&deferred, ctx->ops->caps);
 	for (b = 0; b < total; b++) {
 		bool timed = b >= a->warmup_batches;
@@ -325,14 +360,6 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 		if (ret)
 			break;
 		a->failed_total += s.failed;
-		/*
-		 * Batches of slow operations are timed op by op from the first
-		 * one on: a clock read is small against each, and their tails
-		 * become tails of single operations.
-		 */
-		if (b == 0 && a->pattern != KBENCH_PATTERN_PAIR && s.count[KB_ALLOC] &&
-		    div64_u64(s.cycles[KB_ALLOC], s.count[KB_ALLOC]) >= KB_PER_OP_FACTOR * clock)
-			each = true;
 		if (timed)
 			ctx->samples[a->batches_done++] = s;
 		cond_resched();

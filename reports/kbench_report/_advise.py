@@ -3,8 +3,12 @@
 
 For a size, whether the caller may sleep, and whether it needs physically
 contiguous memory: the fastest valid API measured on this kernel with its
-cost (median and p99), the runner-up, and measured trade-offs. When the run
-lacks the measurement that would answer, the advice says which one.
+cost, the runner-up, and measured trade-offs. The cost that ranks is what a
+running system pays per alloc+free: the whole pair loop net of the harness,
+in steady state where the run measured it (the lazy purges and slab flushes
+included), else clean; files without pair loops rank by the allocation's
+median. When the run lacks the measurement that would answer, the advice
+says which one.
 """
 from __future__ import annotations
 
@@ -26,6 +30,21 @@ class Choice:
     failures: int
     unreliable: bool
     note: str = ""
+    pair_ns: Optional[float] = None   # per alloc+free, net of the harness where measured
+    net: bool = False                 # pair_ns has the harness taken out
+    state: str = "clean"              # of the figures above
+    p99_of: str = "batch means"       # what alloc_p99_ns is a percentile of
+
+    @property
+    def rank_ns(self) -> float:
+        return self.pair_ns if self.pair_ns is not None else self.alloc_median_ns
+
+    def cost(self) -> str:
+        if self.pair_ns is None:
+            return f"alloc {ns_label(self.alloc_median_ns)} median"
+        how = ", ".join(x for x in ("steady state" if self.state == "steady" else "clean",
+                                    "net of the harness" if self.net else "") if x)
+        return f"{ns_label(self.pair_ns)} per alloc+free ({how})"
 
 
 @dataclass
@@ -45,22 +64,43 @@ class Advice:
         for label, c in (("fastest", self.best), ("runner-up", self.runner_up)):
             if not c:
                 continue
-            p99 = f", p99 {ns_label(c.alloc_p99_ns)}" if c.alloc_p99_ns is not None else ""
+            split = f"; alloc {ns_label(c.alloc_median_ns)}" if c.pair_ns is not None else ""
+            p99 = f", alloc p99 {ns_label(c.alloc_p99_ns)} ({c.p99_of})" if c.alloc_p99_ns is not None else ""
             free = f"; free {ns_label(c.free_median_ns)}" if c.free_median_ns is not None else ""
             flag = " (within 1% of the harness cost: unreliable)" if c.unreliable else ""
-            out.append(f"  {label}: {c.api} [{c.call} with {c.gfp}] alloc {ns_label(c.alloc_median_ns)} median{p99}"
-                       f"{free}{flag}" + (f" — {c.note}" if c.note else ""))
+            out.append(f"  {label}: {c.api} [{c.call} with {c.gfp}] {c.cost()}{split}{p99}{free}{flag}"
+                       + (f" — {c.note}" if c.note else ""))
         if self.others:
-            out.append("  also measured: " + ", ".join(f"{c.api} {ns_label(c.alloc_median_ns)}" for c in self.others))
+            out.append("  also measured: " + ", ".join(f"{c.api} {ns_label(c.rank_ns)}" for c in self.others))
         out += [f"  trade-off: {t}" for t in self.tradeoffs]
         return out
 
 
 def _choice(run: Run, m: Measurement) -> Choice:
+    """m: the alloc phase of a pair-pattern configuration."""
     free = run.other_phase(m, "free")
-    return Choice(api=m.api, call=m.call or m.api, gfp=m.gfp, alloc_median_ns=m.median_ns, alloc_p99_ns=m.p99_ns,
-                  free_median_ns=free.median_ns if free else None, failures=m.failures, unreliable=m.unreliable,
-                  note=run.api(m.api).get("note", ""))
+    pair = run.other_phase(m, "pair")
+    single = m.single_op_reliable and "p99" in m.single_op
+    return Choice(api=m.api, call=m.call or m.api, gfp=m.gfp, alloc_median_ns=m.median_ns,
+                  alloc_p99_ns=m.single_op["p99"] if single else m.p99_ns,
+                  p99_of="single operations" if single else "batch means",
+                  free_median_ns=free.median_ns if free else None, failures=m.failures,
+                  unreliable=(pair or m).unreliable, note=run.api(m.api).get("note", ""),
+                  pair_ns=pair.cost_ns if pair else None, net=bool(pair and pair.net_ns is not None), state=m.state)
+
+
+def _preferred(cands: list[Measurement]) -> list[Measurement]:
+    """Per API and GFP mask, the steady-state configuration where the run has
+    one (what a running system pays), else the clean one of the shortest
+    batches."""
+    best = {}
+    for m in cands:
+        k = (m.api, m.gfp)
+        o = best.get(k)
+        if o is None or (m.state == "steady") > (o.state == "steady") or \
+                (m.state == o.state and (m.ops_per_batch or 0) < (o.ops_per_batch or 0)):
+            best[k] = m
+    return list(best.values())
 
 
 def _access_tradeoff(run: Run, size: int) -> Optional[str]:
@@ -96,17 +136,17 @@ def advise(run: Run, size: int, atomic: bool = False, contiguous: bool = False) 
             f"measured sizes with that GFP: {', '.join(size_label(s) for s in measured) or 'none'}. Add a sweep with "
             f"sizes = [\"{size_label(size)}\"] and gfp = [\"{gfps[0]}\"] and run it.")
         return advice
-    cands.sort(key=lambda m: m.median_ns)
+    choices = sorted((_choice(run, m) for m in _preferred(cands)), key=lambda c: c.rank_ns)
     # One entry per API: its best GFP mask among the valid ones.
     seen, ranked = set(), []
-    for m in cands:
-        if m.api not in seen:
-            seen.add(m.api)
-            ranked.append(m)
-    advice.best = _choice(run, ranked[0])
+    for c in choices:
+        if c.api not in seen:
+            seen.add(c.api)
+            ranked.append(c)
+    advice.best = ranked[0]
     if len(ranked) > 1:
-        advice.runner_up = _choice(run, ranked[1])
-    advice.others = [_choice(run, m) for m in ranked[2:]]
+        advice.runner_up = ranked[1]
+    advice.others = ranked[2:]
     refused = [n for n in run.not_measured
                if n.size == size and n.gfp in gfps and n.pattern == "pair" and n.status == "refused"]
     if refused:

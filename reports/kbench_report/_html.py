@@ -50,17 +50,17 @@ def _advice_table(run: Run) -> str:
     for size, atomic, contiguous in STANDARD_QUESTIONS:
         a = advise(run, size, atomic, contiguous)
         if a.best:
-            best = f"{_esc(a.best.api)}: {_esc(ns_label(a.best.alloc_median_ns))} median"
+            best = f"{_esc(a.best.api)}: {_esc(a.best.cost())}"
             if a.best.alloc_p99_ns is not None:
-                best += f", p99 {_esc(ns_label(a.best.alloc_p99_ns))}"
+                best += f", alloc p99 {_esc(ns_label(a.best.alloc_p99_ns))} ({_esc(a.best.p99_of)})"
             if a.best.note:
                 best += f"<br><small>{_esc(a.best.note)}</small>"
-            second = (f"{_esc(a.runner_up.api)}: {_esc(ns_label(a.runner_up.alloc_median_ns))}"
+            second = (f"{_esc(a.runner_up.api)}: {_esc(a.runner_up.cost())}"
                       if a.runner_up else "-")
             detail = "<br>".join(_esc(t) for t in a.tradeoffs) or "-"
             if a.others:
                 detail += "<br><small>also measured: " + _esc(", ".join(
-                    f"{c.api} {ns_label(c.alloc_median_ns)}" for c in a.others)) + "</small>"
+                    f"{c.api} {ns_label(c.rank_ns)}" for c in a.others)) + "</small>"
         else:
             best, second, detail = "no answer", "-", "<br>".join(_esc(m) for m in a.missing)
         rows.append(f"<tr><td>{_esc(a.question.rstrip(':'))}</td><td>{best}</td><td>{second}</td><td>{detail}</td></tr>")
@@ -123,7 +123,8 @@ def write_report(runs: list[Run], out_dir) -> Path:
         sec += [f"<div class='warn'>{_esc(w)}</div>" for w in run.context.get("warnings", [])
                 if not w.startswith("EMULATED")]
         sec += ["<h3>Environment</h3>", _env_table(run), "<h3>Which API for a driver?</h3>",
-                "<p class='note'>Answered only from this run's measurements (pair pattern, alloc median).</p>",
+                "<p class='note'>Answered only from this run's measurements: the cost per alloc+free of the pair "
+                "loop net of the harness, in steady state where the run has it.</p>",
                 _advice_table(run)]
         for mod in PLOTS:
             result = mod.plot(run)

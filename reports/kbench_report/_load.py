@@ -91,6 +91,10 @@ class Measurement:
     ops: Optional[int] = None
     unreliable: bool = False
     harness_ns: Optional[float] = None
+    net_ns: Optional[float] = None      # median less the harness of the same loop shape
+    state: str = "clean"                # clean: earlier lazy frees purged first; steady: not, long batches
+    single_op: dict = field(default_factory=dict)  # p50/p90/p99/p999/max of single operations, where timed
+    single_op_reliable: bool = False    # one clock read below 5 % of an operation
     call: str = ""
     counters_per_op: dict = field(default_factory=dict)
     counters_unsupported: dict = field(default_factory=dict)  # name -> reason
@@ -102,7 +106,12 @@ class Measurement:
         """The configuration, every dimension but the phase: to find the
         other phases of the same configuration, or the same one in another run."""
         return (self.experiment, self.api, self.size, self.gfp, self.pattern, self.ops_per_batch, self.context,
-                self.access_mode, tuple(sorted(self.options.items())))
+                self.access_mode, tuple(sorted(self.options.items())), self.state)
+
+    @property
+    def cost_ns(self) -> float:
+        """Net of the harness where one was measured, else the raw median."""
+        return self.net_ns if self.net_ns is not None else self.median_ns
 
 
 @dataclass
@@ -128,6 +137,7 @@ class Run:
     stages: dict
     zeroing: list[dict]
     schema: str  # "repetitions" or "single" (the older schema)
+    steady: list[dict] = field(default_factory=list)  # kbench_steady_state: clean against steady rows
     catalog: list[dict] = field(default_factory=list)  # the module's API descriptors
 
     @property
@@ -202,7 +212,11 @@ def _measurement(b: dict, pooled: bool, reasons: dict, path: Path) -> Measuremen
         ci_low_ns=_number(b.get("median_ci_low_ns")), ci_high_ns=_number(b.get("median_ci_high_ns")),
         repetitions=int(b.get("repetitions", 1)), batches=b.get("batches"), failures=int(b.get("failures", 0)),
         ops=b.get("iterations"), unreliable=bool(b.get("unreliable", False)),
-        harness_ns=_number(b.get("harness_overhead_ns")), call=b.get("call", ""),
+        harness_ns=_number(b.get("harness_overhead_ns")), net_ns=_number(b.get("net_ns")),
+        state=b.get("state", "clean"),
+        single_op={q: _number(b.get(f"single_op_{q}_ns")) for q in ("p50", "p90", "p99", "p999", "max")
+                   if _number(b.get(f"single_op_{q}_ns")) is not None},
+        single_op_reliable=bool(b.get("single_op_reliable", False)), call=b.get("call", ""),
         counters_per_op=b.get("counters_per_op", {}), counters_unsupported=unsupported,
         counters_scope=b.get("counters_scope"))
 
@@ -253,5 +267,5 @@ def load_run(path) -> Run:
     catalog = ctx.get("kbench_catalog", {}).get("apis") if isinstance(ctx.get("kbench_catalog"), dict) else None
     return Run(path=path, context=ctx, measurements=measurements, not_measured=not_measured,
                footprints=doc.get("kbench_footprint", []), stages=doc.get("kbench_vmalloc_stages", {}),
-               zeroing=doc.get("kbench_zeroing", []), schema=schema,
+               zeroing=doc.get("kbench_zeroing", []), schema=schema, steady=doc.get("kbench_steady_state", []),
                catalog=catalog if isinstance(catalog, list) else _LEGACY_CATALOG)

@@ -12,17 +12,17 @@ import pytest
 
 from kbench_report import SchemaError, advise, load_run, write_report
 from kbench_report._advise import STANDARD_QUESTIONS
-from kbench_report.plots import PLOTS, access, footprint, gfp_heatmap, size_curve, stages
+from kbench_report.plots import PLOTS, access, footprint, gfp_heatmap, size_curve, stages, steady
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 matplotlib.use("Agg")
 
 
-def pair(run, api, size, gfp="GFP_KERNEL", phase="alloc"):
+def pair(run, api, size, gfp="GFP_KERNEL", phase="alloc", state="clean"):
     """The pair-pattern measurement of an API, found by its fields."""
     found = run.find(experiment="alloc", api=api, size=size, gfp=gfp, pattern="pair", phase=phase,
-                     context="preempt-on")
+                     context="preempt-on", state=state)
     assert len(found) == 1, (api, size, gfp, phase, len(found))
     return found[0]
 
@@ -101,9 +101,10 @@ def test_size_curve_plots_the_measured_medians(main_run):
     alloc_ax = fig.axes[0]
     series = {c.get_label(): c for c in alloc_ax.containers}  # errorbar containers
     km = series["kmalloc"].lines[0]
+    # Clean, the shortest batches: steady state and long loops have plots of their own.
     want = sorted((m.size, m.median_ns) for m in main_run.find(api="kmalloc", pattern="pair", gfp="GFP_KERNEL",
                                                                   phase="alloc", context="preempt-on",
-                                                                  experiment="alloc"))
+                                                                  experiment="alloc", state="clean"))
     assert list(zip(km.get_xdata(), km.get_ydata())) == want
     assert alloc_ax.get_yscale() == "log" and "ns per operation" in alloc_ax.get_ylabel()
     assert "EMULATED" in fig._suptitle.get_text() and "6.12." in fig._suptitle.get_text()
@@ -125,11 +126,58 @@ def test_footprint_and_stages_plots_use_the_runs_numbers(main_run):
     matplotlib.pyplot.close(fig)
     fig = stages.plot(main_run)
     assert len(fig.axes[0].get_xticklabels()) == len(main_run.stages["by_size"])
+    # The purge's share of the steady pair, at the sizes measured clean and steady.
+    notes = [t.get_text() for t in fig.axes[0].texts if "purge" in t.get_text()]
+    shares = [s["purge_share_of_steady"] for s in main_run.stages["by_size"]
+              if isinstance(s.get("purge_share_of_steady"), (int, float))]
+    assert len(shares) == 2 and len(notes) == 2  # 64K and 1M
+    assert [f"purge {100 * x:.0f}%" in n for x, n in zip(shares, notes)] == [True, True]
     matplotlib.pyplot.close(fig)
+
+
+def test_steady_state_rows_are_the_fields_of_their_two_configurations(main_run):
+    rows = main_run.steady
+    assert {(r["api"], r["size_bytes"]) for r in rows} >= {("vmalloc", 65536), ("vmalloc", 1 << 20),
+                                                           ("kmem_cache", 256)}
+    assert all(r["api"] != "noop" for r in rows), "the harness is not a finding"
+    for r in rows:
+        st = main_run.find(api=r["api"], size=r["size_bytes"], pattern=r["pattern"], state="steady",
+                           experiment="alloc", phase="pair" if r["pattern"] == "pair" else "alloc")
+        assert len(st) == 1 and st[0].ops_per_batch == r["steady_ops_per_batch"]
+        if r["pattern"] == "pair":
+            assert r["steady_ns"] == pytest.approx(st[0].cost_ns)
+        assert r["change_vs_clean"] == pytest.approx(r["steady_ns"] / r["clean_ns"] - 1)
+    vm = next(r for r in rows if r["api"] == "vmalloc" and r["size_bytes"] == 65536)
+    assert vm["purges_counted"] and vm["purges"] > 0 and vm["threshold_crossings"] > 0
+    slab = next(r for r in rows if r["api"] == "kmem_cache" and r["pattern"] == "batch")
+    assert slab["phase"] == "alloc+free" and slab["slab_flushes_counted"] and slab["slab_flushes"] > 0
+    fig = steady.plot(main_run)
+    ax = fig.axes[0]
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches)
+    assert heights == sorted(round(x, 6) for r in rows for x in (r["clean_ns"], r["steady_ns"]))
+    assert any("slab flushes" in t.get_text() for t in ax.texts)
+    assert any("purges /" in t.get_text() for t in ax.texts)
+    # Threshold crossings only where every call is a vmalloc.
+    assert all(r["threshold_crossings"] == 0 for r in rows if r["api"] != "vmalloc")
+    matplotlib.pyplot.close(fig)
+
+
+def test_the_advisor_uses_steady_state_where_the_run_has_it(main_run):
+    a = advise(main_run, 1 << 20)
+    ranked = [a.best, a.runner_up, *a.others]
+    vm = next(c for c in ranked if c.api == "vmalloc")
+    assert vm.state == "steady" and vm.net
+    st = pair(main_run, "vmalloc", 1 << 20, phase="pair", state="steady")
+    assert vm.pair_ns == pytest.approx(st.net_ns)
+    assert "steady state" in "\n".join(a.lines())
+    # Single-operation tails where the module timed operations one by one.
+    if st.single_op_reliable:
+        assert vm.p99_of == "single operations"
 
 
 def test_missing_data_gives_a_note_not_an_empty_plot(old_run):
     assert isinstance(stages.plot(old_run), str)
+    assert isinstance(steady.plot(old_run), str)
     assert isinstance(footprint.plot(old_run), str)
     assert isinstance(access.plot(old_run), str)
 
@@ -138,7 +186,11 @@ def test_advisor_answers_the_standard_questions_from_a_real_run(main_run):
     a = advise(main_run, 64, atomic=True)
     assert a.best and a.best.gfp in ("GFP_ATOMIC", "GFP_NOWAIT")
     assert main_run.api(a.best.api)["memory"] != "vmalloc"
-    assert a.best.alloc_median_ns <= a.runner_up.alloc_median_ns
+    assert a.best.rank_ns <= a.runner_up.rank_ns
+    # Ranked by the whole pair loop net of the harness, the measured figures.
+    pair = main_run.find(api=a.best.api, size=64, gfp=a.best.gfp, pattern="pair", phase="pair",
+                         context="preempt-on", state=a.best.state)
+    assert a.best.pair_ns == min(m.cost_ns for m in pair) and a.best.net == (pair[0].net_ns is not None)
     assert any("refused" in t for t in a.tradeoffs)
     b = advise(main_run, 256 << 10)
     assert b.best and b.best.gfp == "GFP_KERNEL"

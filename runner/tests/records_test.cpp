@@ -159,6 +159,41 @@ TEST(Records, InterruptedRunKeepsWhatWasMeasured) {
   EXPECT_EQ(r.configs[2].phases.at(0).pooled.n, 1U);
 }
 
+TEST(Records, WhatTheTargetSawGoWrongMakesTheRunIncompleteAndIsSaid) {
+  FakeDevice dev = scripted(false);
+  StringSink sink;
+  execute_plan(three_jobs(), dev, sink, {}, nullptr, nullptr);
+  RawRun raw = read_records(sink.out);
+  ASSERT_TRUE(raw.ended);
+  EXPECT_TRUE(analyze(raw, RunMeta{}).complete);
+  raw.target_problems.push_back("the guest kernel reported a soft lockup (a CPU stuck in the kernel)");
+  const RunResults r = analyze(raw, RunMeta{});
+  EXPECT_FALSE(r.complete);
+  EXPECT_EQ(r.configs.size(), 3U) << "every record kept";
+  const auto& w = r.warnings;
+  EXPECT_TRUE(std::any_of(w.begin(), w.end(), [](const std::string& s) {
+    return s.rfind("incomplete run: the guest kernel reported a soft lockup", 0) == 0;
+  }));
+}
+
+TEST(Records, RunMetaRoundTripsForImport) {
+  RunMeta m;
+  m.target = "qemu:6.12";
+  m.emulated = true;
+  m.config_path = "configs/x.toml";
+  m.kbench_version = "1.2";
+  m.git_revision = "abc";
+  m.date = "2026-12-01T10:00:00+0000";
+  m.discard_noisy = true;
+  m.repetitions = 7;
+  m.target_details = {{"icount", "shift=0,sleep=off"}};
+  const RunMeta b = meta_from_json(nlohmann::json::parse(meta_to_json(m).dump()));
+  EXPECT_EQ(meta_to_json(b), meta_to_json(m));
+  EXPECT_EQ(b.repetitions, 7U);
+  EXPECT_TRUE(b.emulated && b.discard_noisy);
+  EXPECT_THROW(meta_from_json(nlohmann::json::object()), nlohmann::json::exception) << "a target is required";
+}
+
 TEST(Records, StopFlagEndsBeforeTheNextJob) {
   FakeDevice dev = scripted();
   StringSink sink;

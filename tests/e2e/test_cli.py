@@ -76,6 +76,60 @@ def test_interrupted_run_keeps_what_was_measured(kbench_bin, tmp_path):
     assert exported["benchmarks"] == res["benchmarks"]
 
 
+def _processes_naming(text):
+    """PIDs whose command line mentions text."""
+    pids = []
+    for d in os.listdir("/proc"):
+        try:
+            if d.isdigit() and text in open(f"/proc/{d}/cmdline", "rb").read().decode(errors="replace"):
+                pids.append(int(d))
+        except OSError:
+            pass
+    return pids
+
+
+def test_a_killed_runner_leaves_no_emulator_and_its_records_import(kbench_bin, tmp_path):
+    """SIGKILL of `kbench run` mid-run: QEMU dies with it, and `kbench import`
+    turns what the guest sent into results.json and an incomplete history row."""
+    out = tmp_path / "killed"
+    db = tmp_path / "killed.sqlite"
+    proc = subprocess.Popen([str(KBENCH), "run", "-c", "configs/default.toml", "--target", "qemu:6.12",
+                             "--out", str(out), "--db", str(db)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env_with_test_db())
+    raw = out / "raw.ndjson"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not (raw.exists() and raw.read_text().count('"type":"job"') >= 30):
+        time.sleep(0.2)
+    assert _processes_naming(str(raw)), "QEMU writes the raw records: it should be running"
+    proc.kill()
+    proc.wait(timeout=10)
+    t0 = time.monotonic()
+    while _processes_naming(str(raw)) and time.monotonic() - t0 < 5:
+        time.sleep(0.1)
+    assert not _processes_naming(str(raw)), "QEMU outlived its runner"
+    assert not (out / "results.json").exists()
+    imported = kbench("import", out, "--db", db, check=False)
+    assert imported.returncode == 3, imported.stderr
+    assert "saved as incomplete" in imported.stderr and "EMULATED" in imported.stdout
+    res = json.loads((out / "results.json").read_text())
+    assert res["context"]["complete"] is False and res["context"]["target"] == "qemu:6.12"
+    assert res["context"]["emulated"] is True
+    assert len([b for b in res["benchmarks"] if b.get("run_type") == "iteration"]) >= 30
+    history = kbench("history", "--db", db).stdout.splitlines()
+    assert len(history) == 2 and "incomplete" in history[1].split(), history
+    # Not a run directory: a clear error, not a traceback.
+    bad = kbench("import", tmp_path / "nothing-here", "--db", db, check=False)
+    assert bad.returncode == 1 and "run.json" in bad.stderr and "hint:" in bad.stderr
+
+
+def test_mem_cap_beyond_the_guest_memory_is_refused_before_booting(kbench_bin, tmp_path):
+    proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--out", tmp_path / "o",
+                  "--guest-mem-mb", "256", "--mem-cap-mb", "100000", check=False, timeout=120)
+    assert proc.returncode == 1
+    assert "--mem-cap-mb 100000 is more than half the guest's memory (256 MiB)" in proc.stderr
+    assert "--guest-mem-mb" in proc.stderr
+
+
 def test_module_load_failure_is_reported_with_the_kernels_words(kbench_bin, tmp_path):
     # A guest that enforces module signatures refuses the unsigned kbench.ko.
     proc = kbench("run", "-c", "configs/quick.toml", "--target", "qemu:6.12", "--out", tmp_path,

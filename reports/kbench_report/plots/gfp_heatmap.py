@@ -12,8 +12,8 @@ TITLE = "GFP flags against size, per API"
 
 
 def plot(run):
-    pair = [m for m in run.measurements if m.experiment == "alloc" and m.pattern == "pair" and m.phase == "alloc"
-            and m.context == "preempt-on" and not run.is_harness(m.api)]
+    pair = [m for m in run.measurements if m.experiment == "alloc" and m.state == "clean" and m.pattern == "pair"
+            and m.phase == "alloc" and m.context == "preempt-on" and not run.is_harness(m.api)]
     refused = [n for n in run.not_measured if n.pattern == "pair" and n.status == "refused"]
     gfps = sorted({m.gfp for m in pair} | {n.gfp for n in refused})
     if len(gfps) < 2:

@@ -9,7 +9,7 @@ TITLE = "Fast path against slow path"
 
 
 def plot(run):
-    batch = [m for m in run.measurements if m.experiment == "alloc" and m.pattern != "pair" and
+    batch = [m for m in run.measurements if m.experiment == "alloc" and m.state == "clean" and m.pattern != "pair" and
              m.context == "preempt-on" and m.ops_per_batch]
     if not batch:
         return "no batch-pattern measurements in this run"
@@ -24,7 +24,8 @@ def plot(run):
                     continue
                 ax.plot([m.ops_per_batch for m in pts], [m.median_ns for m in pts], ls=ls, marker="o", ms=3,
                         color=color(run, api), label=f"{api} {size_label(size)} {pattern}")
-            pair = run.find(api=api, size=size, pattern="pair", phase=phase, gfp="GFP_KERNEL", context="preempt-on")
+            pair = run.find(api=api, size=size, pattern="pair", phase=phase, gfp="GFP_KERNEL", context="preempt-on",
+                            state="clean")
             if pair:
                 ax.axhline(pair[0].median_ns, color=color(run, api), ls=":", lw=0.8)
         ax.set_xscale("log", base=2)

@@ -9,7 +9,14 @@ TITLE = "Cost per operation against size"
 
 
 def plot(run):
-    rows = [m for m in run.measurements if m.experiment == "alloc" and m.pattern == "pair" and
+    # One point per API and size: clean, in the shortest batches measured.
+    min_n = {}
+    for m in run.measurements:
+        if m.experiment == "alloc" and m.pattern == "pair" and m.ops_per_batch:
+            k = (m.api, m.size)
+            min_n[k] = min(min_n.get(k, m.ops_per_batch), m.ops_per_batch)
+    rows = [m for m in run.measurements if m.experiment == "alloc" and m.state == "clean" and m.pattern == "pair" and
+            m.ops_per_batch == min_n.get((m.api, m.size), m.ops_per_batch) and
             m.gfp == "GFP_KERNEL" and m.context == "preempt-on" and not run.is_harness(m.api)]
     if not rows:
         return "no pair-pattern GFP_KERNEL measurements in this run"
@@ -32,7 +39,8 @@ def plot(run):
         ax.grid(True, which="both", alpha=0.25)
     axes[0].set_ylabel("ns per operation (log scale)")
     axes[1].legend(fontsize=7, ncol=2, loc="upper left")
-    noop = [m for m in run.measurements if run.is_harness(m.api) and m.pattern == "pair" and m.phase == "alloc"]
+    noop = [m for m in run.measurements if run.is_harness(m.api) and m.pattern == "pair" and m.phase == "alloc"
+            and m.state == "clean"]
     if noop:
         axes[0].axhline(min(m.median_ns for m in noop), color="black", ls=":", lw=1,
                         label="harness (noop loop)")

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._style import size_label, title
+from .._style import ns_label, size_label, title
 
 KEY = "vmalloc-stages"
 TITLE = "What vmalloc is made of"
@@ -26,6 +26,14 @@ def plot(run):
     rest = np.array([max(s["rest_ns"], 0) for s in rows]) / whole * 100
     ax.bar(x, rest, bottom=bottom, color="#d9d9d9", hatch="//", label="rest (derived: accounting, checks)")
     ax.axhline(100, color="black", lw=1, ls="--", label="whole vmalloc = 100 %")
+    # The lazy purge's share of the steady vmalloc+vfree of the same size,
+    # where the run measured that size clean and steady.
+    for i, s in enumerate(rows):
+        share = s.get("purge_share_of_steady")
+        if isinstance(share, (int, float)):
+            ax.annotate(f"steady pair:\n{ns_label(s['steady_vmalloc_pair_ns'])}\npurge {100 * share:.0f}%",
+                        (x[i], max(bottom[i] + rest[i], 100)), ha="center", va="bottom", fontsize=7,
+                        xytext=(0, 3), textcoords="offset points", color="#a50f15")
     ax.set_xticks(x, [size_label(s["size_bytes"]) for s in rows])
     ax.set_xlabel("vmalloc size (bytes)")
     ax.set_ylabel("% of the whole vmalloc's median time")

@@ -100,6 +100,32 @@ SingleOpStats single_op_stats(const std::vector<uint64_t>& hist, uint32_t clock_
   return s;
 }
 
+nlohmann::json meta_to_json(const RunMeta& m) {
+  return {{"target", m.target},
+          {"emulated", m.emulated},
+          {"config_path", m.config_path},
+          {"kbench_version", m.kbench_version},
+          {"git_revision", m.git_revision},
+          {"date", m.date},
+          {"discard_noisy", m.discard_noisy},
+          {"repetitions", m.repetitions},
+          {"target_details", m.target_details}};
+}
+
+RunMeta meta_from_json(const nlohmann::json& j) {
+  RunMeta m;
+  m.target = j.at("target").get<std::string>();
+  m.emulated = j.at("emulated").get<bool>();
+  m.config_path = j.value("config_path", "");
+  m.kbench_version = j.value("kbench_version", "");
+  m.git_revision = j.value("git_revision", "");
+  m.date = j.value("date", "");
+  m.discard_noisy = j.value("discard_noisy", false);
+  m.repetitions = j.value("repetitions", 0U);
+  m.target_details = j.value("target_details", nlohmann::json::object());
+  return m;
+}
+
 DeferredWork deferred_work(const ConfigResult& c) {
   DeferredWork d;
   if (c.rep_values.empty()) return d;
@@ -470,7 +496,7 @@ LinearFit fit_line(const std::vector<std::pair<double, double>>& xy) {
 RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   RunResults r;
   r.emulated = meta.emulated;
-  r.complete = raw.ended && !raw.interrupted && raw.bad_records.empty();
+  r.complete = raw.ended && !raw.interrupted && raw.bad_records.empty() && raw.target_problems.empty();
   r.planned_jobs = raw.planned_jobs;
   r.selftest = raw.selftest;
   r.module_after = raw.module_after;

@@ -96,6 +96,8 @@ void completeness(const Ctx& c, Out& out) {
     out.push_back("incomplete run: the target stopped before the end record; " + std::to_string(c.raw.jobs.size()) +
                   " of " + std::to_string(c.raw.planned_jobs) + " planned runs were saved.");
   if (c.raw.interrupted) out.push_back("interrupted: the run was stopped early; what was measured is kept.");
+  for (const auto& p : c.raw.target_problems)
+    out.push_back("incomplete run: " + p + " (the console log has the kernel's messages); what was measured is kept.");
   if (!c.raw.bad_records.empty()) {
     std::string first = c.raw.bad_records.front();
     out.push_back(std::to_string(c.raw.bad_records.size()) +

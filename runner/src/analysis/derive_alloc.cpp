@@ -70,8 +70,9 @@ void derive_alloc(RunResults& r) {
       row.purge_threshold_bytes = d.purge_threshold_bytes;
       // Every vmalloc+vfree of the steady runs, warm-up and both loops of
       // the pair pattern included, frees its pages and a guard page of
-      // virtual space lazily: how often that crossed the threshold.
-      if (row.purge_threshold_bytes) {
+      // virtual space lazily: how often that crossed the threshold. Only
+      // where every call is a vmalloc: kvmalloc decides per call.
+      if (row.purge_threshold_bytes && api->memory == KBENCH_MEM_VMALLOC) {
         const uint64_t page = r.context.value("page_size", 4096U);
         const uint64_t loops = s.job.pattern == KBENCH_PATTERN_PAIR ? 2 : 1;
         const uint64_t ops = static_cast<uint64_t>(s.rep_values.size()) * (s.job.batches + s.job.warmup_batches) *

@@ -144,7 +144,9 @@ struct SteadyRow {
   bool purges_counted = false, slab_flushes_counted = false;
   uint64_t purges = 0, slab_flushes = 0, steady_ops = 0;
   uint64_t purge_threshold_bytes = 0;
-  uint64_t lazily_freed_bytes = 0;   // virtual space the steady runs freed lazily
+  // Virtual space the steady runs freed lazily, and how many thresholds
+  // that makes: 0 unless every call maps in vmalloc space (not kvmalloc).
+  uint64_t lazily_freed_bytes = 0;
   uint64_t threshold_crossings = 0;  // lazily_freed_bytes / purge_threshold_bytes
 };
 
@@ -160,6 +162,11 @@ struct RunMeta {
   uint32_t repetitions = 0;       // planned per configuration
   nlohmann::json target_details;  // e.g. the qemu command line
 };
+
+// RunMeta as the run.json beside raw.ndjson (written when a run starts, so
+// `kbench import` can analyse what a killed runner left), and back.
+nlohmann::json meta_to_json(const RunMeta& m);
+RunMeta meta_from_json(const nlohmann::json& j);
 
 struct RunResults {
   nlohmann::json context;  // Google Benchmark context + kbench facts (catalog, counter reasons)

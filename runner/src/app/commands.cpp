@@ -66,6 +66,7 @@ TargetOptions target_options(const RunArgs& a) {
   o.stall_timeout_s = a.stall_timeout_s;
   o.boot_timeout_s = a.boot_timeout_s;
   o.qemu_clock = a.qemu_clock;
+  o.guest_mem_mb = a.guest_mem_mb;
   return o;
 }
 
@@ -86,6 +87,40 @@ std::string estimate_from_history(const RunArgs& args, const Plan& plan) {
            r.target + " took " + format_duration(r.wall_seconds) + ")";
   }
   return "estimated time: unknown (no complete run of " + args.config + " on this target in " + path + ")";
+}
+
+void write_run_meta(const std::string& dir, const RunMeta& meta) {
+  const std::string path = dir + "/run.json";
+  std::ofstream f(path + ".tmp");
+  f << meta_to_json(meta).dump(1) << "\n";
+  f.close();
+  if (!f) throw Error("cannot write " + path);
+  std::filesystem::rename(path + ".tmp", path);
+}
+
+// Analysis and every reporter, for a run just measured or one imported.
+// Exit code 0 complete, 3 incomplete.
+int write_results(const RawRun& raw, const RunMeta& meta, const std::string& out, bool history, const std::string& db,
+                  bool verbose, double wall) {
+  const RunResults results = analyze(raw, meta);
+  ReporterOptions ro;
+  ro.out_dir = out;
+  ro.verbose = verbose;
+  ro.db_path = db.empty() ? History::default_path() : db;
+  ro.meta = meta;
+  ro.wall_seconds = wall;
+  make_reporter("json", ro)->report(results);
+  make_reporter("console", ro)->report(results);
+  if (history) {
+    try {
+      make_reporter("history", ro)->report(results);
+    } catch (const Error& e) {
+      // results.json is written: losing the history entry must not lose the run.
+      std::cerr << "kbench: warning: not saved in the history: " << e.what() << "\n";
+    }
+  }
+  std::cout << "results: " << out << "/results.json (raw records: " << out << "/raw.ndjson)\n";
+  return results.complete ? 0 : 3;
 }
 
 }  // namespace
@@ -125,6 +160,20 @@ int cmd_run(const RunArgs& args) {
   std::cerr << "kbench: " << plan.jobs.size() << " configurations x " << reps << " repetitions from " << args.config
             << " on " << target->name() << (target->emulated() ? " (EMULATED)" : "") << "\n";
 
+  RunMeta meta;
+  meta.target = target->name();
+  meta.emulated = target->emulated();
+  meta.config_path = args.config;
+  meta.kbench_version = KBENCH_VERSION;
+  meta.git_revision = git_revision(paths.source_dir);
+  meta.date = iso_now();
+  meta.target_details = target->details();
+  meta.discard_noisy = rs.discard_noisy;
+  meta.repetitions = reps;
+  // Before anything is measured: whatever ends this process, the records
+  // it leaves can be imported (`kbench import`).
+  write_run_meta(args.out, meta);
+
   install_sigint();
   const auto t0 = std::chrono::steady_clock::now();
   Progress progress(::isatty(STDERR_FILENO));
@@ -137,39 +186,34 @@ int cmd_run(const RunArgs& args) {
     throw;
   }
   progress.finish();
-
-  RunMeta meta;
-  meta.target = target->name();
-  meta.emulated = target->emulated();
-  meta.config_path = args.config;
-  meta.kbench_version = KBENCH_VERSION;
-  meta.git_revision = git_revision(paths.source_dir);
-  meta.date = iso_now();
-  meta.target_details = target->details();
-  meta.discard_noisy = rs.discard_noisy;
-  meta.repetitions = reps;
-  const RunResults results = analyze(raw, meta);
-
+  meta.target_details = target->details();  // what booting found out (QEMU's command line, the clock)
+  write_run_meta(args.out, meta);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return write_results(raw, meta, args.out, args.history, args.db, args.verbose, wall);
+}
 
-  ReporterOptions ro;
-  ro.out_dir = args.out;
-  ro.verbose = args.verbose;
-  ro.db_path = args.db.empty() ? History::default_path() : args.db;
-  ro.meta = meta;
-  ro.wall_seconds = wall;
-  make_reporter("json", ro)->report(results);
-  make_reporter("console", ro)->report(results);
-  if (args.history) {
-    try {
-      make_reporter("history", ro)->report(results);
-    } catch (const Error& e) {
-      // results.json is written: losing the history entry must not lose the run.
-      std::cerr << "kbench: warning: not saved in the history: " << e.what() << "\n";
-    }
+int cmd_import(const ImportArgs& args) {
+  const std::string meta_path = args.dir + "/run.json";
+  const std::string raw_path = args.dir + "/raw.ndjson";
+  std::ifstream mf(meta_path);
+  if (!mf)
+    throw Error("cannot read " + meta_path,
+                "import takes the --out directory of a `kbench run` (it holds run.json and raw.ndjson)");
+  RunMeta meta;
+  try {
+    meta = meta_from_json(nlohmann::json::parse(mf));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(meta_path + ": not a run description written by kbench (" + e.what() + ")");
   }
-  std::cout << "results: " << args.out << "/results.json (raw records: " << raw_path << ")\n";
-  return results.complete ? 0 : 3;
+  std::ifstream rf(raw_path);
+  if (!rf) throw Error("cannot read " + raw_path, "the run wrote nothing before it ended");
+  const RawRun raw = read_records(rf);
+  if (!raw.module_before)
+    throw Error(raw_path + ": no start record: the target never began measuring",
+                "nothing to import; the console log beside it (guest-console.log) may say why");
+  std::cerr << "kbench: importing " << raw.jobs.size() << " measured runs from " << raw_path
+            << (raw.ended ? "" : " (the run ended before its end record: saved as incomplete)") << "\n";
+  return write_results(raw, meta, args.dir, args.history, args.db, args.verbose, 0);
 }
 
 int cmd_list(const ListArgs& args) {

@@ -18,6 +18,7 @@ struct RunArgs {
   unsigned stall_timeout_s = 300;
   unsigned boot_timeout_s = 120;
   std::string qemu_clock = "host";
+  unsigned guest_mem_mb = 2048;
   std::optional<uint32_t> repetitions;  // overrides [run] repetitions
   std::optional<uint64_t> seed;         // overrides [run] seed
   std::string db;                       // history database; empty: History::default_path()
@@ -29,6 +30,16 @@ struct RunArgs {
 
 // Exit codes: 0 complete, 3 incomplete or interrupted (results saved), 1 error.
 int cmd_run(const RunArgs& args);
+
+// `kbench import DIR`: results.json, summary and history entry from the
+// run.json and raw.ndjson a run left in DIR (a killed runner's included).
+struct ImportArgs {
+  std::string dir;
+  std::string db;
+  bool history = true;
+  bool verbose = false;
+};
+int cmd_import(const ImportArgs& args);
 
 struct ListArgs {
   std::string target = "auto";

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
       "  kbench run --config configs/quick.toml --target qemu:6.1 --out out/q61\n"
       "  kbench run --config configs/default.toml --dry-run         # what would run\n"
       "  kbench list --target qemu:6.12                             # which API x GFP this kernel accepts\n"
+      "  kbench import out/latest                                   # results of a run that was killed\n"
       "  kbench history                                             # earlier runs (SQLite)\n"
       "  kbench report out/latest/results.json --out out/report    # HTML report with plots\n"
       "  kbench advise --size 256K                                  # which API for a driver?\n"
@@ -54,12 +55,24 @@ int main(int argc, char** argv) {
                    "QEMU targets: host (default) or icount: guest time counts instructions, so emulated figures "
                    "repeat within about 1% across boots and kernels can be compared (one vCPU)")
       ->capture_default_str();
+  run_cmd->add_option("--guest-mem-mb", run.guest_mem_mb, "QEMU targets: the guest's memory in MiB (recorded)")
+      ->capture_default_str();
   run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
   run_cmd->add_option("--db", run.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
   run_cmd->add_flag("!--no-history", run.history, "Do not save the run in the history database");
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");
   run_cmd->add_flag("-v,--verbose", run.verbose,
                     "Print every measurement, not the short summary (the report and results.json have them all)");
+
+  kbench::ImportArgs imp;
+  auto* import_cmd = app.add_subcommand(
+      "import",
+      "Analyse what a run left in its --out directory (raw.ndjson and run.json), e.g. after the runner was killed: "
+      "writes results.json, the summary and a history entry, marked incomplete if the run did not end.");
+  import_cmd->add_option("dir", imp.dir, "The run's --out directory")->required();
+  import_cmd->add_option("--db", imp.db, "History database");
+  import_cmd->add_flag("!--no-history", imp.history, "Do not save the run in the history database");
+  import_cmd->add_flag("-v,--verbose", imp.verbose, "Print every measurement");
 
   kbench::ListArgs list;
   auto* list_cmd = app.add_subcommand("list", "Show the APIs and the API x GFP validity matrix of a target's kernel.");
@@ -117,6 +130,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return kbench::cmd_run(run);
     if (*list_cmd) return kbench::cmd_list(list);
+    if (*import_cmd) return kbench::cmd_import(imp);
     if (*history_cmd) return kbench::cmd_history(db, limit);
     if (*report_cmd) return kbench::cmd_report(report_results, report_out);
     if (*compare_cmd) return kbench::cmd_compare(cmp_base, cmp_other);

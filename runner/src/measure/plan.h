@@ -110,6 +110,9 @@ struct RawRun {
   // "line N: why" of each line that was skipped: not whole JSON (a crash
   // mid-write, two records on one line) or a record of an unexpected shape.
   std::vector<std::string> bad_records;
+  // What the target saw go wrong (an oops, a soft lockup, an OOM kill):
+  // the run is incomplete, whatever its records say.
+  std::vector<std::string> target_problems;
 };
 
 RawRun read_records(std::istream& in);

@@ -82,7 +82,6 @@ class ConsoleReporter final : public Reporter {
     const Catalog catalog = r.catalog();
     std::map<std::string, std::map<uint64_t, const ConfigResult*>> best;  // family -> size -> config
     std::set<uint64_t> sizes;
-    const PhaseStats* harness = nullptr;
     const ConfigResult* cheapest = nullptr;
     for (const auto& c : r.configs) {
       const PhaseStats* p = find_phase(c, "pair");
@@ -91,10 +90,7 @@ class ConsoleReporter final : public Reporter {
         continue;
       const ApiInfo* api = catalog.api(c.job.api);
       if (!api) continue;
-      if (api->has(KBENCH_CAP_HARNESS)) {
-        if (!harness || p->pooled.median < harness->pooled.median) harness = p;
-        continue;
-      }
+      if (api->has(KBENCH_CAP_HARNESS)) continue;
       if (!cheapest || p->pooled.median < find_phase(*cheapest, "pair")->pooled.median) cheapest = &c;
       sizes.insert(c.job.size);
       const ConfigResult*& b = best[api->family][c.job.size];
@@ -126,27 +122,35 @@ class ConsoleReporter final : public Reporter {
     }
     print_table(out_, rows, 1);
     out_ << "(median ns per pair, net of the harness; GFP_KERNEL, clean state; --verbose for every figure)\n";
-    if (harness && cheapest) {
+    // The harness of the cheapest pair's own loop shape, against it.
+    if (cheapest && find_phase(*cheapest, "pair")->harness_ns >= 0) {
       const PhaseStats* p = find_phase(*cheapest, "pair");
       char line[256];
       std::snprintf(line, sizeof(line), "harness: %s per pair, %.2f%% of the cheapest pair measured (%s %s, %s raw)\n",
-                    format_ns(harness->pooled.median).c_str(), 100 * harness->pooled.median / p->pooled.median,
-                    cheapest->job.api.c_str(), format_size(cheapest->job.size).c_str(),
-                    format_ns(p->pooled.median).c_str());
+                    format_ns(p->harness_ns).c_str(), 100 * p->harness_ns / p->pooled.median, cheapest->job.api.c_str(),
+                    format_size(cheapest->job.size).c_str(), format_ns(p->pooled.median).c_str());
       out_ << line;
     }
     // The largest effects of the deferred work, a few lines at most.
+    // One line per API family: its largest change.
+    std::map<std::string, const SteadyRow*> by_family;
+    for (const auto& s : r.steady) {
+      const ApiInfo* api = catalog.api(s.api);
+      const SteadyRow*& b = by_family[api ? api->family : s.api];
+      if (!b || std::abs(s.change) > std::abs(b->change)) b = &s;
+    }
     std::vector<const SteadyRow*> steady;
-    for (const auto& s : r.steady) steady.push_back(&s);
+    for (const auto& [family, row] : by_family) steady.push_back(row);
     std::sort(steady.begin(), steady.end(), [](auto* a, auto* b) { return std::abs(a->change) > std::abs(b->change); });
-    if (steady.size() > 3) steady.resize(3);
+    if (steady.size() > 4) steady.resize(4);
     for (const SteadyRow* row : steady) {
       const SteadyRow& s = *row;
       char line[512];
       std::string deferred;
       if (s.purges_counted)
-        deferred += ", " + std::to_string(s.purges) + " lazy purges for " + std::to_string(s.threshold_crossings) +
-                    " threshold crossings";
+        deferred += ", " + std::to_string(s.purges) + " lazy purges" +
+                    (s.threshold_crossings ? " for " + std::to_string(s.threshold_crossings) + " threshold crossings"
+                                           : std::string());
       if (s.slab_flushes_counted && s.slab_flushes)
         deferred += ", " + std::to_string(s.slab_flushes) + " per-CPU partial slab flushes";
       std::snprintf(line, sizeof(line), "steady state %s(%s%s): %s per %s against %s clean (%+.0f%%)%s\n",

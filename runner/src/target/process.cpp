@@ -4,10 +4,12 @@
 #include "target/process.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -75,6 +77,7 @@ CommandResult run_command(const std::vector<std::string>& argv) {
 pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path) {
   const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error("cannot create " + log_path + ": " + std::strerror(errno));
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw Error("fork failed: " + std::string(std::strerror(errno)));
   if (pid == 0) {
@@ -83,6 +86,11 @@ pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_
     const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
     ::setpgid(0, 0);  // our Ctrl-C must not reach the emulator before we stop it
+    // ...but it must die with us: a killed runner leaves no emulator behind
+    // (its records stay on disk for `kbench import`). Checked after the
+    // prctl in case the parent died before it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
     auto v = c_argv(argv);
     ::execvp(v[0], v.data());
     std::fprintf(stderr, "cannot run %s: %s\n", v[0], std::strerror(errno));

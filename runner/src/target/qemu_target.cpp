@@ -29,7 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr unsigned kGuestMemMb = 2048;
 // One host thread for both vCPUs. Multi-threaded TCG lets a vCPU run a stale
 // copy of kernel text that another vCPU is patching (static keys flip during
 // boot): 6.12 guests hit the patcher's int3 and panicked in about one boot in
@@ -97,6 +96,15 @@ class QemuTarget final : public Target {
 
     const fs::path work = fs::path(raw_path).parent_path() / "guest";
     fs::create_directories(work);
+    // The module holds at most half of what it finds available; a cap
+    // beyond the guest's memory would only let the OOM killer decide.
+    if (opts_.guest_mem_mb < 128)
+      throw Error("--guest-mem-mb " + std::to_string(opts_.guest_mem_mb) + " is too small to boot",
+                  "give the guest 128 MiB or more (256 runs the default config)");
+    if (opts_.mem_cap_mb && opts_.mem_cap_mb > opts_.guest_mem_mb / 2)
+      throw Error("--mem-cap-mb " + std::to_string(opts_.mem_cap_mb) + " is more than half the guest's memory (" +
+                      std::to_string(opts_.guest_mem_mb) + " MiB)",
+                  "lower --mem-cap-mb, or raise --guest-mem-mb");
     const fs::path stage = work / "root";
     fs::remove_all(stage);
     fs::create_directories(stage / "bin");
@@ -126,7 +134,7 @@ class QemuTarget final : public Target {
                                      "none",
                                      "-no-reboot",
                                      "-m",
-                                     std::to_string(kGuestMemMb),
+                                     std::to_string(opts_.guest_mem_mb),
                                      "-smp",
                                      icount ? "1" : "2",
                                      "-kernel",
@@ -143,8 +151,12 @@ class QemuTarget final : public Target {
     // following the host's, so waits (workqueues, the clocksource watchdog)
     // cost the same on every boot and no host time leaks into a figure.
     if (icount) argv.insert(argv.begin() + 3, {"-icount", kIcount});
-    details_ = {{"kernel_release", release}, {"qemu_command", argv},        {"console_log", console},
-                {"accel", kAccel},           {"guest_mem_mb", kGuestMemMb}, {"guest_cpus", icount ? 1 : 2},
+    details_ = {{"kernel_release", release},
+                {"qemu_command", argv},
+                {"console_log", console},
+                {"accel", kAccel},
+                {"guest_mem_mb", opts_.guest_mem_mb},
+                {"guest_cpus", icount ? 1 : 2},
                 {"clock", opts_.qemu_clock}};
     if (icount) details_["icount"] = kIcount;
 
@@ -159,12 +171,14 @@ class QemuTarget final : public Target {
     std::ifstream in(raw_path);
     RawRun run = read_records(in);
     if (!failure.empty()) {
-      const std::string dmesg = grep_lines(log, {"KBENCH-DMESG", "Kernel panic", "BUG:", "Oops", "RIP:"});
+      const std::string dmesg = grep_lines(
+          log, {"KBENCH-DMESG", "Kernel panic", "BUG:", "Oops", "RIP:", "WARNING:", "Out of memory", "blocked for"});
       const std::string msg =
           failure + (dmesg.empty() ? "" : "\nkernel messages:\n" + dmesg) + "\nconsole log: " + console;
       if (run.jobs.empty() && !run.module_before) throw Error(msg, "see the console log for the whole boot");
       std::cerr << "kbench: warning: " << msg << "\n";
       details_["failure"] = failure;
+      run.target_problems.push_back(failure);
     }
     details_["rmmod_ok"] = log.find("KBENCH-INIT: rmmod ok") != std::string::npos;
     return run;
@@ -225,13 +239,24 @@ class QemuTarget final : public Target {
     }
   }
 
+  // What the guest's console says went wrong, most severe first; "" if
+  // nothing. Any of these makes the run incomplete (its figures may be of
+  // a kernel in trouble), with the records kept.
   static std::string diagnose_console(const std::string& log) {
-    if (log.find("KBENCH-INIT: insmod failed") != std::string::npos)
-      return "the guest kernel refused to load kbench.ko";
-    if (log.find("Kernel panic") != std::string::npos) return "the guest kernel panicked";
-    if (log.find("Oops") != std::string::npos || log.find("BUG:") != std::string::npos)
-      return "the guest kernel reported an oops or BUG";
-    if (log.find("KBENCH-INIT: done") == std::string::npos) return "the guest stopped before its init script finished";
+    auto has = [&](const char* s) { return log.find(s) != std::string::npos; };
+    if (has("KBENCH-INIT: insmod failed")) return "the guest kernel refused to load kbench.ko";
+    if (has("Kernel panic")) return "the guest kernel panicked";
+    // "BUG: soft lockup" is a lockup, reported below; any other BUG is a bug.
+    bool bug = has("Oops");
+    for (size_t at = log.find("BUG: "); !bug && at != std::string::npos; at = log.find("BUG: ", at + 1))
+      bug = log.compare(at, 17, "BUG: soft lockup") != 0;
+    if (bug) return "the guest kernel reported an oops or BUG";
+    if (has("soft lockup")) return "the guest kernel reported a soft lockup (a CPU stuck in the kernel)";
+    if (has("blocked for more than")) return "the guest kernel reported a hung task";
+    if (has("Out of memory: Killed process") || has("KBENCH-INIT: agent exit 137"))
+      return "the guest ran out of memory and the kernel killed the agent (OOM); lower --mem-cap-mb or the sizes";
+    if (has("WARNING: CPU")) return "the guest kernel printed a WARNING";
+    if (!has("KBENCH-INIT: done")) return "the guest stopped before its init script finished";
     return {};
   }
 

@@ -31,6 +31,7 @@ struct TargetOptions {
   // (guest time advances 1 ns per guest instruction: repeatable figures,
   // instruction counts rather than times; one vCPU, as 6.1 hangs at two).
   std::string qemu_clock = "host";
+  unsigned guest_mem_mb = 2048;  // QEMU guest RAM
 };
 
 class Target {
