@@ -221,6 +221,76 @@ def _measurement(b: dict, pooled: bool, reasons: dict, path: Path) -> Measuremen
         counters_scope=b.get("counters_scope"))
 
 
+# The derived sections of results.json, field by field: (types, nullable).
+# A field may be absent (older files); present, it must have its type. Null
+# stands for "no figure" (NaN) where a figure is derived and may not exist.
+_INT, _NUM, _STR, _BOOL = (int,), (int, float), (str,), (bool,)
+_SECTIONS = {
+    "kbench_not_measured": {"name": (_STR, False), "api": (_STR, False), "size_bytes": (_INT, False),
+                            "gfp": (_STR, True), "pattern": (_STR, True), "status": (_STR, False),
+                            "reason": (_STR, False), "experiment": (_STR, False), "context": (_STR, True)},
+    "kbench_footprint": {"api": (_STR, False), "size_bytes": (_INT, False), "pte_4k": (_INT, False),
+                         "pmd_2m": (_INT, False), "pud_1g": (_INT, False), "in_vmalloc": ((int, bool), False),
+                         "call": (_STR, True)},
+    "kbench_zeroing": {"alloc": (_STR, False), "api": (_STR, False), "memset": (_STR, False),
+                       "size_bytes": (_INT, False), "alloc_bytes_per_ns": (_NUM, False),
+                       "memset_bytes_per_ns": (_NUM, False), "fraction_of_memset": (_NUM, False)},
+    "kbench_steady_state": {"api": (_STR, False), "gfp": (_STR, False), "pattern": (_STR, False),
+                            "phase": (_STR, False), "size_bytes": (_INT, False), "clean_ns": (_NUM, False),
+                            "steady_ns": (_NUM, False), "change_vs_clean": (_NUM, True),
+                            "extra_share_of_steady": (_NUM, True), "net_of_harness": (_BOOL, False),
+                            "purges_counted": (_BOOL, False), "purges": (_INT, False),
+                            "slab_flushes_counted": (_BOOL, False), "slab_flushes": (_INT, False),
+                            "threshold_crossings": (_INT, False), "steady_ops_per_batch": (_INT, False)},
+}
+# Each stage is measured (a finite number) or derived (may be null).
+_STAGE_ROW = {"size_bytes": (_INT, False), "pages": (_INT, False),
+              **{k: (_NUM, False) for k in ("vmalloc_ns", "pages_alloc_ns", "page_array_ns", "vmap_ns",
+                                            "vunmap_ns", "pages_free_ns", "vfree_ns", "purge_ns")},
+              **{k: (_NUM, True) for k in ("rest_ns", "explained", "overhead_ns", "vmap_share_of_overhead",
+                                           "page_array_share_of_overhead", "rest_share_of_overhead",
+                                           "clean_vmalloc_pair_ns", "steady_vmalloc_pair_ns",
+                                           "purge_share_of_steady", "vm_map_ram_ns", "vm_unmap_ram_ns")}}
+_FIT = {"ns_per_page": (_NUM, True), "ns_fixed": (_NUM, True), "points": (_INT, False), "r2": (_NUM, True)}
+# Context fields the report reads, by type.
+_CONTEXT = {"kernel_release": (_STR, False), "target": (_STR, False), "warnings": ((list,), False),
+            "kconfig": ((dict,), False), "kbench_catalog": ((dict,), False), "emulated": (_BOOL, False)}
+
+
+def _check_fields(row, fields: dict, path: Path, where: str) -> None:
+    if not isinstance(row, dict):
+        raise SchemaError(f"{path}: {where} is not an object (got {json.dumps(row)[:60]})")
+    for name, (types, nullable) in fields.items():
+        if name not in row or (row[name] is None and nullable):
+            continue
+        v = row[name]
+        # bool is an int to Python, but to this schema only where named.
+        others = tuple(t for t in types if t is not bool)
+        ok = isinstance(v, bool) and bool in types or isinstance(v, others) and not isinstance(v, bool)
+        if ok and isinstance(v, float) and not math.isfinite(v):
+            ok = False
+        if not ok:
+            raise SchemaError(f"{path}: {where} has no valid '{name}' (got {json.dumps(v)[:60]})")
+
+
+def _check_sections(doc: dict, path: Path) -> None:
+    _check_fields(doc["context"], _CONTEXT, path, "context")
+    for sec, fields in _SECTIONS.items():
+        rows = doc.get(sec, [])
+        if not isinstance(rows, list):
+            raise SchemaError(f"{path}: {sec} is not a list")
+        for i, row in enumerate(rows):
+            _check_fields(row, fields, path, f"{sec}[{i}]")
+    st = doc.get("kbench_vmalloc_stages", {})
+    if not isinstance(st, dict) or not isinstance(st.get("by_size", []), list):
+        raise SchemaError(f"{path}: kbench_vmalloc_stages is not an object with a by_size list")
+    for i, row in enumerate(st.get("by_size", [])):
+        _check_fields(row, _STAGE_ROW, path, f"kbench_vmalloc_stages.by_size[{i}]")
+    for fit in ("vmap_fit", "vm_map_ram_fit"):
+        if fit in st:
+            _check_fields(st[fit], _FIT, path, f"kbench_vmalloc_stages.{fit}")
+
+
 def load_run(path) -> Run:
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
@@ -235,6 +305,7 @@ def load_run(path) -> Run:
     ctx = doc["context"]
     if ctx.get("json_schema_version") != 1 or "kbench_abi_version" not in ctx:
         raise SchemaError(f"{path}: not written by kbench (json_schema_version 1 with kbench_abi_version expected)")
+    _check_sections(doc, path)
     benches = doc["benchmarks"]
     for i, b in enumerate(benches):
         if not isinstance(b, dict):

@@ -4,6 +4,7 @@ plot's data, the advisor's answers, and the HTML page."""
 import copy
 import gzip
 import json
+import random
 import re
 from pathlib import Path
 
@@ -290,3 +291,44 @@ def test_report_of_two_runs_has_the_comparison(tmp_path):
     write_report([base, other], out)
     html = (out / "index.html").read_text()
     assert "id='compare'" in html and "1.50x slower" in html and (out / "compare.png").exists()
+
+
+def test_files_of_a_wrong_shape_give_errors_not_tracebacks(tmp_path, capsys):
+    """Seeded random damage to a real file (a field set to a value of another
+    type, or removed; a section replaced): report, compare and advise either
+    work or say which file and field, never a traceback."""
+    from kbench_report.__main__ import main
+    doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
+    rng = random.Random(20261201)
+    values = [None, 42, "x", [], {}, float("nan"), -1, True, 1e308]
+    bad = tmp_path / "damaged.json"
+    errors = 0
+    for i in range(48):
+        d = copy.deepcopy(doc)
+        kind = rng.randrange(4)
+        if kind == 0:
+            b = rng.choice(d["benchmarks"])
+            b[rng.choice(list(b))] = rng.choice(values)
+        elif kind == 1:
+            b = rng.choice(d["benchmarks"])
+            del b[rng.choice(list(b))]
+        elif kind == 2:
+            d[rng.choice([k for k in d if k.startswith("kbench_")])] = rng.choice(values)
+        else:
+            rows = [r for k in ("kbench_not_measured", "kbench_footprint", "kbench_zeroing", "kbench_steady_state")
+                    for r in d[k]] + d["kbench_vmalloc_stages"]["by_size"] + [d["context"]]
+            row = rng.choice(rows)
+            row[rng.choice(list(row))] = rng.choice(values)
+        bad.write_text(json.dumps(d))
+        cmds = [["advise", "--size", "64K", "--results", str(bad)], ["compare", str(bad), str(bad)]]
+        if i % 12 == 0:  # the HTML report draws every plot: a few suffice
+            cmds.append(["html", str(bad), "--out", str(tmp_path / "html")])
+        for cmd in cmds:
+            rc = main(cmd)  # an exception here is the failure this test looks for
+            err = capsys.readouterr().err
+            if rc == 1:
+                assert str(bad) in err and "error:" in err, err
+                errors += 1
+            else:
+                assert rc in (0, 4), (cmd, rc, err)
+    assert errors > 10, "most damage must be caught"

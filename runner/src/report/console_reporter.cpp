@@ -140,6 +140,7 @@ class ConsoleReporter final : public Reporter {
       if (!b || std::abs(s.change) > std::abs(b->change)) b = &s;
     }
     std::vector<const SteadyRow*> steady;
+    steady.reserve(by_family.size());
     for (const auto& [family, row] : by_family) steady.push_back(row);
     std::sort(steady.begin(), steady.end(), [](auto* a, auto* b) { return std::abs(a->change) > std::abs(b->change); });
     if (steady.size() > 4) steady.resize(4);
