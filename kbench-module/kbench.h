@@ -194,6 +194,7 @@ struct kbench_run_ctx {
 	u64 alloc_cycles;
 	u64 free_cycles;
 	u32 pair_failed;
+	u64 batch_start;	/* clock at the start of the current batch */
 };
 
 /*

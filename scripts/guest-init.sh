@@ -17,6 +17,9 @@ say() { echo "KBENCH-INIT: $*"; }
 show_dmesg() { dmesg | grep -E "$1" | tail -n 40 | sed 's/^/KBENCH-DMESG: /'; }
 
 say "booted $(uname -r)"
+# Every sysrq function: when the guest stalls, the runner asks through
+# QEMU's monitor for a backtrace (sysrq-l) or the blocked tasks (sysrq-w).
+echo 1 >/proc/sys/kernel/sysrq
 params=$(cat /kbench.params 2>/dev/null)
 # shellcheck disable=SC2086
 if insmod /kbench.ko $params; then

@@ -47,8 +47,14 @@
  */
 #define KB_PER_OP_FACTOR	64
 #define KB_CALIBRATE_OPS	16
-/* Steady state of APIs that do not free lazily: objects per batch. */
+/*
+ * Steady state of APIs that do not free lazily: objects per batch, enough
+ * to fill and flush the slab per-CPU partial lists, and at most
+ * KB_STEADY_BYTES of them (4096 order-10 pages were 16 GiB per pass: minutes
+ * under emulation, and no deferred work of the page allocator needs it).
+ */
 #define KB_STEADY_OPS		4096
+#define KB_STEADY_BYTES		(64ULL << 20)
 
 enum { KB_PAIR, KB_ALLOC, KB_FREE, KB_NR_SLOTS };
 enum {
@@ -63,7 +69,8 @@ static u32 kb_steady_ops(const struct kbench_run_ctx *ctx)
 	u64 va, n;
 
 	if (!(ctx->ops->caps & KBENCH_CAP_LAZY_FREE))
-		return KB_STEADY_OPS;
+		return clamp_t(u64, div64_u64(KB_STEADY_BYTES, max_t(u64, ctx->per_obj, 1)), 64,
+			       KB_STEADY_OPS);
 	/* Each vmalloc area carries a guard page after it. */
 	va = PAGE_ALIGN(ctx->size) + PAGE_SIZE;
 	n = DIV_ROUND_UP(2 * kbench_lazy_purge_bytes(), va);
@@ -171,12 +178,14 @@ static void kb_chunk(struct kb_phase *ph, u32 from, u32 to)
 /*
  * Run a whole phase of n operations in chunks of bounded clock time, its
  * counters read around it (perf: NULL for none). Returns -EINTR if a fatal
- * signal arrived, with ph->done operations done; else 0.
+ * signal arrived, -ETIME if the batch ran past KBENCH_BATCH_MAX_MS, with
+ * ph->done operations done; else 0.
  */
 static int kb_run_phase(struct kb_phase *ph, u32 n, struct kbench_perf *perf)
 {
 	struct kbench_run_ctx *ctx = ph->ctx;
 	const u64 bound = (u64)kbench_clock_khz() * KB_CHUNK_MS;
+	const u64 budget = (u64)kbench_clock_khz() * KBENCH_BATCH_MAX_MS;
 	/* Loops with a blocking GFP reschedule inside the API itself. */
 	const bool resched = !gfpflags_allow_blocking(ctx->gfp) ||
 			     ctx->args->context != KBENCH_CTX_PREEMPT_ON;
@@ -195,6 +204,12 @@ static int kb_run_phase(struct kb_phase *ph, u32 n, struct kbench_perf *perf)
 			break;
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
+			break;
+		}
+		if (kbench_clock_read() - ctx->batch_start > budget) {
+			ret = kbench_refuse(ctx->args, -ETIME,
+					    "one batch ran past %u s after %u of %u operations: lower ops_per_batch (or the size) so a batch fits",
+					    KBENCH_BATCH_MAX_MS / 1000, ph->done, n);
 			break;
 		}
 		if (resched)
@@ -268,11 +283,11 @@ static int kb_batch_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_sa
 		kbench_shuffle(ctx->free_order, ctx->n, rng);
 	if (!ret) {
 		ret = kb_run_phase(&fr, ctx->n, perf);
-		/* A signal cut the frees short: the rest, untimed. */
+		/* A signal or the time bound cut the frees short: the rest, untimed. */
 		if (ret)
 			ctx->loops->free(ctx, fr.done, ctx->n);
 	} else {
-		/* A signal cut the allocations short: free what they got. */
+		/* The allocations were cut short: free what they got. */
 		ctx->loops->free(ctx, 0, ctx->n);
 	}
 	kbench_account_objs(-(s64)ok, -(s64)ok * ctx->per_obj);
@@ -298,6 +313,7 @@ static int kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_samp
 
 	memset(s, 0, sizeof(*s));
 	kbench_batch_begin(&nz, s);
+	ctx->batch_start = kbench_clock_read();
 	s->ops = ctx->n;
 	if (ctx->args->pattern == KBENCH_PATTERN_PAIR)
 		ret = kb_pair_batch(ctx, s, perf, timed);

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -84,25 +85,48 @@ TEST(JsonReporter, OneIterationPerRepetitionThenAggregates) {
   // 3 phases x (2 iterations + mean, median, stddev, cv), and the noop's pair
   ASSERT_EQ(doc["benchmarks"].size(), 24U);
   const std::regex name_re(R"([a-z_0-9]+(/[a-z_]+:[^/]+)+/(pair|alloc|free)(_mean|_median|_stddev|_cv)?)");
+  // Every entry: what compare.py reads. The median entry: the measurement,
+  // its dimensions and distribution; the others no more than compare.py's
+  // fields and their own counts (a default run stays small).
+  const std::set<std::string> gbench = {"name",
+                                        "run_name",
+                                        "run_type",
+                                        "repetitions",
+                                        "threads",
+                                        "iterations",
+                                        "real_time",
+                                        "cpu_time",
+                                        "time_unit",
+                                        "family_index",
+                                        "per_family_instance_index"};
+  const std::set<std::string> slim_extra = {"repetition_index", "batches", "noisy_batches", "aggregate_name",
+                                            "aggregate_unit"};
+  size_t medians = 0;
   for (const auto& b : doc["benchmarks"]) {
-    for (const char* k :
-         {"name",          "run_name",  "run_type",   "repetitions", "threads",    "iterations",    "real_time",
-          "cpu_time",      "time_unit", "experiment", "api",         "size_bytes", "gfp",           "pattern",
-          "ops_per_batch", "context",   "options",    "phase",       "unit",       "failures",      "p50_ns",
-          "p90_ns",        "p99_ns",    "p999_ns",    "max_ns",      "min_ns",     "noisy_batches", "emulated"})
-      EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
+    for (const auto& k : gbench) EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
+    if (b.value("aggregate_name", "") == "median") {
+      for (const char* k :
+           {"experiment", "api",    "size_bytes", "gfp",           "pattern",  "ops_per_batch",   "context",
+            "options",    "phase",  "unit",       "failures",      "p50_ns",   "p90_ns",          "p99_ns",
+            "p999_ns",    "max_ns", "min_ns",     "noisy_batches", "emulated", "median_ci_low_ns"})
+        EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
+      ++medians;
+    } else {
+      for (const auto& [k, v] : b.items())
+        EXPECT_TRUE(gbench.count(k) || slim_extra.count(k)) << k << " in " << b["name"] << ": the median's";
+    }
     EXPECT_TRUE(std::regex_match(b["name"].get<std::string>(), name_re)) << b["name"];
     EXPECT_EQ(b["time_unit"], "ns");
     EXPECT_EQ(b["repetitions"], 2);
     EXPECT_FALSE(b.contains("batch_ns")) << "per-batch samples stay in raw.ndjson";
   }
+  EXPECT_EQ(medians, 4U);
   EXPECT_EQ(doc["benchmarks"][0]["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/pair");
   EXPECT_DOUBLE_EQ(doc["benchmarks"][3]["net_ns"].get<double>(), 23.0);  // raw 25 - harness 2
   const auto& it0 = doc["benchmarks"][6];
   EXPECT_EQ(it0["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc");
   EXPECT_EQ(it0["run_type"], "iteration");
   EXPECT_EQ(it0["repetition_index"], 0);
-  EXPECT_EQ(it0["ops_per_batch"], 16);
   EXPECT_DOUBLE_EQ(it0["real_time"].get<double>(), 20.0);
   EXPECT_DOUBLE_EQ(doc["benchmarks"][7]["real_time"].get<double>(), 40.0);
   const auto& median = doc["benchmarks"][9];

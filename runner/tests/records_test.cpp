@@ -4,6 +4,8 @@
 // and the analysis of whole runs, runs cut short and damaged streams.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <cerrno>
 #include <sstream>
 
@@ -410,7 +412,7 @@ TEST(Records, HarnessFiguresAndNoisyBatches) {
 TEST(Records, TheHarnessIsTheNoopOfTheSameLoopShapeOnly) {
   RawRun raw = three_shapes(1000, 2000, 3000);
   raw.jobs[2].job.ops_per_batch = 20;  // vmalloc: another loop shape, no noop of its own
-  raw.jobs[2].outcome.samples = {sample(3000 * 2, 20, 3000 * 2, 20)};
+  raw.jobs[2].outcome.samples = {sample(3000ULL * 2, 20, 3000ULL * 2, 20)};
   const RunResults r = analyze(raw, RunMeta{});
   EXPECT_DOUBLE_EQ(r.configs[1].phases[0].harness_ns, 100);
   EXPECT_LT(r.configs[2].phases[0].harness_ns, 0) << "no noop of the same shape: not measured";
@@ -445,6 +447,103 @@ TEST(Records, PlanRoundTrip) {
   nlohmann::json bad = p;
   bad["format"] = 99;
   EXPECT_THROW(bad.get<Plan>(), std::exception);
+}
+
+}  // namespace
+}  // namespace kbench
+
+namespace kbench {
+namespace {
+
+// The kernel warm-up. A fake kernel whose vmalloc(1M) pairs cost 2x for
+// its first five rounds (5 % apart every other round, as measured on
+// 6.12, or agreeing: a plateau), then settle with +0.3 % noise every
+// other round. A round is 2 batches of 64
+// pairs, pair and split timed: 64 * 1.5 * ns ticks per batch at 1 GHz.
+struct StepKernel {
+  int round = 0;
+  uint64_t slow_ns, fast_ns;
+  uint32_t slow_rounds;
+  bool slow_noise = false;
+  FakeDevice device() {
+    return FakeDevice([this](const Job& job, int) {
+      RunOutcome o;
+      o.call = job.api;
+      if (job.sweep != "kernel-warmup") {
+        for (uint32_t b = 0; b < job.batches; ++b) o.samples.push_back(sample(100, 1, 50, 1));
+        return o;
+      }
+      EXPECT_EQ(job.api, "vmalloc");
+      EXPECT_TRUE(job.steady());
+      const uint64_t ns = round < static_cast<int>(slow_rounds)
+                              ? slow_ns - (slow_noise ? (round % 2) * slow_ns / 20 : 0)
+                              : fast_ns + (round % 2) * fast_ns * 3 / 1000;
+      ++round;
+      for (uint32_t b = 0; b < job.batches; ++b) o.samples.push_back(sample(ns * 64, 64, ns * 32, 64));
+      return o;
+    });
+  }
+  double round_seconds(uint64_t ns) const { return 2 * 64 * 1.5 * static_cast<double>(ns) / 1e9; }
+};
+
+TEST(Plan, TheKernelWarmupWaitsOutTheStepAndThreeAgreeingRounds) {
+  StepKernel k{0, 2'000'000, 1'000'000, 5, true};
+  FakeDevice dev = k.device();
+  Plan p = three_jobs();
+  p.warm_kernel = true;
+  const RunResults r = run_and_analyze(p, dev);
+  const auto& w = r.context.at("kernel_warmup");
+  EXPECT_TRUE(w.at("settled"));
+  const auto rounds = w.at("rounds_ns_per_pair").get<std::vector<double>>();
+  // Five slow rounds are 1.9 s busy, past 1.5 s, but never agree; three
+  // fast ones end it.
+  ASSERT_EQ(rounds.size(), 8U);
+  EXPECT_EQ(k.round, 8) << "no round after it settled";
+  EXPECT_DOUBLE_EQ(rounds.front(), 2'000'000);
+  EXPECT_NEAR(rounds.back(), 1'000'000, 3'000);
+  EXPECT_NEAR(w.at("busy_seconds").get<double>(),
+              3 * k.round_seconds(2'000'000) + 2 * k.round_seconds(1'900'000) + 3 * k.round_seconds(1'000'000), 0.01);
+  EXPECT_NEAR(w.at("last_rounds_spread").get<double>(), 0.003, 1e-4);
+  for (const auto& wn : r.warnings) EXPECT_EQ(wn.find("did not settle"), std::string::npos) << wn;
+}
+
+TEST(Plan, AnAgreeingPlateauIsNotTakenForSettledBeforeTheKernelWasBusyLongEnough) {
+  // Slow rounds of 0.038 s each: five of them agree but are 0.19 s busy, so
+  // the warm-up goes on into the fast rounds until 1.5 s have passed.
+  StepKernel k{0, 200'000, 100'000, 5};
+  FakeDevice dev = k.device();
+  Plan p = three_jobs();
+  p.warm_kernel = true;
+  const RunResults r = run_and_analyze(p, dev);
+  const auto& w = r.context.at("kernel_warmup");
+  EXPECT_TRUE(w.at("settled"));
+  const auto rounds = w.at("rounds_ns_per_pair").get<std::vector<double>>();
+  const double need = 1.5 - 5 * k.round_seconds(200'000);
+  EXPECT_EQ(rounds.size(), 5 + static_cast<size_t>(std::ceil(need / k.round_seconds(100'000))));
+  EXPECT_NEAR(rounds.back(), 100'000, 300);
+  EXPECT_GE(w.at("busy_seconds").get<double>(), 1.5);
+}
+
+TEST(Plan, AKernelThatNeverSettlesIsSaidAndStillMeasured) {
+  int round = 0;
+  FakeDevice dev([&round](const Job& job, int) {
+    RunOutcome o;
+    o.call = job.api;
+    // 5 % apart every other round, forever.
+    const uint64_t ns = job.sweep == "kernel-warmup" ? 1'000'000 + 50'000 * (round++ % 2) : 100;
+    for (uint32_t b = 0; b < job.batches; ++b) o.samples.push_back(sample(ns * 4, 4, ns * 2, 4));
+    return o;
+  });
+  Plan p = three_jobs();
+  p.warm_kernel = true;
+  const RunResults r = run_and_analyze(p, dev);
+  EXPECT_FALSE(r.context.at("kernel_warmup").at("settled"));
+  EXPECT_EQ(round, 200) << "at most 200 rounds";
+  bool said = false;
+  for (const auto& wn : r.warnings)
+    said |= wn.rfind("the kernel did not settle before measuring (after 200 rounds", 0) == 0;
+  EXPECT_TRUE(said);
+  EXPECT_FALSE(r.configs.empty());
 }
 
 }  // namespace

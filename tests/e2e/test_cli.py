@@ -2,6 +2,7 @@
 """The kbench command line: help that teaches, errors that say where and how to fix."""
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -120,6 +121,47 @@ def test_a_killed_runner_leaves_no_emulator_and_its_records_import(kbench_bin, t
     # Not a run directory: a clear error, not a traceback.
     bad = kbench("import", tmp_path / "nothing-here", "--db", db, check=False)
     assert bad.returncode == 1 and "run.json" in bad.stderr and "hint:" in bad.stderr
+
+
+def test_a_batch_that_would_run_for_minutes_is_bounded_and_says_why(kbench_bin, tmp_path):
+    """The config that once soft-locked a CPU for 52 s: 65536 order-10
+    GFP_ATOMIC allocations in one batch. The module stops it at its batch
+    time bound, with the reason; the kernel stays quiet."""
+    cfg = tmp_path / "long-batch.toml"
+    cfg.write_text('[run]\nrepetitions = 1\n[[sweep]]\napis = ["alloc_pages"]\nsizes = ["4M"]\n'
+                   'gfp = ["GFP_ATOMIC"]\nops_per_batch = 65536\nbatches = 1\nwarmup_batches = 0\n')
+    t0 = time.monotonic()
+    proc = kbench("run", "--config", cfg, "--target", "qemu:6.12", "--out", tmp_path / "o", "--no-selftest",
+                  "--no-history", check=False, timeout=300)
+    took = time.monotonic() - t0
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads((tmp_path / "o" / "results.json").read_text())
+    (n,) = [n for n in res["kbench_not_measured"] if n["api"] == "alloc_pages"]
+    assert n["status"] == "refused" and "ran past 30 s" in n["reason"] and "lower ops_per_batch" in n["reason"], n
+    console = (tmp_path / "o" / "guest-console.log").read_text()
+    for bad in ("soft lockup", "BUG:", "blocked for more than"):
+        assert bad not in console, console
+    assert took < 120, f"{took:.0f} s: boot, 30 s of batch, and shutdown"
+
+
+def test_a_stalled_guest_is_named_where_its_cpu_was(kbench_bin, tmp_path):
+    """The same long batch with a 3 s stall timeout: the runner gives up,
+    keeps the records, and says which run it was in and where the guest's
+    CPU was: busy in a kernel function, from the backtrace the kernel
+    printed when asked through QEMU's monitor (sysrq-l)."""
+    cfg = tmp_path / "long-batch.toml"
+    cfg.write_text('[run]\nrepetitions = 1\n[[sweep]]\napis = ["alloc_pages"]\nsizes = ["4M"]\n'
+                   'gfp = ["GFP_ATOMIC"]\nops_per_batch = 65536\nbatches = 1\nwarmup_batches = 0\n')
+    proc = kbench("run", "--config", cfg, "--target", "qemu:6.12", "--out", tmp_path / "o", "--no-selftest",
+                  "--no-history", "--stall-timeout", "3", check=False, timeout=300)
+    assert proc.returncode == 3, proc.stderr
+    m = re.search(r"\(stalled\) while running (\S+); its CPU was busy in ([A-Za-z_][\w.]*)\+0x[0-9a-f]+ \(sysrq-l",
+                  proc.stderr)
+    assert m, proc.stderr
+    # The batch itself, or the noop of its loop shape if that ran first (the order is random).
+    assert m.group(1).split("/")[0] in {"alloc_pages", "noop"} and "/pattern:pair/n:65536/" in m.group(1), m.group(1)
+    res = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert res["context"]["complete"] is False
 
 
 def test_mem_cap_beyond_the_guest_memory_is_refused_before_booting(kbench_bin, tmp_path):

@@ -22,6 +22,7 @@ std::string status_of_errno(int err) {
       return "ok";
     case EOPNOTSUPP:
     case EFBIG:
+    case ETIME:  // a batch past the module's time bound
       return "refused";
     case EINVAL:
       return "invalid";
@@ -446,7 +447,8 @@ void fill_context(RunResults& r, const RawRun& raw, const RunMeta& meta,
                         "numa_balancing",
                         "slab_allocator",
                         "host_name",
-                        "benchmark_cpu"})
+                        "benchmark_cpu",
+                        "kernel_warmup"})
     if (env.contains(k)) ctx[k] = env[k];
   if (raw.module_before) {
     const ModuleInfo& m = *raw.module_before;

@@ -2,6 +2,7 @@
 // checks.cpp - one function per condition; add a new check to kChecks.
 #include "analysis/checks.h"
 
+#include <cstdio>
 #include <functional>
 
 namespace kbench {
@@ -128,8 +129,25 @@ void leftovers(const Ctx& c, Out& out) {
 }
 
 // Add a new check here.
-const std::function<void(const Ctx&, Out&)> kChecks[] = {
-    emulation, zeroing, clocksource, kernel_build, command_line, cpu_frequency, completeness, figures, leftovers};
+// The kernel warm-up before the first run (execute_plan) did not settle.
+void warmup(const Ctx& c, Out& out) {
+  const auto it = c.env.find("kernel_warmup");
+  if (it == c.env.end() || it->value("settled", true)) return;
+  const auto rounds = it->value("rounds_ns_per_pair", std::vector<double>{});
+  std::string why = it->value("reason", "");
+  if (why.empty()) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "after %zu rounds of vmalloc(1M) pairs its last three were %.1f %% apart",
+                  rounds.size(), 100 * it->value("last_rounds_spread", 0.0));
+    why = buf;
+  }
+  out.push_back("the kernel did not settle before measuring (" + why +
+                "): the first runs may read high; repetitions are interleaved, so medians resist it.");
+}
+
+const std::function<void(const Ctx&, Out&)> kChecks[] = {emulation,    zeroing,       clocksource,  kernel_build,
+                                                         command_line, cpu_frequency, completeness, figures,
+                                                         leftovers,    warmup};
 
 }  // namespace
 

@@ -135,6 +135,7 @@ int cmd_run(const RunArgs& args) {
   const uint32_t reps = args.repetitions.value_or(rs.repetitions);
   Plan plan = make_plan(std::move(jobs), reps, rs.interleave, seed);
   plan.selftest = args.selftest;
+  plan.warm_kernel = args.warm_kernel;
   if (rs.max_repetitions) {
     plan.cv_target = rs.cv_target;
     plan.max_repetitions = std::max(rs.max_repetitions, reps);

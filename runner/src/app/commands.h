@@ -24,6 +24,7 @@ struct RunArgs {
   std::string db;                       // history database; empty: History::default_path()
   bool history = true;
   bool selftest = true;
+  bool warm_kernel = true;
   bool dry_run = false;
   bool verbose = false;  // the full table instead of the short summary
 };

@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--guest-mem-mb", run.guest_mem_mb, "QEMU targets: the guest's memory in MiB (recorded)")
       ->capture_default_str();
   run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
+  run_cmd->add_flag("!--no-kernel-warmup", run.warm_kernel,
+                    "Skip the untimed vmalloc(1M) rounds run until the kernel settles (a freshly booted 6.12 "
+                    "pays twice as much for its first ~900 pairs)");
   run_cmd->add_option("--db", run.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
   run_cmd->add_flag("!--no-history", run.history, "Do not save the run in the history database");
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");

@@ -43,6 +43,7 @@ struct Plan {
   uint64_t seed = 0;           // of the interleaved order (recorded)
   bool validate_only = false;  // `kbench list`: ask, allocate nothing
   bool selftest = false;       // also run the privilege/ABI checks
+  bool warm_kernel = false;    // untimed vmalloc rounds first, until the kernel settles (warm_kernel)
 };
 
 // Each job `repetitions` times; interleaved in a seeded random order, or
@@ -77,6 +78,12 @@ class FdRecordSink final : public RecordSink {
 };
 
 using ProgressFn = std::function<void(size_t done, size_t total, const Job& current)>;
+
+// Run before the first job when plan.warm_kernel: untimed rounds of steady
+// vmalloc(1M) pairs until they have kept the kernel busy 1.5 s and three
+// in a row agree within 1 % (at most 200 rounds or 30 s);
+// returns what they cost, for the context's "kernel_warmup".
+nlohmann::json warm_kernel(Device& device, const Catalog& catalog, uint32_t clock_khz, const std::atomic<bool>* stop);
 
 // Runs every job of the plan on the device, writing records as it goes.
 // Stops early, with an "end" record saying so, when *stop becomes true or

@@ -315,6 +315,42 @@ nlohmann::json run_device_selftest(const std::string& dev) {
                      " caches, " + std::to_string(after.live_pools) + " pools outstanding"},
          {"detail", ""}});
   }
+  // One batch that would run for minutes (slow operations, no point where
+  // the API sleeps): a SIGKILL still ends it within a second, since the
+  // module checks for fatal signals between chunks of bounded time.
+  {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      kbench_sample sample{};
+      kbench_run_args a = valid_args(fd);
+      a.flags = 0;
+      a.api = api_id(fd, "alloc_pages");
+      a.gfp = KBENCH_GFP_ATOMIC;
+      a.obj_size = 4U << 20;
+      a.ops_per_batch = KBENCH_MAX_OPS_PER_BATCH;
+      a.nr_batches = 1;
+      a.warmup_batches = 0;
+      a.samples_ptr = reinterpret_cast<uintptr_t>(&sample);
+      a.samples_len = sizeof(sample);
+      ::_exit(run_ioctl(fd, a) & 0xff);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto t0 = std::chrono::steady_clock::now();
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const kbench_info after = read_info(fd);
+    const bool clean = after.outstanding_allocs == 0 && after.outstanding_bytes == 0;
+    const bool prompt = WIFSIGNALED(status) && ms < 1000;
+    checks.push_back({{"name", "SIGKILL inside one long batch takes effect within a second"},
+                      {"ok", prompt && clean},
+                      {"expected", "killed within 1000 ms, 0 objects outstanding"},
+                      {"got", std::string(WIFSIGNALED(status) ? "killed" : "exited") + " after " +
+                                  std::to_string(static_cast<int>(ms)) + " ms, " +
+                                  std::to_string(after.outstanding_allocs) + " objects outstanding"},
+                      {"detail", "alloc_pages 4M GFP_ATOMIC, one batch of 65536 pairs"}});
+  }
   ::close(fd);
   return checks;
 }

@@ -56,12 +56,28 @@ class ConsoleReporter final : public Reporter {
  public:
   explicit ConsoleReporter(const ReporterOptions& o) : out_(o.out ? *o.out : std::cout), verbose_(o.verbose) {}
 
+  // One line on the kernel warm-up when it found a step to wait out.
+  void print_warmup(const nlohmann::json& ctx) {
+    const auto it = ctx.find("kernel_warmup");
+    if (it == ctx.end() || !it->value("settled", false)) return;
+    const auto rounds = it->value("rounds_ns_per_pair", std::vector<double>{});
+    if (rounds.size() < 2 || rounds.front() <= rounds.back() * 1.01) return;
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "kernel warm-up: vmalloc(1M) pairs cost %s in the first round and %s once settled (%zu rounds, "
+                  "%.1f s); measuring began after\n",
+                  format_ns(rounds.front()).c_str(), format_ns(rounds.back()).c_str(), rounds.size(),
+                  it->value("seconds", 0.0));
+    out_ << line;
+  }
+
   void report(const RunResults& r) override {
     const auto& ctx = r.context;
     if (r.emulated) out_ << kEmulatedBanner;
     out_ << "kernel " << ctx.value("kernel_release", "?") << " | target " << ctx.value("target", "?") << " | cpu "
          << ctx.value("cpu_model", "?") << " | timer " << ctx.value("timer", "?") << "\n";
     for (const auto& w : r.warnings) out_ << "warning: " << w << "\n";
+    print_warmup(ctx);
     out_ << "\n";
     if (verbose_) {
       print_measurements(r);

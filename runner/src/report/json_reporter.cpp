@@ -5,9 +5,10 @@
 // Per measured configuration and phase: one "iteration" entry per
 // repetition (real_time = cpu_time = the median over that repetition's
 // batches of ns per op, measured in the kernel), then "aggregate" entries
-// (mean, median, stddev, cv of the repetitions' medians) carrying the
-// pooled percentiles and a 95 % confidence interval of the median. Every
-// entry carries its dimensions as fields. Configurations that were
+// (mean, median, stddev, cv of the repetitions' medians). The median entry
+// is the measurement: its dimensions as fields, the pooled percentiles, a
+// 95 % confidence interval of the median, harness and net, counters. The
+// others carry only what compare.py reads, so a default run stays small. Configurations that were
 // refused, invalid or failed are not timing entries (compare.py expects
 // times on every entry, and a made-up time would be a lie): they are
 // listed in "kbench_not_measured". Facts that are the same for every entry
@@ -15,6 +16,7 @@
 // context. Per-batch samples stay in raw.ndjson.
 #include <cmath>
 #include <iostream>
+#include <string_view>
 
 #include "core/error.h"
 #include "report/reporter.h"
@@ -133,17 +135,22 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
       uint32_t index = 0;
       for (const auto& rep : st.reps) {
         if (!rep.summary.n) continue;
-        nlohmann::json b = {
-            {"name", name},          {"family_index", family},          {"per_family_instance_index", 0},
-            {"run_name", name},      {"run_type", "iteration"},         {"repetition_index", index++},
-            {"iterations", rep.ops}, {"real_time", rep.summary.median}, {"cpu_time", rep.summary.median},
-            {"time_unit", "ns"}};
-        b.update(common);
-        put_distribution(b, rep.summary);
-        b["batches"] = rep.summary.n;
-        b["noisy_batches"] = rep.noisy_batches;
-        b["discarded_batches"] = rep.discarded_batches;
-        benchmarks.push_back(std::move(b));
+        // What compare.py reads, and the repetition's own batch counts:
+        // the dimensions and distributions are the median entry's.
+        benchmarks.push_back({{"name", name},
+                              {"family_index", family},
+                              {"per_family_instance_index", 0},
+                              {"run_name", name},
+                              {"run_type", "iteration"},
+                              {"repetitions", st.repetitions},
+                              {"repetition_index", index++},
+                              {"threads", 1},
+                              {"iterations", rep.ops},
+                              {"real_time", rep.summary.median},
+                              {"cpu_time", rep.summary.median},
+                              {"time_unit", "ns"},
+                              {"batches", rep.summary.n},
+                              {"noisy_batches", rep.noisy_batches}});
       }
       // Aggregates over the repetitions' medians, as Google Benchmark
       // writes them; each also carries the pooled distribution and the
@@ -168,6 +175,12 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
                             {"real_time", a.value},
                             {"cpu_time", a.value},
                             {"time_unit", "ns"}};
+        b["repetitions"] = st.repetitions;
+        b["threads"] = 1;
+        if (std::string_view(a.name) != "median") {  // the statistic only; the rest is the median's
+          benchmarks.push_back(std::move(b));
+          continue;
+        }
         b.update(common);
         put_distribution(b, st.pooled);
         b["median_ns"] = st.pooled.median;

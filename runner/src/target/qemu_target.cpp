@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "target/process.h"
+#include "target/qemu_monitor.h"
 #include "target/target.h"
 
 namespace kbench {
@@ -146,7 +147,9 @@ class QemuTarget final : public Target {
                                      "-serial",
                                      "file:" + console,
                                      "-serial",
-                                     "file:" + raw_path};
+                                     "file:" + raw_path,
+                                     "-monitor",
+                                     "unix:" + monitor_path(work) + ",server=on,wait=off"};
     // sleep=off: an idle guest's clock jumps to its next timer instead of
     // following the host's, so waits (workqueues, the clocksource watchdog)
     // cost the same on every boot and no host time leaks into a figure.
@@ -163,7 +166,8 @@ class QemuTarget final : public Target {
     std::cerr << "kbench: booting " << release << " in QEMU (TCG, EMULATED)\n";
     const auto t0 = Clock::now();
     const pid_t pid = spawn_logged(argv, (work / "qemu.log").string());
-    std::string failure = wait_for_guest(pid, plan, raw_path, progress, stop, t0);
+    std::string failure = wait_for_guest(pid, plan, raw_path, console, work, progress, stop, t0);
+    fs::remove(monitor_path(work));
     details_["wall_seconds"] = std::chrono::duration<double>(Clock::now() - t0).count();
 
     const std::string log = read_file(console);
@@ -193,9 +197,17 @@ class QemuTarget final : public Target {
     return trim(r.out);
   }
 
+  // QEMU's monitor socket: in the run's directory when its path is short
+  // enough for a unix socket, else in /tmp.
+  static std::string monitor_path(const fs::path& work) {
+    const std::string near = (work / "monitor.sock").string();
+    return near.size() < 100 ? near : "/tmp/kbench-monitor-" + std::to_string(::getpid()) + ".sock";
+  }
+
   // Returns "" when the guest powered off by itself, else what went wrong.
-  std::string wait_for_guest(pid_t pid, const Plan& plan, const std::string& raw_path, const ProgressFn& progress,
-                             const std::atomic<bool>* stop, Clock::time_point t0) {
+  std::string wait_for_guest(pid_t pid, const Plan& plan, const std::string& raw_path, const std::string& console,
+                             const fs::path& work, const ProgressFn& progress, const std::atomic<bool>* stop,
+                             Clock::time_point t0) {
     size_t last_jobs = 0, last_bytes = 0;
     auto last_change = Clock::now();
     for (;;) {
@@ -225,8 +237,18 @@ class QemuTarget final : public Target {
         why = "stopped by the user; " + std::to_string(jobs) + " configurations were measured";
       else if (bytes == 0 && std::chrono::duration<double>(Clock::now() - t0).count() > opts_.boot_timeout_s)
         why = "the guest did not start the agent within " + std::to_string(opts_.boot_timeout_s) + " s (boot timeout)";
-      else if (bytes != 0 && since_change > opts_.stall_timeout_s)
+      else if (bytes != 0 && since_change > opts_.stall_timeout_s) {
         why = "no result from the guest for " + std::to_string(opts_.stall_timeout_s) + " s (stalled)";
+        // Which run it was in, and where the guest's CPU was: asked before
+        // QEMU is stopped, so the next stall can be understood.
+        const size_t at = plan.order.empty() ? jobs : (jobs < plan.order.size() ? plan.order[jobs].config : SIZE_MAX);
+        if (jobs == 0 && read_file(raw_path).find("\"type\":\"start\"") == std::string::npos)
+          why += " before the first run (the self-test or the kernel warm-up)";
+        else if (at < plan.jobs.size())
+          why += " while running " + plan.jobs[at].key();
+        const std::string cpu = describe_stall(monitor_path(work), console);
+        if (!cpu.empty()) why += "; " + cpu;
+      }
       if (!why.empty()) {
         ::kill(pid, SIGTERM);
         for (int i = 0; i < 50 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)

@@ -414,6 +414,12 @@ struct kbench_counters {
 #define KBENCH_MAX_OPS_PER_BATCH	65536U
 #define KBENCH_MAX_BATCHES		100000U
 #define KBENCH_MAX_ATOMIC_OPS		1024U /* ops per batch, preempt/irqs off */
+/*
+ * The clock time one batch may take. A run whose batch goes past it stops
+ * with -ETIME (its operations freed; @reason says how far it got): fewer
+ * ops_per_batch, or a smaller size, measure the same thing in bounded time.
+ */
+#define KBENCH_BATCH_MAX_MS		30000U
 
 /**
  * struct kbench_run_args - KBENCH_IOC_RUN: one request, of any experiment.
@@ -464,8 +470,10 @@ struct kbench_counters {
  * -EOPNOTSUPP the combination is valid ABI but this API or kernel cannot
  * honour it (@reason says why), -EFBIG the request would hold more memory
  * than allowed, -EBUSY another request is running, -EINTR a signal stopped
- * it after @batches_done batches (their samples are copied out), -E2BIG
- * the struct is longer than the module's and its tail is not zero.
+ * it after @batches_done batches (their samples are copied out), -ETIME
+ * a batch ran past KBENCH_BATCH_MAX_MS (@reason says after how many
+ * operations), -E2BIG the struct is longer than the module's and its tail
+ * is not zero.
  */
 struct kbench_run_args {
 	__u32 experiment;
