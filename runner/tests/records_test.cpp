@@ -546,5 +546,39 @@ TEST(Plan, AKernelThatNeverSettlesIsSaidAndStillMeasured) {
   EXPECT_FALSE(r.configs.empty());
 }
 
+// The fuzzer's record: kept whole in the results, and what it found wrong
+// said as warnings.
+TEST(Records, TheIoctlFuzzReportIsKeptAndItsFindingsAreSaid) {
+  auto with_fuzz = [](const nlohmann::json& result) {
+    std::stringstream s(whole_stream() + nlohmann::json{{"type", "fuzz"}, {"result", result}}.dump() + "\n");
+    return analyze(read_records(s), RunMeta{});
+  };
+  const nlohmann::json clean = {{"calls", 20000},
+                                {"processes", 2},
+                                {"by_errno", {{"0", 800}, {"EINVAL", 19200}}},
+                                {"undocumented", nlohmann::json::array()},
+                                {"after", {{"outstanding_allocs", 0}, {"live_caches", 0}, {"live_pools", 0}}}};
+  RunResults r = with_fuzz(clean);
+  EXPECT_EQ(r.fuzz, clean);
+  for (const auto& w : r.warnings) EXPECT_EQ(w.find("ioctl fuzz"), std::string::npos) << w;
+  EXPECT_TRUE(r.complete);
+
+  nlohmann::json leak = clean;
+  leak["after"]["outstanding_allocs"] = 3;
+  leak["undocumented"] = {"errno 5"};
+  r = with_fuzz(leak);
+  int said = 0;
+  for (const auto& w : r.warnings) {
+    said += w.find("ioctl fuzz: the module holds objects after the fuzz") == 0;
+    said += w.find("errnos its ABI does not document: [\"errno 5\"]") != std::string::npos;
+  }
+  EXPECT_EQ(said, 2);
+
+  std::stringstream bad(whole_stream() + R"({"type":"fuzz","result":42})" + "\n");
+  const RawRun raw = read_records(bad);
+  ASSERT_EQ(raw.bad_records.size(), 1U);
+  EXPECT_NE(raw.bad_records[0].find("not an object"), std::string::npos) << raw.bad_records[0];
+}
+
 }  // namespace
 }  // namespace kbench

@@ -501,6 +501,7 @@ RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   r.complete = raw.ended && !raw.interrupted && raw.bad_records.empty() && raw.target_problems.empty();
   r.planned_jobs = raw.planned_jobs;
   r.selftest = raw.selftest;
+  r.fuzz = raw.fuzz;
   r.module_after = raw.module_after;
   std::map<std::string, std::string> reasons;
   r.configs = analyze_configs(raw, meta.discard_noisy, reasons);

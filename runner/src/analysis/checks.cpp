@@ -128,7 +128,6 @@ void leftovers(const Ctx& c, Out& out) {
     out.push_back("the module reports objects still allocated after the run (a kbench bug).");
 }
 
-// Add a new check here.
 // The kernel warm-up before the first run (execute_plan) did not settle.
 void warmup(const Ctx& c, Out& out) {
   const auto it = c.env.find("kernel_warmup");
@@ -145,9 +144,25 @@ void warmup(const Ctx& c, Out& out) {
                 "): the first runs may read high; repetitions are interleaved, so medians resist it.");
 }
 
+// The ioctl fuzzer (fuzz.h) met an errno the ABI does not document, or
+// left the module holding something.
+void fuzz(const Ctx& c, Out& out) {
+  const auto& f = c.raw.fuzz;
+  if (!f.is_object()) return;
+  if (!f.value("undocumented", nlohmann::json::array()).empty())
+    out.push_back("ioctl fuzz: the module answered with errnos its ABI does not document: " + f["undocumented"].dump() +
+                  " (a kbench bug).");
+  const auto& a = f.value("after", nlohmann::json());
+  if (!a.is_object())
+    out.push_back("ioctl fuzz: the module could not be asked what it holds after the fuzz.");
+  else if (a.value("outstanding_allocs", 0ULL) || a.value("live_caches", 0ULL) || a.value("live_pools", 0ULL))
+    out.push_back("ioctl fuzz: the module holds objects after the fuzz: " + a.dump() + " (a kbench bug).");
+}
+
+// Add a new check here.
 const std::function<void(const Ctx&, Out&)> kChecks[] = {emulation,    zeroing,       clocksource,  kernel_build,
                                                          command_line, cpu_frequency, completeness, figures,
-                                                         leftovers,    warmup};
+                                                         leftovers,    warmup,        fuzz};
 
 }  // namespace
 

@@ -173,6 +173,7 @@ struct RunResults {
   std::vector<ConfigResult> configs;
   std::vector<std::string> warnings;  // settings that distort results, damaged records
   nlohmann::json selftest;
+  nlohmann::json fuzz;  // the ioctl fuzzer's report, null when not run
   std::optional<ModuleInfo> module_after;
   bool complete = false;
   bool emulated = false;

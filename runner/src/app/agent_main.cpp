@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "device/device.h"
 #include "measure/environment.h"
+#include "measure/fuzz.h"
 #include "measure/plan.h"
 #include "measure/selftest.h"
 
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
     auto device = kbench::open_kernel_device(dev_path);
     kbench::execute_plan(plan, *device, sink, kbench::capture_environment(), nullptr, nullptr);
     if (plan.selftest) sink.write({{"type", "selftest"}, {"checks", kbench::run_device_selftest(dev_path)}});
+    if (plan.fuzz_calls)
+      sink.write({{"type", "fuzz"}, {"result", kbench::fuzz_device(dev_path, plan.fuzz_calls, plan.seed)}});
     ::fsync(fd);
     ::close(fd);
   } catch (const std::exception& e) {

@@ -136,6 +136,7 @@ int cmd_run(const RunArgs& args) {
   Plan plan = make_plan(std::move(jobs), reps, rs.interleave, seed);
   plan.selftest = args.selftest;
   plan.warm_kernel = args.warm_kernel;
+  plan.fuzz_calls = args.fuzz_ioctls;
   if (rs.max_repetitions) {
     plan.cv_target = rs.cv_target;
     plan.max_repetitions = std::max(rs.max_repetitions, reps);

@@ -25,6 +25,7 @@ struct RunArgs {
   bool history = true;
   bool selftest = true;
   bool warm_kernel = true;
+  uint64_t fuzz_ioctls = 0;
   bool dry_run = false;
   bool verbose = false;  // the full table instead of the short summary
 };

@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--guest-mem-mb", run.guest_mem_mb, "QEMU targets: the guest's memory in MiB (recorded)")
       ->capture_default_str();
   run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
+  run_cmd->add_option("--fuzz-ioctls", run.fuzz_ioctls,
+                      "After the plan, this many random and boundary-valued ioctls from two processes (e.g. "
+                      "20000 with --kernel-args panic_on_warn=1): each must fail with a documented errno, and the "
+                      "module must hold nothing after");
   run_cmd->add_flag("!--no-kernel-warmup", run.warm_kernel,
                     "Skip the untimed vmalloc(1M) rounds run until the kernel settles (a freshly booted 6.12 "
                     "pays twice as much for its first ~900 pairs)");

@@ -33,6 +33,7 @@ void to_json(nlohmann::json& j, const Plan& plan) {
                      {"validate_only", plan.validate_only},
                      {"selftest", plan.selftest},
                      {"warm_kernel", plan.warm_kernel},
+                     {"fuzz_calls", plan.fuzz_calls},
                      {"seed", plan.seed},
                      {"cv_target", plan.cv_target},
                      {"max_repetitions", plan.max_repetitions},
@@ -80,6 +81,7 @@ void from_json(const nlohmann::json& j, Plan& plan) {
   plan.validate_only = j.at("validate_only");
   plan.selftest = j.at("selftest");
   plan.warm_kernel = j.value("warm_kernel", false);
+  plan.fuzz_calls = j.value("fuzz_calls", uint64_t{0});
   plan.seed = j.value("seed", 0ULL);
   plan.cv_target = j.value("cv_target", 0.0);
   plan.max_repetitions = j.value("max_repetitions", 0U);
@@ -450,6 +452,9 @@ void read_record(const nlohmann::json& rec, RawRun& run) {
     run.jobs.push_back(std::move(j));
   } else if (type == "selftest") {
     run.selftest = rec.at("checks");
+  } else if (type == "fuzz") {
+    run.fuzz = rec.at("result");
+    if (!run.fuzz.is_object()) throw Error("the fuzz record's result is not an object");
   } else if (type == "end") {
     run.module_after = rec.at("module").get<ModuleInfo>();
     run.interrupted = rec.at("interrupted");

@@ -43,6 +43,7 @@ struct Plan {
   uint64_t seed = 0;           // of the interleaved order (recorded)
   bool validate_only = false;  // `kbench list`: ask, allocate nothing
   bool selftest = false;       // also run the privilege/ABI checks
+  uint64_t fuzz_calls = 0;     // after the plan: this many random ioctls (fuzz.h)
   bool warm_kernel = false;    // untimed vmalloc rounds first, until the kernel settles (warm_kernel)
 };
 
@@ -112,6 +113,7 @@ struct RawRun {
   uint32_t max_repetitions = 0;
   std::vector<RawJob> jobs;
   nlohmann::json selftest;  // null when not run
+  nlohmann::json fuzz;      // the ioctl fuzzer's report; null when not run
   bool ended = false;       // an "end" record arrived
   bool interrupted = false;
   // "line N: why" of each line that was skipped: not whole JSON (a crash

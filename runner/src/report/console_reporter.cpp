@@ -303,6 +303,15 @@ class ConsoleReporter final : public Reporter {
     }
     const auto reasons = r.context.value("kbench_counter_reasons", nlohmann::json::object());
     if (reasons.contains("cycles")) out_ << "hardware counters: " << reasons["cycles"].get<std::string>() << "\n";
+    if (r.fuzz.is_object()) {
+      const auto& a = r.fuzz.value("after", nlohmann::json::object());
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "%.1f s", r.fuzz.value("seconds", 0.0));
+      out_ << "ioctl fuzz: " << r.fuzz.value("calls", 0ULL) << " calls from " << r.fuzz.value("processes", 0)
+           << " processes in " << secs << ": " << r.fuzz.value("by_errno", nlohmann::json::object()).dump()
+           << "; the module holds " << (a.is_object() ? a.value("outstanding_allocs", 0ULL) : 0ULL)
+           << " objects after\n";
+    }
     if (r.selftest.is_array()) {
       size_t ok = 0;
       for (const auto& chk : r.selftest) ok += chk.value("ok", false);

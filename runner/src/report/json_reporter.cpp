@@ -201,6 +201,7 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
   doc["kbench_footprint"] = std::move(footprints);
   doc.update(derived_to_json(r));
   doc["kbench_selftest"] = r.selftest;
+  if (!r.fuzz.is_null()) doc["kbench_ioctl_fuzz"] = r.fuzz;
   if (r.module_after) doc["kbench_module_after"] = *r.module_after;
   return doc;
 }

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "device/device.h"
 #include "measure/environment.h"
+#include "measure/fuzz.h"
 #include "measure/selftest.h"
 #include "target/process.h"
 #include "target/target.h"
@@ -57,6 +58,7 @@ class HostTarget final : public Target {
     try {
       execute_plan(plan, *device, sink, capture_environment(), progress, stop);
       if (plan.selftest) sink.write({{"type", "selftest"}, {"checks", run_device_selftest(kDevice)}});
+      if (plan.fuzz_calls) sink.write({{"type", "fuzz"}, {"result", fuzz_device(kDevice, plan.fuzz_calls, plan.seed)}});
     } catch (...) {
       ::close(fd);
       throw;

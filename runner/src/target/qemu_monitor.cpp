@@ -112,7 +112,8 @@ std::string describe_stall(const std::string& socket_path, const std::string& co
            "console log)";
   char rip[32];
   std::snprintf(rip, sizeof rip, "0x%016llx", static_cast<unsigned long long>(cpu->rip));
-  return "its CPU was busy " + (fn.empty() ? std::string("at ") + rip : "in " + fn + " (sysrq-l's backtrace is in the console log)");
+  return "its CPU was busy " +
+         (fn.empty() ? std::string("at ") + rip : "in " + fn + " (sysrq-l's backtrace is in the console log)");
 }
 
 }  // namespace kbench
