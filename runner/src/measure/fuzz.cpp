@@ -33,25 +33,37 @@ constexpr std::array kDocumented = {0, EINVAL, EOPNOTSUPP, EFBIG, EBUSY, EINTR, 
 
 const char* errno_name(int e) {
   switch (e) {
-    case 0: return "0";
-    case EINVAL: return "EINVAL";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    case EFBIG: return "EFBIG";
-    case EBUSY: return "EBUSY";
-    case EINTR: return "EINTR";
-    case ETIME: return "ETIME";
-    case E2BIG: return "E2BIG";
-    case EFAULT: return "EFAULT";
-    case ENOTTY: return "ENOTTY";
-    case ENOMEM: return "ENOMEM";
-    default: return nullptr;
+    case 0:
+      return "0";
+    case EINVAL:
+      return "EINVAL";
+    case EOPNOTSUPP:
+      return "EOPNOTSUPP";
+    case EFBIG:
+      return "EFBIG";
+    case EBUSY:
+      return "EBUSY";
+    case EINTR:
+      return "EINTR";
+    case ETIME:
+      return "ETIME";
+    case E2BIG:
+      return "E2BIG";
+    case EFAULT:
+      return "EFAULT";
+    case ENOTTY:
+      return "ENOTTY";
+    case ENOMEM:
+      return "ENOMEM";
+    default:
+      return nullptr;
   }
 }
 
 struct Fuzzer {
   std::mt19937_64 rng;
-  uint8_t* buf;      // a real, writable buffer of kBuf bytes
-  uint8_t* unmapped; // a page that is not mapped
+  uint8_t* buf;       // a real, writable buffer of kBuf bytes
+  uint8_t* unmapped;  // a page that is not mapped
   static constexpr size_t kBuf = 1 << 22;
 
   uint64_t pick(std::initializer_list<uint64_t> edges) {
@@ -60,34 +72,59 @@ struct Fuzzer {
   }
   uint64_t pointer() {
     switch (rng() % 6) {
-      case 0: return 0;
-      case 1: return reinterpret_cast<uintptr_t>(unmapped);
-      case 2: return 0xffff888000000000ULL + (rng() & 0xffff000);  // the direct map
-      case 3: return reinterpret_cast<uintptr_t>(buf) + 1;        // misaligned
-      case 4: return rng();
-      default: return reinterpret_cast<uintptr_t>(buf);
+      case 0:
+        return 0;
+      case 1:
+        return reinterpret_cast<uintptr_t>(unmapped);
+      case 2:
+        return 0xffff888000000000ULL + (rng() & 0xffff000);  // the direct map
+      case 3:
+        return reinterpret_cast<uintptr_t>(buf) + 1;  // misaligned
+      case 4:
+        return rng();
+      default:
+        return reinterpret_cast<uintptr_t>(buf);
     }
   }
   // An ioctl size: too small, exact, or longer (tail zero or not).
   size_t ioc_size(size_t exact, bool* dirty_tail) {
     *dirty_tail = false;
     switch (rng() % 10) {
-      case 0: return rng() % exact;
-      case 1: return exact + 8 * (1 + rng() % 16);
-      case 2: *dirty_tail = true; return exact + 8 * (1 + rng() % 16);
-      case 3: return rng() % 4096;
-      default: return exact;
+      case 0:
+        return rng() % exact;
+      case 1:
+        return exact + 8 * (1 + rng() % 16);
+      case 2:
+        *dirty_tail = true;
+        return exact + 8 * (1 + rng() % 16);
+      case 3:
+        return rng() % 4096;
+      default:
+        return exact;
     }
   }
 
   uint32_t nr_apis = 1;  // from KBENCH_IOC_INFO
 
+  // The ioctl with its argument, or (one call in 16) a bad pointer in its
+  // place, passed as the integer the kernel receives.
+  int call(int fd, unsigned long cmd, uint8_t* arg) {
+    const uint64_t p = rng() % 16 ? reinterpret_cast<uintptr_t>(arg) : pointer();
+    return ::ioctl(fd, cmd, static_cast<unsigned long>(p)) == 0 ? 0 : errno;
+  }
+
   // Each field of a run request, set to a boundary value or at random.
   void mutate(kbench_run_args* a, unsigned field) {
     switch (field) {
-      case 0: a->experiment = static_cast<uint32_t>(pick({0, 1, 2, 3, KBENCH_EXP_COUNT, UINT32_MAX})); break;
-      case 1: a->api = static_cast<uint32_t>(pick({0, 1, nr_apis - 1, nr_apis, rng() % nr_apis, UINT32_MAX})); break;
-      case 2: a->gfp = static_cast<uint32_t>(pick({0, 1, KBENCH_GFP_COUNT - 1, KBENCH_GFP_COUNT, UINT32_MAX})); break;
+      case 0:
+        a->experiment = static_cast<uint32_t>(pick({0, 1, 2, 3, KBENCH_EXP_COUNT, UINT32_MAX}));
+        break;
+      case 1:
+        a->api = static_cast<uint32_t>(pick({0, 1, nr_apis - 1, nr_apis, rng() % nr_apis, UINT32_MAX}));
+        break;
+      case 2:
+        a->gfp = static_cast<uint32_t>(pick({0, 1, KBENCH_GFP_COUNT - 1, KBENCH_GFP_COUNT, UINT32_MAX}));
+        break;
       case 3:
         a->gfp_mods = static_cast<uint32_t>(
             pick({0, KBENCH_GFPM_ZERO, KBENCH_GFPM_COMP, KBENCH_GFPM_ALL, KBENCH_GFPM_ALL + 1, UINT32_MAX}));
@@ -95,33 +132,58 @@ struct Fuzzer {
       case 4:
         a->obj_size = pick({0, 1, 8, 64, 4095, 4096, 65536, 1 << 20, 4 << 20, (4 << 20) + 1, 1ULL << 32, UINT64_MAX});
         break;
-      case 5: a->pattern = static_cast<uint32_t>(pick({0, 1, 2, KBENCH_PATTERN_COUNT, UINT32_MAX})); break;
-      case 6: a->context = static_cast<uint32_t>(pick({0, 1, 2, KBENCH_CTX_COUNT, UINT32_MAX})); break;
+      case 5:
+        a->pattern = static_cast<uint32_t>(pick({0, 1, 2, KBENCH_PATTERN_COUNT, UINT32_MAX}));
+        break;
+      case 6:
+        a->context = static_cast<uint32_t>(pick({0, 1, 2, KBENCH_CTX_COUNT, UINT32_MAX}));
+        break;
       case 7:
-        a->ops_per_batch = static_cast<uint32_t>(pick(
-            {0, 1, 2, 16, 64, KBENCH_MAX_ATOMIC_OPS, KBENCH_MAX_ATOMIC_OPS + 1, KBENCH_MAX_OPS_PER_BATCH,
-             KBENCH_MAX_OPS_PER_BATCH + 1}));
+        a->ops_per_batch =
+            static_cast<uint32_t>(pick({0, 1, 2, 16, 64, KBENCH_MAX_ATOMIC_OPS, KBENCH_MAX_ATOMIC_OPS + 1,
+                                        KBENCH_MAX_OPS_PER_BATCH, KBENCH_MAX_OPS_PER_BATCH + 1}));
         break;
-      case 8: a->nr_batches = static_cast<uint32_t>(pick({0, 1, 2, 4, KBENCH_MAX_BATCHES, KBENCH_MAX_BATCHES + 1})); break;
-      case 9: a->warmup_batches = static_cast<uint32_t>(pick({0, 1, 2, KBENCH_MAX_BATCHES + 1})); break;
-      case 10: a->mode = static_cast<uint32_t>(pick({0, 1, 2, KBENCH_ACCESS_COUNT, UINT32_MAX})); break;
+      case 8:
+        a->nr_batches = static_cast<uint32_t>(pick({0, 1, 2, 4, KBENCH_MAX_BATCHES, KBENCH_MAX_BATCHES + 1}));
+        break;
+      case 9:
+        a->warmup_batches = static_cast<uint32_t>(pick({0, 1, 2, KBENCH_MAX_BATCHES + 1}));
+        break;
+      case 10:
+        a->mode = static_cast<uint32_t>(pick({0, 1, 2, KBENCH_ACCESS_COUNT, UINT32_MAX}));
+        break;
       case 11:
-        a->flags = static_cast<uint32_t>(pick({0, KBENCH_RUN_VALIDATE_ONLY, KBENCH_RUN_COUNTERS, KBENCH_RUN_STEADY,
-                                               KBENCH_RUN_HWCACHE_ALIGN, KBENCH_RUN_MERGEABLE, KBENCH_RUN_FLAGS_ALL,
-                                               KBENCH_RUN_FLAGS_ALL + 1, UINT32_MAX}));
+        a->flags = static_cast<uint32_t>(
+            pick({0, KBENCH_RUN_VALIDATE_ONLY, KBENCH_RUN_COUNTERS, KBENCH_RUN_STEADY, KBENCH_RUN_HWCACHE_ALIGN,
+                  KBENCH_RUN_MERGEABLE, KBENCH_RUN_FLAGS_ALL, KBENCH_RUN_FLAGS_ALL + 1, UINT32_MAX}));
         break;
-      case 12: a->min_nr = static_cast<uint32_t>(pick({0, 1, 16, 1024, 1 << 20, UINT32_MAX})); break;
+      case 12:
+        a->min_nr = static_cast<uint32_t>(pick({0, 1, 16, 1024, 1 << 20, UINT32_MAX}));
+        break;
       case 13:
-        a->sample_size =
-            static_cast<uint32_t>(pick({0, 8, sizeof(kbench_sample), sizeof(kbench_sample) + 8, 1 << 20}));
+        a->sample_size = static_cast<uint32_t>(pick({0, 8, sizeof(kbench_sample), sizeof(kbench_sample) + 8, 1 << 20}));
         break;
-      case 14: a->samples_ptr = pointer(); break;
-      case 15: a->samples_len = pick({0, 8, kBuf, UINT64_MAX}); break;
-      case 16: a->counters_ptr = pointer(); break;
-      case 17: a->raw_type = static_cast<uint32_t>(pick({0, 4, UINT32_MAX})), a->raw_config = rng(); break;
-      case 18: a->hist_ptr = pointer(); break;
-      case 19: a->hist_len = pick({0, KBENCH_HIST_BUCKETS * 8, kBuf, UINT64_MAX}); break;
-      default: a->seed = static_cast<uint32_t>(rng()); break;
+      case 14:
+        a->samples_ptr = pointer();
+        break;
+      case 15:
+        a->samples_len = pick({0, 8, kBuf, UINT64_MAX});
+        break;
+      case 16:
+        a->counters_ptr = pointer();
+        break;
+      case 17:
+        a->raw_type = static_cast<uint32_t>(pick({0, 4, UINT32_MAX})), a->raw_config = rng();
+        break;
+      case 18:
+        a->hist_ptr = pointer();
+        break;
+      case 19:
+        a->hist_len = pick({0, KBENCH_HIST_BUCKETS * 8ULL, kBuf, UINT64_MAX});
+        break;
+      default:
+        a->seed = static_cast<uint32_t>(rng());
+        break;
     }
   }
   static constexpr unsigned kFields = 21;
@@ -146,7 +208,7 @@ struct Fuzzer {
       if (rng() % 2) a->counters_ptr = 0;
       if (rng() % 2) a->hist_ptr = 0;
     }
-    if (rng() % 8 == 0) a->pad0 = static_cast<uint32_t>(rng() | 1);  // reserved, not zero
+    if (rng() % 8 == 0) a->pad0 = static_cast<uint32_t>(rng() | 1);      // reserved, not zero
     if (rng() % 8 == 0) a->batches_done = static_cast<uint32_t>(rng());  // out fields set on the way in
     // Bounded work: what might be valid stays small (the limits above are
     // still tried, where something else makes the request invalid).
@@ -167,16 +229,15 @@ struct Fuzzer {
     const size_t size = ioc_size(sizeof(kbench_run_args), &dirty);
     if (dirty) mem[sizeof(kbench_run_args) + rng() % (size - sizeof(kbench_run_args))] = 1;
     const unsigned long cmd = _IOC(_IOC_READ | _IOC_WRITE, KBENCH_IOC_MAGIC, _IOC_NR(KBENCH_IOC_RUN), size);
-    return ::ioctl(fd, cmd, rng() % 16 ? static_cast<void*>(mem.data()) : reinterpret_cast<void*>(pointer())) == 0
-               ? 0
-               : errno;
+    return call(fd, cmd, mem.data());
   }
 
   int info_call(int fd) {
     alignas(8) std::array<uint8_t, 4096> mem{};
     const unsigned nr = static_cast<unsigned>(pick({0x10, 0x11, 0x12, 0x14, 0x00, 0xff}));
-    const size_t exact = nr == 0x11 ? sizeof(kbench_api_info) : nr == 0x12 ? sizeof(kbench_experiment_info)
-                                                                            : sizeof(kbench_info);
+    const size_t exact = nr == 0x11   ? sizeof(kbench_api_info)
+                         : nr == 0x12 ? sizeof(kbench_experiment_info)
+                                      : sizeof(kbench_info);
     auto* id = reinterpret_cast<uint32_t*>(mem.data());
     *id = static_cast<uint32_t>(pick({0, 1, 5, 20, 64, 255, UINT32_MAX}));
     bool dirty = false;
@@ -185,9 +246,7 @@ struct Fuzzer {
     const unsigned dir = static_cast<unsigned>(pick({_IOC_READ, _IOC_READ | _IOC_WRITE, _IOC_WRITE, _IOC_NONE}));
     const unsigned magic = rng() % 8 ? KBENCH_IOC_MAGIC : static_cast<unsigned>(rng() & 0xff);
     const unsigned long cmd = _IOC(dir, magic, nr, size & _IOC_SIZEMASK);
-    return ::ioctl(fd, cmd, rng() % 16 ? static_cast<void*>(mem.data()) : reinterpret_cast<void*>(pointer())) == 0
-               ? 0
-               : errno;
+    return call(fd, cmd, mem.data());
   }
 };
 
@@ -264,12 +323,9 @@ nlohmann::json fuzz_device(const std::string& device_path, uint64_t calls, uint6
                {"live_pools", info.live_pools}};
     ::close(fd);
   }
-  return {{"calls", total},
-          {"processes", child > 0 ? 2 : 1},
-          {"seed", seed},
-          {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
-          {"by_errno", by},
-          {"undocumented", undocumented},
+  return {{"calls", total}, {"processes", child > 0 ? 2 : 1},
+          {"seed", seed},   {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()},
+          {"by_errno", by}, {"undocumented", undocumented},
           {"after", after}};
 }
 
