@@ -10,7 +10,10 @@ catalog, which kbench records in the context.
 Older files are read too. Schema 1 of kbench (before repetitions) wrote one
 iteration entry per measurement; later versions write one iteration entry
 per repetition and aggregate entries (mean, median, stddev, cv) carrying
-the pooled distribution. Files written before the module described its
+the pooled distribution; the current one writes only the median aggregate,
+with the repetitions' medians in it (rep_medians_ns; a pair's alloc/free
+split has no iteration entries), and states the counters unsupported
+run-wide once (context: kbench_counters_unsupported). Files written before the module described its
 APIs carry no catalog: for those the catalog of that time is supplied here,
 frozen (it never grows: new APIs only appear in files that carry their own).
 Fields an older file does not have are None, never invented.
@@ -193,7 +196,15 @@ def _require(b: dict, key: str, kind, path: Path, what: str):
     return v
 
 
-def _measurement(b: dict, pooled: bool, reasons: dict, path: Path) -> Measurement:
+def _count(b: dict, key: str, default: int, path: Path) -> int:
+    """A whole number field of an entry, or its default when absent."""
+    v = b.get(key, default)
+    if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+        raise SchemaError(f"{path}: entry '{b.get('name', '?')}' has no valid '{key}' (got {json.dumps(v)[:60]})")
+    return v
+
+
+def _measurement(b: dict, pooled: bool, reasons: dict, path: Path, run_wide: list = ()) -> Measurement:
     name = _require(b, "run_name" if "run_name" in b else "name", str, path, "entry")
     time_key = "p50_ns" if pooled and "p50_ns" in b else "real_time"
     median = _number(b.get(time_key))
@@ -201,7 +212,12 @@ def _measurement(b: dict, pooled: bool, reasons: dict, path: Path) -> Measuremen
         raise SchemaError(f"{path}: entry '{name}' has no finite '{time_key}' (got {json.dumps(b.get(time_key))})")
     unsupported = b.get("counters_unsupported", {})
     if isinstance(unsupported, list):  # names; the reasons are stated once, in the context
-        unsupported = {k: reasons.get(k, "unsupported") for k in unsupported}
+        # An entry with counters also lacks those unsupported run-wide
+        # (the context's kbench_counters_unsupported, since kbench 0.x).
+        names = list(run_wide) + unsupported if "counters_per_op" in b else unsupported
+        unsupported = {k: reasons.get(k, "unsupported") for k in names}
+    elif "counters_per_op" in b and run_wide:
+        unsupported = {k: reasons.get(k, "unsupported") for k in run_wide}
     return Measurement(
         name=name, api=b.get("api", ""), size=int(_require(b, "size_bytes", int, path, "entry")), gfp=b.get("gfp"),
         pattern=b.get("pattern"), phase=_require(b, "phase", str, path, "entry"), context=b.get("context"),
@@ -210,7 +226,8 @@ def _measurement(b: dict, pooled: bool, reasons: dict, path: Path) -> Measuremen
         median_ns=median, p90_ns=_number(b.get("p90_ns")), p99_ns=_number(b.get("p99_ns")),
         p999_ns=_number(b.get("p999_ns")), min_ns=_number(b.get("min_ns")), max_ns=_number(b.get("max_ns")),
         ci_low_ns=_number(b.get("median_ci_low_ns")), ci_high_ns=_number(b.get("median_ci_high_ns")),
-        repetitions=int(b.get("repetitions", 1)), batches=b.get("batches"), failures=int(b.get("failures", 0)),
+        repetitions=_count(b, "repetitions", 1, path), batches=b.get("batches"),
+        failures=_count(b, "failures", 0, path),
         ops=b.get("iterations"), unreliable=bool(b.get("unreliable", False)),
         harness_ns=_number(b.get("harness_overhead_ns")), net_ns=_number(b.get("net_ns")),
         state=b.get("state", "clean"),
@@ -313,7 +330,10 @@ def load_run(path) -> Run:
     reasons = ctx.get("kbench_counter_reasons", {}) if isinstance(ctx.get("kbench_counter_reasons"), dict) else {}
     medians = [b for b in benches if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"]
     if medians:
-        measurements = [_measurement(b, True, reasons, path) for b in medians]
+        run_wide = ctx.get("kbench_counters_unsupported", [])
+        if not isinstance(run_wide, list) or not all(isinstance(k, str) for k in run_wide):
+            raise SchemaError(f"{path}: context field 'kbench_counters_unsupported' is not a list of names")
+        measurements = [_measurement(b, True, reasons, path, run_wide) for b in medians]
         reps = {}
         for b in benches:
             if b.get("run_type") == "iteration":
@@ -321,8 +341,17 @@ def load_run(path) -> Run:
                 if t is None:
                     raise SchemaError(f"{path}: iteration '{b.get('name')}' has no finite real_time")
                 reps.setdefault(b.get("name"), []).append(t)
-        for m in measurements:
-            m.rep_medians = reps.get(m.name, [])
+        for m, b in zip(measurements, medians):
+            # The repetitions' medians: the median entry's own list where it
+            # has one (a pair's alloc/free split has no iteration entries).
+            own = b.get("rep_medians_ns")
+            if own is not None:
+                if not isinstance(own, list) or any(_number(t) is None for t in own):
+                    raise SchemaError(f"{path}: entry '{m.name}' has no valid 'rep_medians_ns' "
+                                      f"(got {json.dumps(own)[:60]})")
+                m.rep_medians = [float(t) for t in own]
+            else:
+                m.rep_medians = reps.get(m.name, [])
         schema = "repetitions"
     else:
         measurements = [_measurement(b, False, reasons, path) for b in benches

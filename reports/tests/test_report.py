@@ -60,6 +60,31 @@ def test_older_schemas_load_without_inventing_fields(old_run, repetitions_run):
     assert r.repetitions == 2 and len(r.rep_medians) == 2 and r.ops_per_batch == 128
 
 
+def test_the_compact_writer_and_the_one_before_load_to_the_same_measurements():
+    """fixture-6.12 and aggregates-schema-6.12 are one run's raw records
+    written by two versions of the JSON reporter (mean/median/stddev/cv
+    aggregates, iterations for every phase and counters per entry; and the
+    compact one). The report must not see the difference."""
+    new, old = load_run(FIXTURES / "fixture-6.12.json.gz"), load_run(FIXTURES / "aggregates-schema-6.12.json.gz")
+    assert len(new.measurements) == len(old.measurements) > 600
+    by_name = {m.name: m for m in old.measurements}
+    split = 0
+    for m in new.measurements:
+        o = by_name[m.name]
+        for field in ("median_ns", "p99_ns", "min_ns", "max_ns", "ci_low_ns", "ci_high_ns", "net_ns", "harness_ns"):
+            a, b = getattr(m, field), getattr(o, field)
+            assert (a is None and b is None) or a == pytest.approx(b, rel=1e-6), (m.name, field, a, b)
+        assert m.rep_medians == pytest.approx(o.rep_medians, rel=1e-6) and len(m.rep_medians) == 2, m.name
+        assert m.counters_unsupported == o.counters_unsupported, m.name
+        assert (m.api, m.size, m.phase, m.state, m.repetitions) == (o.api, o.size, o.phase, o.state, o.repetitions)
+        split += m.pattern == "pair" and m.phase in ("alloc", "free")
+    assert split > 100, "the split phases, whose repetitions only the median entry carries, were compared"
+    doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
+    assert "stddev" not in {b.get("aggregate_name") for b in doc["benchmarks"]}
+    assert doc["context"]["kbench_counters_unsupported"] == ["cycles", "dtlb_load_misses", "dtlb_store_misses",
+                                                             "instructions", "itlb_load_misses"]
+
+
 def test_not_a_kbench_file_is_an_error(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"context": {}, "benchmarks": []}')
@@ -77,7 +102,10 @@ def test_a_wrong_shape_names_the_file_and_the_field(tmp_path):
                        (lambda d: d["benchmarks"].append(7), r"benchmarks\[\d+\] is not an object"),
                        (lambda d: d["benchmarks"][3].update(p50_ns=float("nan")), "has no finite 'p50_ns'"),
                        (lambda d: d["benchmarks"][3].update(size_bytes="big"), "has no valid 'size_bytes'"),
-                       (lambda d: d["benchmarks"][0].update(real_time=None), "no finite real_time")):
+                       (lambda d: d["benchmarks"][0].update(real_time=None), "no finite real_time"),
+                       (lambda d: d["benchmarks"][3].update(rep_medians_ns=[1, "x"]), "no valid 'rep_medians_ns'"),
+                       (lambda d: d["context"].update(kbench_counters_unsupported="cycles"),
+                        "'kbench_counters_unsupported' is not a list")):
         d = copy.deepcopy(doc)
         edit(d)
         bad.write_text(json.dumps(d))
@@ -260,10 +288,9 @@ def _synthetic_pair(tmp_path, shift):
                 b["real_time"] = 100.0 * factor + b["repetition_index"]
             if b["name"] == name + "_median":
                 b["p50_ns"] = 100.0 * factor
-        for r in range(2, 6):  # 6 repetitions per side
-            it = next(b for b in d["benchmarks"] if b["name"] == name and b["run_type"] == "iteration")
-            extra = dict(it, repetition_index=r, real_time=100.0 * factor + r)
-            d["benchmarks"].append(extra)
+                b["rep_medians_ns"] = [100.0 * factor + r for r in range(6)]
+        # 6 repetitions per side, in the median entry (an alloc phase of a
+        # pair has no iteration entries of its own).
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     a.write_text(json.dumps(doc))
     b.write_text(json.dumps(other))

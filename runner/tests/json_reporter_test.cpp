@@ -79,73 +79,72 @@ RunResults sample_results() {
   return r;
 }
 
-TEST(JsonReporter, OneIterationPerRepetitionThenAggregates) {
+TEST(JsonReporter, OneIterationPerRepetitionThenTheMedian) {
   const nlohmann::json doc = results_to_gbench_json(sample_results());
   ASSERT_TRUE(doc.contains("context"));
-  // 3 phases x (2 iterations + mean, median, stddev, cv), and the noop's pair
-  ASSERT_EQ(doc["benchmarks"].size(), 24U);
-  const std::regex name_re(R"([a-z_0-9]+(/[a-z_]+:[^/]+)+/(pair|alloc|free)(_mean|_median|_stddev|_cv)?)");
-  // Every entry: what compare.py reads. The median entry: the measurement,
-  // its dimensions and distribution; the others no more than compare.py's
-  // fields and their own counts (a default run stays small).
-  const std::set<std::string> gbench = {"name",
-                                        "run_name",
-                                        "run_type",
-                                        "repetitions",
-                                        "threads",
-                                        "iterations",
-                                        "real_time",
-                                        "cpu_time",
-                                        "time_unit",
-                                        "family_index",
-                                        "per_family_instance_index"};
-  const std::set<std::string> slim_extra = {"repetition_index", "batches", "noisy_batches", "aggregate_name",
-                                            "aggregate_unit"};
+  // kmalloc's pair phase: 2 iterations + the median; its alloc and free
+  // split: the median only (the repetitions in it); the noop's pair phase:
+  // 2 iterations + the median.
+  ASSERT_EQ(doc["benchmarks"].size(), 8U);
+  const std::regex name_re(R"([a-z_0-9]+(/[a-z_]+:[^/]+)+/(pair|alloc|free)(_median)?)");
+  // What compare.py reads, on every entry; the iterations no more than
+  // that and their own batch counts (a default run stays small).
+  const std::set<std::string> gbench = {"name", "run_type", "iterations", "real_time", "cpu_time", "time_unit"};
+  const std::set<std::string> iteration = {"repetition_index", "batches", "noisy_batches"};
   size_t medians = 0;
   for (const auto& b : doc["benchmarks"]) {
     for (const auto& k : gbench) EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
-    if (b.value("aggregate_name", "") == "median") {
-      for (const char* k :
-           {"experiment", "api",    "size_bytes", "gfp",           "pattern",  "ops_per_batch",   "context",
-            "options",    "phase",  "unit",       "failures",      "p50_ns",   "p90_ns",          "p99_ns",
-            "p999_ns",    "max_ns", "min_ns",     "noisy_batches", "emulated", "median_ci_low_ns"})
+    if (b["run_type"] == "aggregate") {
+      EXPECT_EQ(b["aggregate_name"], "median") << "mean, stddev and cv are fields of the median entry";
+      for (const char* k : {"experiment", "api",         "size_bytes", "gfp",    "pattern",          "ops_per_batch",
+                            "context",    "options",     "phase",      "unit",   "failures",         "p50_ns",
+                            "p90_ns",     "p99_ns",      "p999_ns",    "max_ns", "min_ns",           "noisy_batches",
+                            "emulated",   "repetitions", "run_name",   "rep_cv", "median_ci_low_ns", "rep_medians_ns"})
         EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
       ++medians;
     } else {
+      EXPECT_EQ(b["run_type"], "iteration");
       for (const auto& [k, v] : b.items())
-        EXPECT_TRUE(gbench.count(k) || slim_extra.count(k)) << k << " in " << b["name"] << ": the median's";
+        EXPECT_TRUE(gbench.count(k) || iteration.count(k)) << k << " in " << b["name"] << ": the median's";
     }
     EXPECT_TRUE(std::regex_match(b["name"].get<std::string>(), name_re)) << b["name"];
     EXPECT_EQ(b["time_unit"], "ns");
-    EXPECT_EQ(b["repetitions"], 2);
     EXPECT_FALSE(b.contains("batch_ns")) << "per-batch samples stay in raw.ndjson";
   }
   EXPECT_EQ(medians, 4U);
-  EXPECT_EQ(doc["benchmarks"][0]["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/pair");
-  EXPECT_DOUBLE_EQ(doc["benchmarks"][3]["net_ns"].get<double>(), 23.0);  // raw 25 - harness 2
-  const auto& it0 = doc["benchmarks"][6];
-  EXPECT_EQ(it0["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc");
+  const auto& it0 = doc["benchmarks"][0];
+  EXPECT_EQ(it0["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/pair");
   EXPECT_EQ(it0["run_type"], "iteration");
   EXPECT_EQ(it0["repetition_index"], 0);
-  EXPECT_DOUBLE_EQ(it0["real_time"].get<double>(), 20.0);
-  EXPECT_DOUBLE_EQ(doc["benchmarks"][7]["real_time"].get<double>(), 40.0);
-  const auto& median = doc["benchmarks"][9];
+  const auto& pair_median = doc["benchmarks"][2];
+  EXPECT_EQ(pair_median["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/pair_median");
+  EXPECT_DOUBLE_EQ(pair_median["net_ns"].get<double>(), 23.0);  // raw 25 - harness 2
+  // The alloc split: no iterations, its repetitions in the median entry.
+  const auto& median = doc["benchmarks"][3];
   EXPECT_EQ(median["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc_median");
   EXPECT_EQ(median["run_name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/alloc");
   EXPECT_EQ(median["run_type"], "aggregate");
-  EXPECT_EQ(median["aggregate_name"], "median");
+  EXPECT_EQ(median["rep_medians_ns"], (nlohmann::json{20.0, 40.0}));
   EXPECT_DOUBLE_EQ(median["real_time"].get<double>(), 30.0);
+  EXPECT_NEAR(median["rep_cv"].get<double>(), 14.1421356 / 30, 1e-6);  // sample stddev of 20 and 40, / mean
+  EXPECT_FALSE(median.contains("unreliable") || median.contains("discarded_batches")) << "written when true, > 0";
   EXPECT_DOUBLE_EQ(median["p50_ns"].get<double>(), 25.0);  // the pooled median
   EXPECT_TRUE(median.contains("median_ci_low_ns") && median.contains("median_ci_high_ns"));
-  EXPECT_EQ(doc["benchmarks"][11]["aggregate_unit"], "percentage");
-  // Counters: the value where it exists, only the name where it does not;
-  // per the unit of the loops they were read around.
-  const auto& pair_median = doc["benchmarks"][3];
+  // Counters: the value where it exists; the ones unsupported in every
+  // entry named once, in the context; per the unit of the loops.
   EXPECT_DOUBLE_EQ(pair_median["counters_per_op"]["task_clock_ns"].get<double>(), 25.5);
-  EXPECT_EQ(pair_median["counters_unsupported"], (nlohmann::json{"cycles"}));
+  EXPECT_EQ(doc["context"]["kbench_counters_unsupported"], (nlohmann::json{"cycles"}));
+  EXPECT_FALSE(pair_median.contains("counters_unsupported"));
   EXPECT_EQ(pair_median["counters_scope"], "alloc+free pair");
   EXPECT_EQ(median["counters_per_op"], nlohmann::json::object());
   EXPECT_EQ(median["counters_scope"], "op");
+}
+
+TEST(JsonReporter, NumbersKeepSevenSignificantDigits) {
+  RunResults r = sample_results();
+  r.configs[0].phases[0].pooled.median = 5308.598937988281;
+  const nlohmann::json doc = results_to_gbench_json(r);
+  EXPECT_EQ(doc["benchmarks"][2]["p50_ns"].dump(), "5308.599");
 }
 
 TEST(JsonReporter, RefusedConfigurationsCarryNoTimesAndFootprintsTheirValues) {

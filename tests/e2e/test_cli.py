@@ -115,7 +115,7 @@ def test_a_killed_runner_leaves_no_emulator_and_its_records_import(kbench_bin, t
     res = json.loads((out / "results.json").read_text())
     assert res["context"]["complete"] is False and res["context"]["target"] == "qemu:6.12"
     assert res["context"]["emulated"] is True
-    assert len([b for b in res["benchmarks"] if b.get("run_type") == "iteration"]) >= 30
+    assert sum(len(b["rep_medians_ns"]) for b in res["benchmarks"] if b.get("aggregate_name") == "median") >= 30
     history = kbench("history", "--db", db).stdout.splitlines()
     assert len(history) == 2 and "incomplete" in history[1].split(), history
     # Not a run directory: a clear error, not a traceback.
@@ -190,6 +190,28 @@ def test_twenty_thousand_random_ioctls_find_no_warning_no_leak_and_no_undocument
         assert bad not in console, bad
     assert "KBENCH-INIT: rmmod ok" in console
     assert "ioctl fuzz: 20000 calls from 2 processes" in proc.stdout
+
+
+def test_the_default_config_runs_in_a_256_mb_guest(kbench_bin, tmp_path):
+    """Every configuration of configs/default.toml (one repetition each: the
+    point is memory, not statistics) in a 256 MB guest: the run completes,
+    nothing is OOM-killed, what does not fit is refused by the memory rule
+    with its reason, and the module holds nothing after."""
+    proc = kbench("run", "-c", "configs/default.toml", "--target", "qemu:6.12", "--out", tmp_path / "o",
+                  "--guest-mem-mb", "256", "--repetitions", "1", "--no-history", "--no-selftest", timeout=1800)
+    res = json.loads((tmp_path / "o" / "results.json").read_text())
+    ctx = res["context"]
+    assert ctx["complete"] is True and ctx["target_details"]["guest_mem_mb"] == 256
+    assert ctx["mem_total_kb"] < 256 * 1024
+    measured = {b["run_name"] for b in res["benchmarks"] if b.get("aggregate_name") == "median"}
+    assert len(measured) >= 500, len(measured)
+    for n in res["kbench_not_measured"]:
+        if n["status"] == "refused" and "memory" in n["reason"]:
+            assert "MiB" in n["reason"], n
+    console = (tmp_path / "o" / "guest-console.log").read_text()
+    for bad in ("Out of memory", "oom-kill", "BUG:", "WARNING:", "soft lockup"):
+        assert bad not in console, bad
+    assert "after the run the module holds 0 objects, 0 caches, 0 pools" in proc.stdout
 
 
 def test_mem_cap_beyond_the_guest_memory_is_refused_before_booting(kbench_bin, tmp_path):

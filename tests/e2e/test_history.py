@@ -63,7 +63,7 @@ def test_an_export_from_the_history_is_the_run_and_compare_py_u_tests_it(two_run
                            "benchmarks", str(runs[0].out / "results.json"), str(exported)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
-    name = runs[0].bench(api="kmalloc", size_bytes=64)["run_name"]
+    name = runs[0].bench(api="kmalloc", size_bytes=64, phase="pair")["run_name"]
     entry = {d["name"]: d for d in json.loads(dump.read_text())}[name]
     assert entry["utest"] and 0 <= entry["utest"]["time_pvalue"] <= 1
 
@@ -89,7 +89,7 @@ def test_compare_py_runs_its_u_test_on_two_runs(two_runs, tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     diff = {d["name"]: d for d in json.loads(dump.read_text())}
-    name = runs[0].bench(api="kmalloc", size_bytes=64)["run_name"]
+    name = runs[0].bench(api="kmalloc", size_bytes=64, phase="pair")["run_name"]
     entry = diff[name]
     assert entry["utest"], "compare.py ran no U test: repetitions must be separate iteration entries"
     assert 0 <= entry["utest"]["time_pvalue"] <= 1
@@ -108,17 +108,22 @@ def test_every_measurement_has_distribution_ci_repetitions_and_noise(two_runs):
         for key in ("p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "min_ns", "median_ci_low_ns",
                     "median_ci_high_ns", "median_ci_coverage", "repetitions", "noisy_batches", "batches"):
             assert key in b, (b["name"], key)
-        assert b["median_ci_low_ns"] <= b["median_ns"] <= b["median_ci_high_ns"], b["name"]
+        assert b["median_ci_low_ns"] <= b["p50_ns"] <= b["median_ci_high_ns"], b["name"]
         assert b["min_ns"] <= b["p50_ns"] <= b["p90_ns"] <= b["p99_ns"] <= b["p999_ns"] <= b["max_ns"]
         assert b["median_ci_coverage"] >= 0.95, b["name"]  # 24 batches are enough for 95 %
     for b in iterations:
         for key in ("real_time", "repetition_index", "batches", "noisy_batches"):
             assert key in b, (b["name"], key)
-    # Each repetition is one iteration entry.
-    names = {b["run_name"] for b in aggregates}
-    for name in names:
-        its = [b for b in iterations if b["name"] == name]
-        assert sorted(i["repetition_index"] for i in its) == list(range(its[0]["repetitions"])), name
+    # Each repetition is one iteration entry (not for a pair's alloc/free
+    # split), and its median is in the median entry's rep_medians_ns.
+    for b in aggregates:
+        its = sorted((i for i in iterations if i["name"] == b["run_name"]), key=lambda i: i["repetition_index"])
+        assert len(b["rep_medians_ns"]) == b["repetitions"], b["name"]
+        if b["pattern"] == "pair" and b["phase"] != "pair":
+            assert its == [], b["name"]
+            continue
+        assert [i["repetition_index"] for i in its] == list(range(b["repetitions"])), b["name"]
+        assert [i["real_time"] for i in its] == b["rep_medians_ns"], b["name"]
 
 
 def test_context_holds_the_environment(two_runs):

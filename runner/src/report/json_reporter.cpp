@@ -4,18 +4,24 @@
 //
 // Per measured configuration and phase: one "iteration" entry per
 // repetition (real_time = cpu_time = the median over that repetition's
-// batches of ns per op, measured in the kernel), then "aggregate" entries
-// (mean, median, stddev, cv of the repetitions' medians). The median entry
-// is the measurement: its dimensions as fields, the pooled percentiles, a
-// 95 % confidence interval of the median, harness and net, counters. The
-// others carry only what compare.py reads, so a default run stays small. Configurations that were
+// batches of ns per op, measured in the kernel; not for the alloc/free
+// split of a pair), then the "median" aggregate over the repetitions'
+// medians. The median entry is the measurement: its dimensions as fields,
+// the repetitions' medians and their cv, the pooled percentiles, a
+// 95 % confidence interval of the median, harness and net, counters; the
+// iterations carry only what compare.py reads. Configurations that were
 // refused, invalid or failed are not timing entries (compare.py expects
 // times on every entry, and a made-up time would be a lie): they are
 // listed in "kbench_not_measured". Facts that are the same for every entry
 // (why a counter is unsupported, what each API is) are stated once, in the
 // context. Per-batch samples stay in raw.ndjson.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <iterator>
+#include <optional>
 #include <string_view>
 
 #include "core/error.h"
@@ -47,8 +53,7 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
                           {"failures", c.failures},
                           {"footprint_bytes", c.footprint_bytes},
                           {"emulated", emulated},
-                          {"repetitions", st.repetitions},
-                          {"unreliable", st.unreliable}});
+                          {"repetitions", st.repetitions}});
   if (st.harness_ns >= 0) {
     // raw (the measured figure), harness (the noop of the same loop
     // shape) and net (raw - harness, with a conservative interval).
@@ -69,7 +74,10 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
     b["single_op_reliable"] = st.single_op.reliable;
     b["clock_read_ns"] = st.single_op.clock_read_ns;
   }
-  if (st.unreliable) b["unreliable_reason"] = "within 1% of the harness cost (noop loop)";
+  if (st.unreliable) {
+    b["unreliable"] = true;
+    b["unreliable_reason"] = "within 1% of the harness cost (noop loop)";
+  }
   if (!c.reason.empty()) b["note"] = c.reason;
   if (c.job.steady()) {
     // A count only where one was taken: never a zero for "not counted".
@@ -84,7 +92,7 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
     nlohmann::json per_op = nlohmann::json::object();
     for (const auto& k : st.counters) per_op[k.name] = k.per_op;
     b["counters_per_op"] = per_op;
-    b["counters_unsupported"] = c.counters_unsupported;
+    b["counters_unsupported"] = c.counters_unsupported;  // less the run-wide ones, below
     // Each slot's counters are read around its own loops: per its unit.
     b["counters_scope"] = st.unit == "pair" ? "alloc+free pair" : st.unit;
     if (st.counters_multiplexed) b["counters_multiplexed"] = true;
@@ -94,6 +102,50 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
     b["ipi_cal"] = c.ipi_cal;
   }
   return b;
+}
+
+// Counters unsupported in every entry that has counters (no PMU: all the
+// hardware ones) are stated once, in the context; an entry lists only the
+// others. An entry with counters_per_op has counters: its unsupported ones
+// are the context's and its own.
+void hoist_unsupported_counters(nlohmann::json& doc) {
+  std::optional<std::vector<std::string>> common;
+  for (const auto& b : doc["benchmarks"]) {
+    if (!b.contains("counters_unsupported")) continue;
+    auto mine = b["counters_unsupported"].get<std::vector<std::string>>();
+    std::sort(mine.begin(), mine.end());
+    if (!common) {
+      common = mine;
+      continue;
+    }
+    std::vector<std::string> both;
+    std::set_intersection(common->begin(), common->end(), mine.begin(), mine.end(), std::back_inserter(both));
+    common = std::move(both);
+  }
+  if (!common || common->empty()) return;
+  doc["context"]["kbench_counters_unsupported"] = *common;
+  for (auto& b : doc["benchmarks"]) {
+    if (!b.contains("counters_unsupported")) continue;
+    nlohmann::json rest = nlohmann::json::array();
+    for (const auto& k : b["counters_unsupported"])
+      if (!std::binary_search(common->begin(), common->end(), k.get<std::string>())) rest.push_back(k);
+    if (rest.empty())
+      b.erase("counters_unsupported");
+    else
+      b["counters_unsupported"] = std::move(rest);
+  }
+}
+
+// Seven significant digits: 0.1 ppm, far finer than any figure repeats
+// (icount: 0.02 %); the shortest round-trip form of a double has up to 17.
+void round_numbers(nlohmann::json& j) {
+  if (j.is_number_float()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.7g", j.get<double>());
+    j = std::strtod(buf, nullptr);
+  } else if (j.is_structured()) {
+    for (auto& v : j) round_numbers(v);
+  }
 }
 
 nlohmann::json not_measured_entry(const ConfigResult& c) {
@@ -114,7 +166,6 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
   nlohmann::json benchmarks = nlohmann::json::array();
   nlohmann::json not_measured = nlohmann::json::array();
   nlohmann::json footprints = nlohmann::json::array();
-  size_t family = 0;
   for (const auto& c : r.configs) {
     if (c.job.experiment == KBENCH_EXP_FOOTPRINT && c.values.is_object()) {
       nlohmann::json f = dimensions_json(c.job);
@@ -131,20 +182,22 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
     for (const auto& st : c.phases) {
       const std::string name = measurement_name(c.job, st.phase);
       const nlohmann::json common = common_fields(c, st, r.emulated);
-      // One iteration entry per repetition: what compare.py's U test compares.
+      // One iteration entry per repetition, what compare.py's U test
+      // compares, for each configuration's own figures; the split of a
+      // pair into its alloc and free (the same pairs, each operation
+      // timed) carries its repetitions as rep_medians_ns only, which keeps
+      // a default run's results.json under 5 MB.
+      const bool split =
+          c.job.experiment == KBENCH_EXP_ALLOC && c.job.pattern == KBENCH_PATTERN_PAIR && st.phase != "pair";
+      nlohmann::json rep_medians = nlohmann::json::array();
       uint32_t index = 0;
       for (const auto& rep : st.reps) {
         if (!rep.summary.n) continue;
-        // What compare.py reads, and the repetition's own batch counts:
-        // the dimensions and distributions are the median entry's.
+        rep_medians.push_back(rep.summary.median);
+        if (split) continue;
         benchmarks.push_back({{"name", name},
-                              {"family_index", family},
-                              {"per_family_instance_index", 0},
-                              {"run_name", name},
                               {"run_type", "iteration"},
-                              {"repetitions", st.repetitions},
                               {"repetition_index", index++},
-                              {"threads", 1},
                               {"iterations", rep.ops},
                               {"real_time", rep.summary.median},
                               {"cpu_time", rep.summary.median},
@@ -152,51 +205,31 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
                               {"batches", rep.summary.n},
                               {"noisy_batches", rep.noisy_batches}});
       }
-      // Aggregates over the repetitions' medians, as Google Benchmark
-      // writes them; each also carries the pooled distribution and the
-      // confidence interval of the pooled median.
-      const struct {
-        const char* name;
-        double value;
-        const char* unit;
-      } aggs[] = {{"mean", st.rep_medians.mean, "time"},
-                  {"median", st.rep_medians.median, "time"},
-                  {"stddev", st.rep_medians.stddev, "time"},
-                  {"cv", st.rep_medians.cv, "percentage"}};
-      for (const auto& a : aggs) {
-        nlohmann::json b = {{"name", name + "_" + a.name},
-                            {"family_index", family},
-                            {"per_family_instance_index", 0},
-                            {"run_name", name},
-                            {"run_type", "aggregate"},
-                            {"aggregate_name", a.name},
-                            {"aggregate_unit", a.unit},
-                            {"iterations", st.repetitions},
-                            {"real_time", a.value},
-                            {"cpu_time", a.value},
-                            {"time_unit", "ns"}};
-        b["repetitions"] = st.repetitions;
-        b["threads"] = 1;
-        if (std::string_view(a.name) != "median") {  // the statistic only; the rest is the median's
-          benchmarks.push_back(std::move(b));
-          continue;
-        }
-        b.update(common);
-        put_distribution(b, st.pooled);
-        b["median_ns"] = st.pooled.median;
-        b["median_ci_low_ns"] = st.median_ci.low;
-        b["median_ci_high_ns"] = st.median_ci.high;
-        b["median_ci_coverage"] = st.median_ci.coverage;
-        b["batches"] = st.pooled.n;
-        b["noisy_batches"] = st.noisy_batches;
-        b["discarded_batches"] = st.discarded_batches;
-        if (c.cv_target_missed) b["cv_target_missed"] = true;
-        benchmarks.push_back(std::move(b));
-      }
-      ++family;
+      // The median over the repetitions' medians, as Google Benchmark
+      // names its aggregate: the measurement. It also carries the
+      // repetitions' medians and their cv, the pooled distribution of
+      // batch means and the confidence interval of the pooled median.
+      nlohmann::json b = {{"name", name + "_median"},          {"run_name", name},
+                          {"run_type", "aggregate"},           {"aggregate_name", "median"},
+                          {"iterations", st.repetitions},      {"real_time", st.rep_medians.median},
+                          {"cpu_time", st.rep_medians.median}, {"time_unit", "ns"}};
+      b.update(common);
+      b["rep_medians_ns"] = std::move(rep_medians);
+      b["rep_cv"] = st.rep_medians.cv;
+      put_distribution(b, st.pooled);
+      b["median_ci_low_ns"] = st.median_ci.low;
+      b["median_ci_high_ns"] = st.median_ci.high;
+      b["median_ci_coverage"] = st.median_ci.coverage;
+      b["batches"] = st.pooled.n;
+      b["noisy_batches"] = st.noisy_batches;
+      if (st.discarded_batches) b["discarded_batches"] = st.discarded_batches;
+      if (c.cv_target_missed) b["cv_target_missed"] = true;
+      benchmarks.push_back(std::move(b));
     }
   }
   doc["benchmarks"] = std::move(benchmarks);
+  hoist_unsupported_counters(doc);
+  round_numbers(doc["benchmarks"]);
   doc["kbench_not_measured"] = std::move(not_measured);
   doc["kbench_footprint"] = std::move(footprints);
   doc.update(derived_to_json(r));
