@@ -13,7 +13,7 @@ import pytest
 
 from kbench_report import SchemaError, advise, load_run, write_report
 from kbench_report._advise import STANDARD_QUESTIONS
-from kbench_report.plots import PLOTS, access, footprint, gfp_heatmap, size_curve, stages, steady
+from kbench_report.plots import PLOTS, access, footprint, gfp_heatmap, size_curve, stages, steady, zeroing
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -123,6 +123,29 @@ def test_every_plot_draws_this_runs_data(main_run):
         assert not isinstance(fig, str), f"{mod.KEY}: {fig}"
         assert fig.axes, mod.KEY
         matplotlib.pyplot.close(fig)
+
+
+def test_the_zeroing_plot_compares_only_allocations_that_zero_and_in_a_sane_range(main_run, tmp_path):
+    """Allocation bytes/ns against memset's: between 1 % and 200 % for every
+    zeroing API, and the harness never there, even in a file that has a row
+    for it (kbench before the derived section skipped it drew noop at
+    about 400,000 % of memset, flattening every real API onto zero)."""
+    data = zeroing.series(main_run)
+    assert data and "noop" not in data
+    for api, pts in data.items():
+        assert main_run.has(api, "always_zeroes") or main_run.context.get("init_on_alloc"), api
+        assert all(1 < pct < 200 for _, pct in pts), (api, pts)
+    doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
+    row = dict(doc["kbench_zeroing"][0], api="noop", fraction_of_memset=4000.0)
+    doc["kbench_zeroing"].append(row)
+    damaged = tmp_path / "old.json"
+    damaged.write_text(json.dumps(doc))
+    assert zeroing.series(load_run(damaged)) == data
+    fig = zeroing.plot(main_run)
+    assert fig.axes[0].get_legend() is not None
+    lines = [ln for ln in fig.axes[0].get_lines() if ln.get_label() != "memset of the same size"]
+    assert sorted(ln.get_label() for ln in lines) == sorted(data)
+    matplotlib.pyplot.close(fig)
 
 
 def test_size_curve_plots_the_measured_medians(main_run):

@@ -2,6 +2,7 @@
 """`make run`, the main job: the default sweep on the default target."""
 import math
 import os
+import subprocess
 
 from kbtest import ALL_APIS
 
@@ -18,6 +19,20 @@ def test_make_run_writes_results_and_a_summary(make_run):
         assert ctx["target"] == "qemu:6.12" and ctx["emulated"] is True
         assert "using qemu:6.12 instead" in make_run.proc.stderr
         assert "EMULATED" in make_run.proc.stdout
+
+
+def test_the_summary_is_short_and_the_results_compact(make_run):
+    """About 40 lines of summary (banner, warnings, headline figures, where
+    the results are), and a results.json under 5 MB that compare.py reads."""
+    lines = make_run.proc.stdout.splitlines()
+    assert len(lines) <= 40, "\n".join(lines)
+    size = (make_run.out / "results.json").stat().st_size
+    assert size <= 5_000_000, f"results.json is {size / 1e6:.1f} MB"
+    proc = subprocess.run(["/usr/bin/python3", "/usr/share/benchmark/compare.py", "--no-color", "benchmarks",
+                           str(make_run.out / "results.json"), str(make_run.out / "results.json")],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "_pvalue" in proc.stdout, "compare.py ran its U test on the iterations"
 
 
 def test_make_run_ends_with_the_report(make_run):
