@@ -33,6 +33,13 @@ def main(argv=None) -> int:
     a.add_argument("--size", type=parse_size, required=True)
     a.add_argument("--atomic", action="store_true", help="the caller may not sleep")
     a.add_argument("--contiguous", action="store_true", help="physically contiguous memory is needed")
+    use = a.add_mutually_exclusive_group()
+    use.add_argument("--hot", dest="hot", action="store_const", const=True,
+                     help="many objects of this size on a hot path (per I/O); the default up to 16K")
+    use.add_argument("--one-off", dest="hot", action="store_const", const=False,
+                     help="one buffer held long (e.g. allocated at probe time); the default above 16K")
+    a.add_argument("--forward-progress", action="store_true",
+                   help="allocations must succeed under memory pressure (considers mempools)")
     a.add_argument("--results", required=True)
     args = p.parse_args(argv)
     try:
@@ -47,7 +54,8 @@ def main(argv=None) -> int:
             for ch in sorted(changes, key=lambda c: (not c.significant, -abs(c.ratio - 1))):
                 print(f"  {ch.name:70s} {ch.verdict()}")
             return 0
-        adv = advise(load_run(args.results), args.size, args.atomic, args.contiguous)
+        adv = advise(load_run(args.results), args.size, args.atomic, args.contiguous, args.hot,
+                     args.forward_progress)
         print("\n".join(adv.lines()))
         return 0 if adv.best else 4
     except SchemaError as e:

@@ -57,7 +57,10 @@ def _advice_table(run: Run) -> str:
                 best += f"<br><small>{_esc(a.best.note)}</small>"
             second = (f"{_esc(a.runner_up.api)}: {_esc(a.runner_up.cost())}"
                       if a.runner_up else "-")
+            best += f"<br><small>evidence: {_esc(a.best.evidence)}</small>"
             detail = "<br>".join(_esc(t) for t in a.tradeoffs) or "-"
+            if a.excluded:
+                detail += "<br><small>not for this use: " + _esc("; ".join(a.excluded)) + "</small>"
             if a.others:
                 detail += "<br><small>also measured: " + _esc(", ".join(
                     f"{c.api} {ns_label(c.rank_ns)}" for c in a.others)) + "</small>"

@@ -253,10 +253,45 @@ def test_advisor_answers_the_standard_questions_from_a_real_run(main_run):
 
 
 def test_advisor_names_the_missing_measurement(main_run):
-    a = advise(main_run, 3000, atomic=True)
+    # GFP_ATOMIC was measured at 64 and 4K only: nothing brackets 12K.
+    a = advise(main_run, 12 << 10, atomic=True)
     assert a.best is None
-    assert "no pair-pattern measurement of 3000 with GFP_ATOMIC or GFP_NOWAIT" in a.missing[0]
-    assert 'sizes = ["3000"]' in a.missing[0]
+    assert "no pair-pattern measurement of 12K or larger with GFP_ATOMIC or GFP_NOWAIT" in a.missing[0]
+    assert 'sizes = ["12K"]' in a.missing[0] and "64, 4K" in a.missing[0]
+
+
+def test_a_size_between_two_measured_is_answered_bracketed_at_the_larger(main_run):
+    a = advise(main_run, 3000, atomic=True)
+    assert a.bracketed == (64, 4096) and a.best
+    exact = advise(main_run, 4096, atomic=True)
+    assert (a.best.api, a.best.pair_ns) == (exact.best.api, exact.best.pair_ns)
+    assert any(t.startswith("bracketed: 3000 was not measured; ranked at 4K (the next size measured below is 64)")
+               for t in a.tradeoffs), a.tradeoffs
+    assert "/size:4K/" in a.best.evidence
+
+
+def test_the_advisor_reasons_about_use_not_only_speed(main_run):
+    """kmem_cache is fastest at some large sizes only because a pair reuses
+    its cached slab: for one-off buffers it is not a candidate, nor is a
+    mempool unless forward progress is asked; each is said, with why."""
+    for size, contiguous in ((256 << 10, False), (4 << 20, True), (4 << 20, False)):
+        a = advise(main_run, size, contiguous=contiguous)
+        ranked = {c.api for c in (a.best, a.runner_up, *a.others) if c}
+        assert "one-off buffer" in a.question
+        assert not ranked & {"kmem_cache", "mempool_slab", "mempool_kmalloc", "mempool_page"}, (size, ranked)
+        assert any(e.startswith("kmem_cache: a cache of its own pays off") for e in a.excluded), a.excluded
+        assert any("mempool keeps a reserve" in e for e in a.excluded), a.excluded
+        if contiguous:
+            assert any("high-order allocation: it can fail" in t for t in a.tradeoffs), a.tradeoffs
+    hot = advise(main_run, 64, atomic=True)
+    assert "hot path" in hot.question
+    assert "kmem_cache" in {c.api for c in (hot.best, hot.runner_up, *hot.others)}
+    fp = advise(main_run, 64, forward_progress=True)
+    assert {c.api for c in (fp.best, fp.runner_up, *fp.others)} & {"mempool_slab", "mempool_kmalloc"}
+    # The evidence: the measurement ranked on, with its median and p99.
+    m = main_run.find(api=hot.best.api, size=64, gfp=hot.best.gfp, pattern="pair", phase="pair",
+                      context="preempt-on", state=hot.best.state)[0]
+    assert hot.best.evidence.startswith(f"{m.name}: median ") and ", p99 " in hot.best.evidence
 
 
 def test_advisor_reports_failures(tmp_path):
@@ -295,8 +330,13 @@ def test_cli_writes_a_report_and_advises(tmp_path, capsys):
     assert (tmp_path / "index.html").exists()
     assert main(["advise", "--size", "4M", "--contiguous", "--results", str(FIXTURES / "fixture-6.12.json.gz")]) == 0
     out = capsys.readouterr().out
-    assert "4M bytes, may sleep, physically contiguous:" in out and "fastest:" in out
-    assert main(["advise", "--size", "3000", "--results", str(FIXTURES / "fixture-6.12.json.gz")]) == 4
+    assert "4M bytes, may sleep, physically contiguous, one-off buffer" in out and "fastest:" in out
+    assert main(["advise", "--size", "4M", "--hot", "--results", str(FIXTURES / "fixture-6.12.json.gz")]) == 0
+    assert "hot path" in capsys.readouterr().out
+    assert main(["advise", "--size", "64", "--forward-progress", "--results",
+                 str(FIXTURES / "fixture-6.12.json.gz")]) == 0
+    assert "forward progress under pressure" in capsys.readouterr().out
+    assert main(["advise", "--size", "128M", "--results", str(FIXTURES / "fixture-6.12.json.gz")]) == 4
 
 
 def _synthetic_pair(tmp_path, shift):

@@ -428,6 +428,9 @@ int cmd_advise(const AdviseArgs& a) {
   std::vector<std::string> args = {"advise", "--size", a.size, "--results", results};
   if (a.atomic) args.emplace_back("--atomic");
   if (a.contiguous) args.emplace_back("--contiguous");
+  if (a.hot) args.emplace_back("--hot");
+  if (a.one_off) args.emplace_back("--one-off");
+  if (a.forward_progress) args.emplace_back("--forward-progress");
   const int rc = run_report_package(args);
   if (!tmp.empty()) std::filesystem::remove(tmp);
   return rc;

@@ -58,8 +58,11 @@ struct AdviseArgs {
   std::string size;
   bool atomic = false;
   bool contiguous = false;
-  std::string results;  // a results.json; else a run from the history
-  int64_t run = 0;      // 0: the newest run in the history
+  bool hot = false;               // many objects on a hot path
+  bool one_off = false;           // one buffer held long
+  bool forward_progress = false;  // must succeed under memory pressure (mempools)
+  std::string results;            // a results.json; else a run from the history
+  int64_t run = 0;                // 0: the newest run in the history
   std::string db;
 };
 int cmd_advise(const AdviseArgs& args);

@@ -125,6 +125,16 @@ int main(int argc, char** argv) {
   advise_cmd->add_option("--size", adv.size, "Bytes per allocation, e.g. 64, 256K, 4M")->required();
   advise_cmd->add_flag("--atomic", adv.atomic, "The caller may not sleep (GFP_ATOMIC/GFP_NOWAIT)");
   advise_cmd->add_flag("--contiguous", adv.contiguous, "Physically contiguous memory is needed (no vmalloc)");
+  auto* hot = advise_cmd->add_flag("--hot", adv.hot,
+                                   "Many objects of this size on a hot path, per I/O (the default up to 16K): "
+                                   "a kmem_cache of its own is considered");
+  advise_cmd
+      ->add_flag("--one-off", adv.one_off,
+                 "One buffer held long, e.g. allocated at probe time (the default above 16K): no kmem_cache")
+      ->excludes(hot);
+  advise_cmd->add_flag("--forward-progress", adv.forward_progress,
+                       "Allocations must succeed under memory pressure: mempools are considered (they are not "
+                       "chosen for speed otherwise)");
   advise_cmd->add_option("--results", adv.results, "A results.json to answer from");
   advise_cmd->add_option("--run", adv.run, "A run of the history to answer from (default: the newest)");
   advise_cmd->add_option("--db", adv.db, "History database");
