@@ -9,10 +9,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from ._advise import STANDARD_QUESTIONS, advise
+from ._answers import AGAINST, vmalloc_overhead
 from ._load import Run
-from ._style import ns_label
+from ._style import ns_label, size_label
 from ._compare import compare
-from .plots import PLOTS, comparison
+from .plots import PLOTS, comparison, overhead
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1400px;padding:0 1.2em;color:#222}
@@ -43,6 +44,49 @@ def _env_table(run: Run) -> str:
     if on:
         rows += f"<tr><th>kernel build options</th><td>{_esc(', '.join(on))}</td></tr>"
     return f"<table class='env'>{rows}</table>"
+
+
+def _cell(m) -> str:
+    """A measured figure, the measurement it comes from on hover."""
+    return "-" if m is None else f"<span title='{_esc(m.name)}'>{_esc(ns_label(m.cost_ns))}</span>"
+
+
+def _pct(x) -> str:
+    return "-" if x is None else f"{100 * x:.0f} %"
+
+
+def _vmalloc_answer(run: Run, out: Path, i: int) -> str:
+    rows = vmalloc_overhead(run)
+    if not rows:
+        return "<p class='note'>Not shown: this run measured no vmalloc alloc+free pair with GFP_KERNEL.</p>"
+    head = ("<tr><th>size</th><th>vmalloc per pair</th>" + "".join(f"<th>{_esc(a)}</th>" for a in AGAINST) +
+            "<th>vmalloc / alloc_pages</th><th>of vmalloc alone: page allocation</th><th>vmap (VA + page "
+            "tables)</th><th>4 KiB PTEs</th><th>touch per page: vmalloc / direct map</th></tr>")
+    body = []
+    for r in rows:
+        touch = "-"
+        if r.touch_vmalloc and r.touch_direct:
+            touch = f"{_cell(r.touch_vmalloc)} / {_cell(r.touch_direct)}"
+        ratio = "-" if r.ratio is None else f"{r.ratio:.2f}x"
+        body.append(f"<tr><td>{_esc(size_label(r.size))}</td><td>{_cell(r.vmalloc)} <small>"
+                    f"({_esc(r.vmalloc.state)})</small></td>" +
+                    "".join(f"<td>{_cell(r.against.get(a))}</td>" for a in AGAINST) +
+                    f"<td>{ratio}</td><td>{_pct(r.pages_share)}</td><td>{_pct(r.vmap_share)}</td>"
+                    f"<td>{'-' if r.pte_4k is None else r.pte_4k}</td><td>{touch}</td></tr>")
+    sec = ["<p class='note'>Median ns per alloc+free pair (GFP_KERNEL), net of the harness; vmalloc in steady "
+           "state where measured (the lazy purges it pays included), the others clean. The stage shares are of "
+           "vmalloc timed alone (the stages experiment); touches are one load per page in random order. Hover "
+           "a figure for the measurement it comes from; '-': not measured in this run.</p>",
+           f"<table class='answer'>{head}{''.join(body)}</table>"]
+    fig = overhead.plot(run, rows)
+    if not isinstance(fig, str):
+        stem = f"run{i}-{overhead.KEY}"
+        fig.savefig(out / f"{stem}.png", dpi=110)
+        fig.savefig(out / f"{stem}.svg")
+        plt.close(fig)
+        sec.append(f"<figure><a href='{stem}.svg'><img src='{stem}.png' alt='{_esc(overhead.TITLE)}'></a>"
+                   f"<figcaption>{_esc(overhead.TITLE)} — {_esc(run.label)} (click for SVG)</figcaption></figure>")
+    return "\n".join(sec)
 
 
 def _advice_table(run: Run) -> str:
@@ -123,11 +167,11 @@ def write_report(runs: list[Run], out_dir) -> Path:
         if run.schema == "single":
             sec.append("<p class='note'>This file comes from an older kbench without repetitions: there are no "
                        "confidence intervals or pooled percentiles in it.</p>")
-        sec += [f"<div class='warn'>{_esc(w)}</div>" for w in run.context.get("warnings", [])
-                if not w.startswith("EMULATED")]
-        sec += ["<h3>Environment</h3>", _env_table(run), "<h3>Which API for a driver?</h3>",
+        # The answers first, then the detailed views, then the environment.
+        sec += ["<h3>What vmalloc costs against the page allocator</h3>", _vmalloc_answer(run, out, i),
+                "<h3>Which API for a driver?</h3>",
                 "<p class='note'>Answered only from this run's measurements: the cost per alloc+free of the pair "
-                "loop net of the harness, in steady state where the run has it.</p>",
+                "loop net of the harness, in steady state where the run has it, for the use the question says.</p>",
                 _advice_table(run)]
         for mod in PLOTS:
             result = mod.plot(run)
@@ -141,7 +185,9 @@ def write_report(runs: list[Run], out_dir) -> Path:
             plt.close(result)
             sec.append(f"<figure><a href='{stem}.svg'><img src='{stem}.png' alt='{_esc(mod.TITLE)}'></a>"
                        f"<figcaption>{_esc(mod.TITLE)} — {_esc(run.label)} (click for SVG)</figcaption></figure>")
-        sec += ["<h3>Not measured</h3>", _refused(run)]
+        sec += ["<h3>Not measured</h3>", _refused(run), "<h3>Environment and warnings</h3>", _env_table(run)]
+        sec += [f"<div class='warn'>{_esc(w)}</div>" for w in run.context.get("warnings", [])
+                if not w.startswith("EMULATED")]
         parts.append("\n".join(sec))
     if len(runs) >= 2:
         parts.insert(0, _comparison(runs[0], runs[1], out))

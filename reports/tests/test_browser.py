@@ -52,6 +52,15 @@ def test_report_renders_in_chromium(report_dir, tmp_path):
     assert len(result["images"]) >= 6
     broken = [i for i in result["images"] if i["width"] <= 0]
     assert not broken, broken
+    # No image the page shows is blank: each has drawn (non-white) pixels
+    # over a real share of it, in more than one colour.
+    import matplotlib.image as mpimg
+    import numpy as np
+    for img in result["images"]:
+        px = mpimg.imread(report_dir / img["src"])[..., :3]
+        drawn = (px < 0.97).any(axis=-1).mean()
+        colours = len(np.unique((px.reshape(-1, 3) * 255).astype(np.uint8), axis=0))
+        assert drawn > 0.01 and colours > 8, (img["src"], drawn, colours)
     console_errors = [line for line in proc.stderr.splitlines()
                       if "CONSOLE" in line and ("ERROR" in line or "Uncaught" in line or "Failed to load" in line)]
     assert not console_errors, console_errors

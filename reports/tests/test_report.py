@@ -148,6 +148,44 @@ def test_the_zeroing_plot_compares_only_allocations_that_zero_and_in_a_sane_rang
     matplotlib.pyplot.close(fig)
 
 
+def test_the_vmalloc_answer_is_this_runs_measurements(main_run):
+    from kbench_report._answers import vmalloc_overhead
+    from kbench_report.plots import overhead
+    rows = vmalloc_overhead(main_run)
+    assert [r.size for r in rows] == [64, 4096, 65536, 262144, 1048576, 4194304]
+    for r in rows:
+        # vmalloc in steady state where the run measured it, else clean.
+        steady = main_run.find(experiment="alloc", api="vmalloc", size=r.size, gfp="GFP_KERNEL", pattern="pair",
+                               phase="pair", context="preempt-on", state="steady")
+        assert r.vmalloc.state == ("steady" if steady else "clean")
+        if steady:
+            assert r.vmalloc.cost_ns == steady[0].cost_ns
+        pages = main_run.find(experiment="alloc", api="alloc_pages", size=r.size, gfp="GFP_KERNEL", pattern="pair",
+                              phase="pair", context="preempt-on", state="clean")
+        assert r.against["alloc_pages"].cost_ns == min(pages, key=lambda m: m.ops_per_batch).cost_ns
+        assert r.ratio == pytest.approx(r.vmalloc.cost_ns / r.against["alloc_pages"].cost_ns)
+        st = next((s for s in main_run.stages["by_size"] if s["size_bytes"] == r.size), None)
+        if st:
+            assert r.pages_share == pytest.approx(st["pages_alloc_ns"] / st["vmalloc_ns"])
+            assert r.vmap_share == pytest.approx(st["vmap_ns"] / st["vmalloc_ns"])
+        else:
+            assert r.pages_share is None and r.vmap_share is None
+    big = next(r for r in rows if r.size == 4 << 20)
+    assert big.pte_4k == 1024 and big.touch_vmalloc and big.touch_direct
+    assert big.touch_vmalloc.access_mode == "page-random" and big.touch_direct.api == "alloc_pages"
+    assert overhead.series(rows)["vmalloc"] == [(r.size, r.vmalloc.cost_ns) for r in rows]
+
+
+def test_the_report_opens_with_the_answers(report_dir):
+    html = (report_dir / "index.html").read_text()
+    first = html.index("<h2 id='run0'>")
+    heads = re.findall(r"<h3>(.*?)</h3>", html[first:])
+    assert heads[:2] == ["What vmalloc costs against the page allocator", "Which API for a driver?"], heads[:4]
+    assert heads.index("Environment and warnings") > heads.index("Not measured")
+    assert "<table class='answer'>" in html and "run0-vmalloc-overhead.png" in html
+    assert "title='vmalloc/size:4M/gfp:GFP_KERNEL/pattern:pair/n:1/ctx:preempt-on/pair'" in html
+
+
 def test_size_curve_plots_the_measured_medians(main_run):
     fig = size_curve.plot(main_run)
     alloc_ax = fig.axes[0]
