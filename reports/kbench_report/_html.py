@@ -80,13 +80,17 @@ def _vmalloc_answer(run: Run, out: Path, i: int) -> str:
            f"<table class='answer'>{head}{''.join(body)}</table>"]
     fig = overhead.plot(run, rows)
     if not isinstance(fig, str):
-        stem = f"run{i}-{overhead.KEY}"
-        fig.savefig(out / f"{stem}.png", dpi=110)
-        fig.savefig(out / f"{stem}.svg")
-        plt.close(fig)
-        sec.append(f"<figure><a href='{stem}.svg'><img src='{stem}.png' alt='{_esc(overhead.TITLE)}'></a>"
-                   f"<figcaption>{_esc(overhead.TITLE)} — {_esc(run.label)} (click for SVG)</figcaption></figure>")
+        sec.append(_figure(fig, out, f"run{i}-{overhead.KEY}", overhead.TITLE, run))
     return "\n".join(sec)
+
+
+def _figure(fig, out: Path, stem: str, what: str, run: Run) -> str:
+    """Saves a figure as PNG and SVG beside index.html; its <figure>."""
+    fig.savefig(out / f"{stem}.png", dpi=110)
+    fig.savefig(out / f"{stem}.svg")
+    plt.close(fig)
+    return (f"<figure><a href='{stem}.svg'><img src='{stem}.png' alt='{_esc(what)}'></a>"
+            f"<figcaption>{_esc(what)} — {_esc(run.label)} (click for SVG)</figcaption></figure>")
 
 
 def _advice_table(run: Run) -> str:
@@ -179,12 +183,7 @@ def write_report(runs: list[Run], out_dir) -> Path:
             if isinstance(result, str):
                 sec.append(f"<p class='note'>Not shown: {_esc(result)}.</p>")
                 continue
-            stem = f"run{i}-{mod.KEY}"
-            result.savefig(out / f"{stem}.png", dpi=110)
-            result.savefig(out / f"{stem}.svg")
-            plt.close(result)
-            sec.append(f"<figure><a href='{stem}.svg'><img src='{stem}.png' alt='{_esc(mod.TITLE)}'></a>"
-                       f"<figcaption>{_esc(mod.TITLE)} — {_esc(run.label)} (click for SVG)</figcaption></figure>")
+            sec.append(_figure(result, out, f"run{i}-{mod.KEY}", mod.TITLE, run))
         sec += ["<h3>Not measured</h3>", _refused(run), "<h3>Environment and warnings</h3>", _env_table(run)]
         sec += [f"<div class='warn'>{_esc(w)}</div>" for w in run.context.get("warnings", [])
                 if not w.startswith("EMULATED")]

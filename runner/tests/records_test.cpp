@@ -484,15 +484,22 @@ struct StepKernel {
     });
   }
   double round_seconds(uint64_t ns) const { return 2 * 64 * 1.5 * static_cast<double>(ns) / 1e9; }
+  // A plan run with the warm-up on this kernel; the context's kernel_warmup.
+  nlohmann::json warmup(RunResults* out = nullptr) {
+    FakeDevice dev = device();
+    Plan p = three_jobs();
+    p.warm_kernel = true;
+    RunResults r = run_and_analyze(p, dev);
+    nlohmann::json w = r.context.at("kernel_warmup");
+    if (out) *out = std::move(r);
+    return w;
+  }
 };
 
 TEST(Plan, TheKernelWarmupWaitsOutTheStepAndThreeAgreeingRounds) {
   StepKernel k{0, 2'000'000, 1'000'000, 5, true};
-  FakeDevice dev = k.device();
-  Plan p = three_jobs();
-  p.warm_kernel = true;
-  const RunResults r = run_and_analyze(p, dev);
-  const auto& w = r.context.at("kernel_warmup");
+  RunResults r;
+  const nlohmann::json w = k.warmup(&r);
   EXPECT_TRUE(w.at("settled"));
   const auto rounds = w.at("rounds_ns_per_pair").get<std::vector<double>>();
   // Five slow rounds are 1.9 s busy, past 1.5 s, but never agree; three
@@ -511,11 +518,7 @@ TEST(Plan, AnAgreeingPlateauIsNotTakenForSettledBeforeTheKernelWasBusyLongEnough
   // Slow rounds of 0.038 s each: five of them agree but are 0.19 s busy, so
   // the warm-up goes on into the fast rounds until 1.5 s have passed.
   StepKernel k{0, 200'000, 100'000, 5};
-  FakeDevice dev = k.device();
-  Plan p = three_jobs();
-  p.warm_kernel = true;
-  const RunResults r = run_and_analyze(p, dev);
-  const auto& w = r.context.at("kernel_warmup");
+  const nlohmann::json w = k.warmup();
   EXPECT_TRUE(w.at("settled"));
   const auto rounds = w.at("rounds_ns_per_pair").get<std::vector<double>>();
   const double need = 1.5 - 5 * k.round_seconds(200'000);
