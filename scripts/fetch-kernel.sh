@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fetch-kernel.sh - download one Debian cloud kernel and its headers, unpacked
+# fetch-kernel.sh - download one Debian kernel and its headers, unpacked
 # (not installed) under a cache directory, for the QEMU target.
 #
 # Usage: fetch-kernel.sh SERIES CACHE_DIR
-#   SERIES     6.1 or 6.12 (any series Debian ships a cloud-amd64 kernel for)
+#   SERIES     6.1 or 6.12: the newest build of that series in the apt lists;
+#              6.12.107 or 6.1.0-57: that exact build; a -rt suffix (6.12-rt,
+#              6.12.107-rt) takes the PREEMPT_RT flavour instead of cloud
 #   CACHE_DIR  where kernels live; the kernel goes to CACHE_DIR/<release>/
 #
 # Prints the kernel directory on stdout; everything else goes to stderr.
-# The newest version in the apt lists is chosen, so ABI bumps need no edit.
+# The newest matching version in the apt lists is chosen, so ABI bumps need
+# no edit.
 # Layout of CACHE_DIR/<release>/:
 #   vmlinuz, config, System.map   the kernel image and its build facts
 #   root/                         image + headers packages unpacked
@@ -24,31 +27,45 @@ cache=$(cd "$cache" && pwd)
 
 log() { printf 'fetch-kernel: %s\n' "$*" >&2; }
 
-# Debian names 6.1 images linux-image-6.1.0-<abi>-cloud-amd64-unsigned and
-# 6.12 backports linux-image-6.12.<n>+deb12-cloud-amd64-unsigned.
+case "$series" in
+*-rt) version=${series%-rt} flavour=rt-amd64 ;;
+*) version=$series flavour=cloud-amd64 ;;
+esac
+if ! printf '%s' "$version" | grep -Eq '^[0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?$'; then
+	log "error: '$series' is not a kernel series: 6.1, 6.12, an exact build such as 6.12.107, or any of them with -rt"
+	exit 1
+fi
+
+# Debian names 6.1 images linux-image-6.1.0-<abi>-<flavour>-unsigned and
+# 6.12 ones linux-image-6.12.<n>+deb12-<flavour>-unsigned: the version asked
+# for is followed by ., + or - (so 6.1 is not 6.12, nor 6.12.1 6.12.107).
 list_images() {
 	apt-cache pkgnames "linux-image-$1" 2>/dev/null |
-		grep -E -- "^linux-image-$(printf '%s' "$1" | sed 's/\./\\./g')[.-][0-9][^ ]*-cloud-amd64-unsigned$" |
+		grep -E -- "^linux-image-$(printf '%s' "$1" | sed 's/\./\\./g')([.+-][^ ]*)?-$2-unsigned$" |
 		sort -V
 }
 
-pkg=$(list_images "$series" | tail -n 1 || true)
-if [ -z "$pkg" ]; then
-	log "no cached apt lists know a $series cloud kernel; running apt-get update"
+pkg=$(list_images "$version" "$flavour" | tail -n 1 || true)
+# Lists that know other kernels are current enough: the series is not offered.
+if [ -z "$pkg" ] && [ -z "$(apt-cache pkgnames linux-image- 2>/dev/null | head -n 1)" ]; then
+	log "the apt lists know no kernel image; running apt-get update"
 	apt-get update -qq >&2
-	pkg=$(list_images "$series" | tail -n 1 || true)
+	pkg=$(list_images "$version" "$flavour" | tail -n 1 || true)
 fi
 if [ -z "$pkg" ]; then
-	log "error: Debian offers no linux-image-$series*-cloud-amd64-unsigned package."
-	log "hint: check /etc/apt/sources.list has bookworm and bookworm-security (6.12 is in bookworm-security)."
+	log "error: Debian offers no linux-image-$version*-$flavour-unsigned package."
+	log "hint: kbench kernels lists what it offers; check /etc/apt/sources.list has bookworm and bookworm-security (6.12 is in bookworm-security)."
 	exit 1
 fi
 release=${pkg#linux-image-}
 release=${release%-unsigned}
+# The package's exact version, recorded with the results.
+pkg_version=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
 kdir_rel="root/usr/src/linux-headers-$release"
 dest="$cache/$release"
 
 if [ -e "$dest/.complete" ]; then
+	[ -s "$dest/package_version" ] || printf '%s\n' "$pkg_version" >"$dest/package_version"
 	printf '%s\n' "$dest"
 	exit 0
 fi
@@ -81,6 +98,7 @@ if [ ! -f "$dest.tmp/$kdir_rel/Makefile" ]; then
 	exit 1
 fi
 printf '%s\n' "$release" > "$dest.tmp/release"
+printf '%s\n' "$pkg_version" > "$dest.tmp/package_version"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
 # Debian's header Makefile includes /usr/src/linux-headers-*-common by

@@ -404,6 +404,14 @@ int cmd_report(const std::vector<std::string>& results, const std::string& out) 
   return run_report_package(args);
 }
 
+int cmd_kernels() {
+  const Paths paths = default_paths();
+  const CommandResult r = run_command({paths.source_dir + "/scripts/list-kernels.sh", paths.cache_dir + "/kernels"});
+  std::cout << r.out;
+  if (r.exit_code != 0) throw Error("listing Debian's kernels failed (exit " + std::to_string(r.exit_code) + ")");
+  return 0;
+}
+
 int cmd_compare(const std::string& base, const std::string& other) {
   return run_report_package({"compare", base, other});
 }

@@ -67,6 +67,7 @@ struct AdviseArgs {
 };
 int cmd_advise(const AdviseArgs& args);
 int cmd_show(const std::string& db_path, int64_t id);
+int cmd_kernels();
 int cmd_export(const std::string& db_path, int64_t id, const std::string& format, const std::string& out);
 
 }  // namespace kbench

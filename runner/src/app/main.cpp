@@ -16,7 +16,9 @@ int main(int argc, char** argv) {
       "across sizes, GFP flags and allocation patterns, with the kbench module.\n\n"
       "Targets: 'host' runs on this machine (root, a kernel that loads modules, its headers);\n"
       "'qemu:6.1' / 'qemu:6.12' boot a Debian kernel under QEMU without acceleration: those\n"
-      "results are EMULATED, good for comparing kernels with each other, not for real times.\n\n"
+      "results are EMULATED, good for comparing kernels with each other, not for real times.\n"
+      "An exact build (qemu:6.12.107, qemu:6.1.0-57) or the PREEMPT_RT flavour (qemu:6.12-rt)\n"
+      "works too: `kbench kernels` lists what Debian offers and what is cached.\n\n"
       "Examples:\n"
       "  kbench run --config configs/default.toml --out out/       # host if possible, else qemu:6.12\n"
       "  kbench run --config configs/quick.toml --target qemu:6.1 --out out/q61\n"
@@ -34,8 +36,10 @@ int main(int argc, char** argv) {
   kbench::RunArgs run;
   auto* run_cmd = app.add_subcommand("run", "Measure the sweep of a config; write results.json and a summary.");
   run_cmd->add_option("-c,--config", run.config, "Sweep file, e.g. configs/default.toml")->required();
-  run_cmd->add_option("-t,--target", run.target,
-                      "host | qemu:6.1 | qemu:6.12 (default: host if usable, else qemu:6.12)");
+  run_cmd->add_option(
+      "-t,--target", run.target,
+      "host | qemu:6.1 | qemu:6.12 | qemu:6.12.107 (an exact build) | any qemu one with -rt; `kbench kernels` "
+      "lists them (default: host if usable, else qemu:6.12)");
   run_cmd->add_option("-o,--out", run.out, "Output directory for results.json and raw records")->capture_default_str();
   run_cmd->add_option("--mem-cap-mb", run.mem_cap_mb, "Module memory cap per run in MiB (default: a quarter of RAM)");
   run_cmd->add_option("--kernel-args", run.kernel_args,
@@ -83,7 +87,7 @@ int main(int argc, char** argv) {
 
   kbench::ListArgs list;
   auto* list_cmd = app.add_subcommand("list", "Show the APIs and the API x GFP validity matrix of a target's kernel.");
-  list_cmd->add_option("-t,--target", list.target, "host | qemu:6.1 | qemu:6.12");
+  list_cmd->add_option("-t,--target", list.target, "host | qemu:6.1 | qemu:6.12 | qemu:6.12.107 | ...-rt");
   list_cmd->add_option("-o,--out", list.out, "Where to keep the raw answers")->capture_default_str();
 
   std::string db;
@@ -139,6 +143,9 @@ int main(int argc, char** argv) {
   advise_cmd->add_option("--run", adv.run, "A run of the history to answer from (default: the newest)");
   advise_cmd->add_option("--db", adv.db, "History database");
 
+  auto* kernels_cmd = app.add_subcommand(
+      "kernels", "List the Debian kernels a QEMU target can boot (cloud and rt builds), and which are cached.");
+
   auto* help_cmd = app.add_subcommand("help", "Reference: `kbench help config` lists every config key.");
   std::string topic;
   help_cmd->add_option("topic", topic, "config")->required();
@@ -153,6 +160,7 @@ int main(int argc, char** argv) {
     if (*compare_cmd) return kbench::cmd_compare(cmp_base, cmp_other);
     if (*advise_cmd) return kbench::cmd_advise(adv);
     if (*show_cmd) return kbench::cmd_show(db, run_id);
+    if (*kernels_cmd) return kbench::cmd_kernels();
     if (*export_cmd) return kbench::cmd_export(db, run_id, format, export_out);
     if (*help_cmd) {
       if (topic != "config") throw kbench::Error("no help topic '" + topic + "'", "topics: config");

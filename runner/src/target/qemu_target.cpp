@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -155,6 +156,8 @@ class QemuTarget final : public Target {
     // cost the same on every boot and no host time leaks into a figure.
     if (icount) argv.insert(argv.begin() + 3, {"-icount", kIcount});
     details_ = {{"kernel_release", release},
+                {"kernel_package_version", trim(read_file(kernel_dir + "/package_version"))},
+                {"kernel_series", series_},
                 {"qemu_command", argv},
                 {"console_log", console},
                 {"accel", kAccel},
@@ -298,7 +301,10 @@ std::unique_ptr<Target> make_qemu_target(const std::string& series, const Paths&
 
 std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths, const TargetOptions& opts) {
   if (spec == "host") return make_host_target(paths, opts);
-  if (spec == "qemu:6.1" || spec == "qemu:6.12") return make_qemu_target(spec.substr(5), paths, opts);
+  // qemu:SERIES: the newest build of a series (6.1, 6.12), an exact build
+  // (6.12.107, 6.1.0-57), either with -rt for the PREEMPT_RT flavour.
+  static const std::regex series(R"(qemu:([0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?(-rt)?))");
+  if (std::smatch m; std::regex_match(spec, m, series)) return make_qemu_target(m[1].str(), paths, opts);
   if (spec == "auto" || spec.empty()) {
     std::string why;
     if (host_target_usable(&why)) return make_host_target(paths, opts);
@@ -307,7 +313,8 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
     return make_qemu_target("6.12", paths, opts);
   }
   throw Error("unknown target '" + spec + "'",
-              "targets: host, qemu:6.1, qemu:6.12 (default: host if usable, else qemu:6.12)");
+              "targets: host, qemu:6.1, qemu:6.12, an exact build such as qemu:6.12.107, any of them with -rt "
+              "(default: host if usable, else qemu:6.12); `kbench kernels` lists what Debian offers");
 }
 
 Paths default_paths() {
