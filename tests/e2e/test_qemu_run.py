@@ -156,7 +156,7 @@ def test_compare_py_compares_this_run_with_a_saved_one(tmp_path, quick_run):
     proc = subprocess.run(["/usr/bin/python3", str(compare), "--no-color", "-d", str(dump), "benchmarks",
                            str(res), str(other_path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    name = quick_run.bench(api="kmalloc", size_bytes=65536)["run_name"]
+    name = quick_run.bench(api="kmalloc", size_bytes=65536, phase="pair")["run_name"]
     assert name in proc.stdout
     diff = {d["name"]: d for d in json.loads(dump.read_text())}
     assert len(diff) >= len({b["name"] for b in quick_run.benchmarks})

@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
                       "20000 with --kernel-args panic_on_warn=1): each must fail with a documented errno, and the "
                       "module must hold nothing after");
   run_cmd->add_flag("!--no-kernel-warmup", run.warm_kernel,
-                    "Skip the untimed vmalloc(1M) rounds run until the kernel settles (a freshly booted 6.12 "
-                    "pays twice as much for its first ~900 pairs)");
+                    "Skip the untimed vmalloc(1M) rounds run until the kernel settles, at most 5 s (a freshly "
+                    "booted 6.12 pays twice as much for its first ~900 pairs)");
   run_cmd->add_option("--db", run.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
   run_cmd->add_flag("!--no-history", run.history, "Do not save the run in the history database");
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");

@@ -82,7 +82,7 @@ using ProgressFn = std::function<void(size_t done, size_t total, const Job& curr
 
 // Run before the first job when plan.warm_kernel: untimed rounds of steady
 // vmalloc(1M) pairs until they have kept the kernel busy 1.5 s and three
-// in a row agree within 1 % (at most 200 rounds or 30 s);
+// in a row agree within 1 % (at most 200 rounds or 5 s);
 // returns what they cost, for the context's "kernel_warmup".
 nlohmann::json warm_kernel(Device& device, const Catalog& catalog, uint32_t clock_khz, const std::atomic<bool>* stop);
 
