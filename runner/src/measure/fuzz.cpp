@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/abi.h"
+#include "measure/errno_names.h"
 
 namespace kbench {
 namespace {
@@ -30,35 +31,6 @@ namespace {
 // What the ABI documents a request may fail with (kbench.h), and what the
 // VFS adds (ENOTTY: not our ioctl; EFAULT: a bad pointer).
 constexpr std::array kDocumented = {0, EINVAL, EOPNOTSUPP, EFBIG, EBUSY, EINTR, ETIME, E2BIG, EFAULT, ENOTTY, ENOMEM};
-
-const char* errno_name(int e) {
-  switch (e) {
-    case 0:
-      return "0";
-    case EINVAL:
-      return "EINVAL";
-    case EOPNOTSUPP:
-      return "EOPNOTSUPP";
-    case EFBIG:
-      return "EFBIG";
-    case EBUSY:
-      return "EBUSY";
-    case EINTR:
-      return "EINTR";
-    case ETIME:
-      return "ETIME";
-    case E2BIG:
-      return "E2BIG";
-    case EFAULT:
-      return "EFAULT";
-    case ENOTTY:
-      return "ENOTTY";
-    case ENOMEM:
-      return "ENOMEM";
-    default:
-      return nullptr;
-  }
-}
 
 struct Fuzzer {
   std::mt19937_64 rng;
@@ -308,7 +280,7 @@ nlohmann::json fuzz_device(const std::string& device_path, uint64_t calls, uint6
   uint64_t total = 0;
   for (const auto& [e, n] : counts) {
     total += n;
-    const char* name = e >= 0 ? errno_name(e) : nullptr;
+    const char* name = e == 0 ? "0" : e > 0 ? errno_symbol(e) : nullptr;
     const std::string key = name ? name : (e < 0 ? "open failed: " : "errno ") + std::to_string(e < 0 ? -e : e);
     by[key] = n;
     if (std::find(kDocumented.begin(), kDocumented.end(), e) == kDocumented.end()) undocumented.push_back(key);

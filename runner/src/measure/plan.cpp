@@ -280,8 +280,7 @@ int pin_to_one_cpu() {
 // they have kept the kernel busy for kMinBusyS and the last three rounds
 // agree within 1 % (a plateau alone is not enough: the slow rounds can
 // agree too); at most kMaxRounds rounds or kMaxS seconds of the target's
-// clock. Returns what it
-// saw, for the context.
+// clock. Returns what it saw, for the context.
 nlohmann::json warm_kernel(Device& device, const Catalog& catalog, uint32_t clock_khz, const std::atomic<bool>* stop) {
   // kMaxS: under plain TCG (no icount) rounds rarely agree within 1 %, and
   // a quick run must stay quick.

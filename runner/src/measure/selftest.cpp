@@ -21,37 +21,15 @@
 #include <vector>
 
 #include "core/abi.h"
+#include "measure/errno_names.h"
 
 namespace kbench {
 namespace {
 
 std::string errno_name(int e) {
-  switch (e) {
-    case 0:
-      return "success";
-    case EPERM:
-      return "EPERM";
-    case EACCES:
-      return "EACCES";
-    case EINVAL:
-      return "EINVAL";
-    case EPROTO:
-      return "EPROTO";
-    case ENOTTY:
-      return "ENOTTY";
-    case EFBIG:
-      return "EFBIG";
-    case E2BIG:
-      return "E2BIG";
-    case EOPNOTSUPP:
-      return "EOPNOTSUPP";
-    case EFAULT:
-      return "EFAULT";
-    case EINTR:
-      return "EINTR";
-    default:
-      return std::strerror(e);
-  }
+  if (e == 0) return "success";
+  const char* name = errno_symbol(e);
+  return name ? name : std::strerror(e);
 }
 
 // Drop every capability but keep uid 0: only the module's own
