@@ -5,12 +5,16 @@ import json
 import re
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "reports"))
+from kbench_report import with_config_fields  # noqa: E402
+
 BUILD = Path(os.environ.get("KBENCH_BUILD", ROOT / "build" / "cmake"))
 KBENCH = BUILD / "bin" / "kbench"
 KERNELS = ["6.1", "6.12"]
@@ -55,7 +59,8 @@ class Run:
         self.proc = proc
         self.seconds = seconds
         self.results = json.loads((out / "results.json").read_text())
-        self.benchmarks = self.results["benchmarks"]
+        # Every entry with its configuration's fields (stated once in the file).
+        self.benchmarks = with_config_fields(self.results["benchmarks"], self.results["context"])
         self.not_measured = self.results["kbench_not_measured"]
 
     def find(self, **fields):

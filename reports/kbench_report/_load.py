@@ -13,7 +13,11 @@ per repetition and aggregate entries (mean, median, stddev, cv) carrying
 the pooled distribution; the current one writes only the median aggregate,
 with the repetitions' medians in it (rep_medians_ns; a pair's alloc/free
 split has no iteration entries), and states the counters unsupported
-run-wide once (context: kbench_counters_unsupported). Files written before the module described its
+run-wide once (context: kbench_counters_unsupported). Since results.json
+states a configuration's own fields (context: kbench_config_fields) once,
+in its first phase's entry, its other phases' entries name that one in
+config_entry (with_config_fields() puts them back), and the repetitions'
+medians are only the iteration entries where there are any. Files written before the module described its
 APIs carry no catalog: for those the catalog of that time is supplied here,
 frozen (it never grows: new APIs only appear in files that carry their own).
 Fields an older file does not have are None, never invented.
@@ -308,6 +312,27 @@ def _check_sections(doc: dict, path: Path) -> None:
             _check_fields(st[fit], _FIT, path, f"kbench_vmalloc_stages.{fit}")
 
 
+def with_config_fields(benchmarks: list, context: dict, path="results.json") -> list:
+    """The entries, each with its configuration's fields: an entry that
+    names its configuration's first entry (config_entry) gets the fields
+    the context lists (kbench_config_fields) from it. Others as they are."""
+    fields = context.get("kbench_config_fields", [])
+    if not isinstance(fields, list) or not all(isinstance(k, str) for k in fields):
+        raise SchemaError(f"{path}: context field 'kbench_config_fields' is not a list of names")
+    stating = {b.get("run_name"): b for b in benchmarks
+               if isinstance(b, dict) and b.get("run_type") == "aggregate" and "config_entry" not in b}
+    out = []
+    for b in benchmarks:
+        if isinstance(b, dict) and "config_entry" in b:
+            first = stating.get(b["config_entry"])
+            if first is None:
+                raise SchemaError(f"{path}: entry '{b.get('name', '?')}' names config_entry "
+                                  f"{json.dumps(b['config_entry'])[:80]}, which is no entry stating a configuration")
+            b = {**{k: first[k] for k in fields if k in first}, **b}
+        out.append(b)
+    return out
+
+
 def load_run(path) -> Run:
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
@@ -327,6 +352,7 @@ def load_run(path) -> Run:
     for i, b in enumerate(benches):
         if not isinstance(b, dict):
             raise SchemaError(f"{path}: benchmarks[{i}] is not an object")
+    benches = with_config_fields(benches, ctx, path)
     reasons = ctx.get("kbench_counter_reasons", {}) if isinstance(ctx.get("kbench_counter_reasons"), dict) else {}
     medians = [b for b in benches if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"]
     if medians:
@@ -343,7 +369,8 @@ def load_run(path) -> Run:
                 reps.setdefault(b.get("name"), []).append(t)
         for m, b in zip(measurements, medians):
             # The repetitions' medians: the median entry's own list where it
-            # has one (a pair's alloc/free split has no iteration entries).
+            # has one (a pair's alloc/free split has no iteration entries;
+            # files of before them being stated once have it everywhere).
             own = b.get("rep_medians_ns")
             if own is not None:
                 if not isinstance(own, list) or any(_number(t) is None for t in own):

@@ -60,12 +60,15 @@ def test_older_schemas_load_without_inventing_fields(old_run, repetitions_run):
     assert r.repetitions == 2 and len(r.rep_medians) == 2 and r.ops_per_batch == 128
 
 
-def test_the_compact_writer_and_the_one_before_load_to_the_same_measurements():
-    """fixture-6.12 and aggregates-schema-6.12 are one run's raw records
-    written by two versions of the JSON reporter (mean/median/stddev/cv
-    aggregates, iterations for every phase and counters per entry; and the
-    compact one). The report must not see the difference."""
-    new, old = load_run(FIXTURES / "fixture-6.12.json.gz"), load_run(FIXTURES / "aggregates-schema-6.12.json.gz")
+@pytest.mark.parametrize("older", ["compact-schema-6.12.json.gz", "aggregates-schema-6.12.json.gz"])
+def test_the_writer_and_the_ones_before_load_to_the_same_measurements(older):
+    """fixture-6.12, compact-schema-6.12 and aggregates-schema-6.12 are one
+    run's raw records written by three versions of the JSON reporter
+    (mean/median/stddev/cv aggregates, iterations for every phase and
+    counters per entry; the compact one; and the one that states a
+    configuration's fields and the repetitions' medians once). The report
+    must not see the difference."""
+    new, old = load_run(FIXTURES / "fixture-6.12.json.gz"), load_run(FIXTURES / older)
     assert len(new.measurements) == len(old.measurements) > 600
     by_name = {m.name: m for m in old.measurements}
     split = 0
@@ -76,13 +79,27 @@ def test_the_compact_writer_and_the_one_before_load_to_the_same_measurements():
             assert (a is None and b is None) or a == pytest.approx(b, rel=1e-6), (m.name, field, a, b)
         assert m.rep_medians == pytest.approx(o.rep_medians, rel=1e-6) and len(m.rep_medians) == 2, m.name
         assert m.counters_unsupported == o.counters_unsupported, m.name
-        assert (m.api, m.size, m.phase, m.state, m.repetitions) == (o.api, o.size, o.phase, o.state, o.repetitions)
+        assert (m.api, m.size, m.gfp, m.pattern, m.context, m.call, m.options, m.failures) == \
+            (o.api, o.size, o.gfp, o.pattern, o.context, o.call, o.options, o.failures), m.name
+        assert (m.phase, m.state, m.repetitions, m.unit, m.batches) == \
+            (o.phase, o.state, o.repetitions, o.unit, o.batches), m.name
         split += m.pattern == "pair" and m.phase in ("alloc", "free")
-    assert split > 100, "the split phases, whose repetitions only the median entry carries, were compared"
+    assert split > 100, "the split phases, which state their configuration by reference, were compared"
     doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
     assert "stddev" not in {b.get("aggregate_name") for b in doc["benchmarks"]}
     assert doc["context"]["kbench_counters_unsupported"] == ["cycles", "dtlb_load_misses", "dtlb_store_misses",
                                                              "instructions", "itlb_load_misses"]
+    assert sum("config_entry" in b for b in doc["benchmarks"]) > 100
+
+
+def test_a_reference_to_no_configuration_is_an_error(tmp_path):
+    doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
+    referring = next(b for b in doc["benchmarks"] if "config_entry" in b)
+    referring["config_entry"] = "kmalloc/size:3"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(SchemaError, match=r"names config_entry \"kmalloc/size:3\", which is no entry stating"):
+        load_run(bad)
 
 
 def test_not_a_kbench_file_is_an_error(tmp_path):

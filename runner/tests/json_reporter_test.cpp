@@ -24,6 +24,7 @@ RunResults sample_results() {
   ok.job.api = "kmalloc";
   ok.job.size = 65536;
   ok.job.ops_per_batch = auto_ops_per_batch(65536);
+  ok.job.batches = 3;  // each repetition below: three batch means
   ok.status = "ok";
   ok.call = "kmalloc";
   ok.counters_unsupported = {"cycles"};
@@ -91,27 +92,47 @@ TEST(JsonReporter, OneIterationPerRepetitionThenTheMedian) {
   // that and their own batch counts (a default run stays small).
   const std::set<std::string> gbench = {"name", "run_type", "iterations", "real_time", "cpu_time", "time_unit"};
   const std::set<std::string> iteration = {"repetition_index", "batches", "noisy_batches"};
-  size_t medians = 0;
+  // A configuration's fields in its first phase's entry only; the others
+  // name it, and the context lists those fields.
+  std::map<std::string, nlohmann::json> by_run_name;
+  for (const auto& b : doc["benchmarks"])
+    if (b["run_type"] == "aggregate") by_run_name[b["run_name"].get<std::string>()] = b;
+  const auto& config_fields = doc["context"]["kbench_config_fields"];
+  size_t medians = 0, referring = 0;
   for (const auto& b : doc["benchmarks"]) {
     for (const auto& k : gbench) EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
     if (b["run_type"] == "aggregate") {
       EXPECT_EQ(b["aggregate_name"], "median") << "mean, stddev and cv are fields of the median entry";
-      for (const char* k : {"experiment", "api",         "size_bytes", "gfp",    "pattern",          "ops_per_batch",
-                            "context",    "options",     "phase",      "unit",   "failures",         "p50_ns",
-                            "p90_ns",     "p99_ns",      "p999_ns",    "max_ns", "min_ns",           "noisy_batches",
-                            "emulated",   "repetitions", "run_name",   "rep_cv", "median_ci_low_ns", "rep_medians_ns"})
+      for (const char* k : {"phase", "unit", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "min_ns", "repetitions",
+                            "run_name", "rep_cv", "median_ci_low_ns", "batches"})
         EXPECT_TRUE(b.contains(k)) << k << " in " << b["name"];
+      const nlohmann::json* config = &b;
+      if (b.contains("config_entry")) {
+        ++referring;
+        ASSERT_TRUE(by_run_name.count(b["config_entry"].get<std::string>())) << b["config_entry"];
+        config = &by_run_name[b["config_entry"].get<std::string>()];
+        EXPECT_FALSE(config->contains("config_entry")) << "one step: the entry named states them";
+        for (const auto& k : config_fields) EXPECT_FALSE(b.contains(k.get<std::string>())) << k << " twice";
+      }
+      for (const char* k : {"experiment", "api", "size_bytes", "gfp", "pattern", "ops_per_batch", "context", "emulated",
+                            "call", "sweep", "options", "failures"}) {
+        EXPECT_TRUE(config->contains(k)) << k << " for " << b["name"];
+        EXPECT_NE(std::find(config_fields.begin(), config_fields.end(), k), config_fields.end()) << k;
+      }
+      EXPECT_TRUE(b.contains("noisy_batches")) << b["name"];
       ++medians;
     } else {
       EXPECT_EQ(b["run_type"], "iteration");
       for (const auto& [k, v] : b.items())
         EXPECT_TRUE(gbench.count(k) || iteration.count(k)) << k << " in " << b["name"] << ": the median's";
+      EXPECT_FALSE(b.contains("batches") || b.contains("noisy_batches")) << "the plan's batches, none noisy";
     }
     EXPECT_TRUE(std::regex_match(b["name"].get<std::string>(), name_re)) << b["name"];
     EXPECT_EQ(b["time_unit"], "ns");
     EXPECT_FALSE(b.contains("batch_ns")) << "per-batch samples stay in raw.ndjson";
   }
   EXPECT_EQ(medians, 4U);
+  EXPECT_EQ(referring, 2U) << "kmalloc's alloc and free name its pair entry";
   const auto& it0 = doc["benchmarks"][0];
   EXPECT_EQ(it0["name"], "kmalloc/size:64K/gfp:GFP_KERNEL/pattern:pair/n:16/ctx:preempt-on/pair");
   EXPECT_EQ(it0["run_type"], "iteration");
@@ -138,6 +159,17 @@ TEST(JsonReporter, OneIterationPerRepetitionThenTheMedian) {
   EXPECT_EQ(pair_median["counters_scope"], "alloc+free pair");
   EXPECT_EQ(median["counters_per_op"], nlohmann::json::object());
   EXPECT_EQ(median["counters_scope"], "op");
+}
+
+TEST(JsonReporter, AnIterationSaysSoWhenItsBatchesAreNotThePlans) {
+  RunResults r = sample_results();
+  r.configs[0].phases[0].reps[0].noisy_batches = 1;
+  r.configs[0].phases[0].reps[1].summary.n = 2;  // one discarded
+  const nlohmann::json doc = results_to_gbench_json(r);
+  EXPECT_EQ(doc["benchmarks"][0]["noisy_batches"], 1);
+  EXPECT_FALSE(doc["benchmarks"][0].contains("batches"));
+  EXPECT_EQ(doc["benchmarks"][1]["batches"], 2);
+  EXPECT_FALSE(doc["benchmarks"][1].contains("noisy_batches"));
 }
 
 TEST(JsonReporter, NumbersKeepSevenSignificantDigits) {

@@ -317,11 +317,21 @@ TEST(Plan, DynamicRunCountRepeatsUntilCvTargetOrCap) {
   p.cv_target = 0.03;
   p.max_repetitions = 8;
   {
-    FakeDevice noisy = alternating(0.5);
+    // 8 % apart: a cv of about 4 %, not clearly above 3 % from so few
+    // repetitions: repeated to the cap.
+    FakeDevice noisy = alternating(0.08);
     const RunResults r = run_and_analyze(p, noisy);
     EXPECT_EQ(noisy.calls, 8);
     EXPECT_TRUE(r.configs[0].cv_target_missed);
     EXPECT_EQ(r.configs[0].phases[0].repetitions, 8U);
+  }
+  {
+    // 50 % apart (plain TCG): a cv whose 95 % lower bound is above the
+    // target already; more runs would not lower it.
+    FakeDevice wild = alternating(0.5);
+    const RunResults r = run_and_analyze(p, wild);
+    EXPECT_EQ(wild.calls, 3);
+    EXPECT_TRUE(r.configs[0].cv_target_missed) << "left above the target: flagged";
   }
   {
     FakeDevice steady = alternating(0.0);
@@ -350,7 +360,7 @@ TEST(Plan, DynamicRunCountJudgesProbesByTheirOwnFigures) {
   ASSERT_EQ(r.configs[0].phases.size(), 1U);
   EXPECT_EQ(r.configs[0].phases[0].phase, "byte");
   EXPECT_EQ(r.configs[0].phases[0].repetitions, 5U);
-  FakeDevice noisy = alternating(0.5);
+  FakeDevice noisy = alternating(0.08);
   run_and_analyze(p, noisy);
   EXPECT_EQ(noisy.calls, 10) << "a noisy probe is repeated to the cap";
 }

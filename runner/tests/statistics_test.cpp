@@ -23,6 +23,15 @@ TEST(Statistics, EmptyAndSingle) {
   EXPECT_DOUBLE_EQ(one.stddev, 0.0);
 }
 
+// Against the exact chi-square quantiles (97.5 %: 4 df 11.1433, 9 df
+// 19.0228): the bound is cv * sqrt(df / quantile).
+TEST(Statistics, CvLowerBoundIsTheChiSquareBound) {
+  EXPECT_NEAR(cv_lower_bound(0.10, 5), 0.10 * std::sqrt(4 / 11.1433), 0.0005);
+  EXPECT_NEAR(cv_lower_bound(0.20, 10), 0.20 * std::sqrt(9 / 19.0228), 0.0005);
+  EXPECT_LT(cv_lower_bound(0.10, 5), cv_lower_bound(0.10, 50)) << "more samples, a tighter bound";
+  EXPECT_EQ(cv_lower_bound(0.10, 1), 0);
+}
+
 TEST(Statistics, KnownVector) {
   // Unsorted on purpose. Sorted: 1 2 3 4 5 6 7 8 9 10.
   const Summary s = summarize({7, 3, 10, 1, 9, 2, 8, 4, 6, 5});

@@ -119,7 +119,8 @@ void figures(const Ctx& c, Out& out) {
                   "kbench's own overhead and are marked unreliable.");
   if (missed)
     out.push_back(std::to_string(missed) +
-                  " configuration(s) still varied more than the cv_target after max_repetitions.");
+                  " configuration(s) varied more than the cv_target: repeated up to max_repetitions, or "
+                  "fewer where the spread was clearly larger (its 95 % lower bound above the target).");
 }
 
 void leftovers(const Ctx& c, Out& out) {

@@ -246,8 +246,9 @@ const std::array kOptions = {
            .lo = 0,
            .hi = 1000,
            .help = "Dynamic run count: repeat a configuration until the CV of its repetition medians is below "
-                   "cv_target or it has this many repetitions (0: off); configurations that hit the cap are "
-                   "flagged.",
+                   "cv_target or it has this many repetitions (0: off); not while the CV is clearly above the "
+                   "target (its 95 % lower bound above it), since more runs do not lower a CV. Configurations "
+                   "left above the target are flagged.",
            .to_run = [](RunSettings& r, const Value& v) { r.max_repetitions = as_u32(v); }},
     Option{.key = "cv_target",
            .where = kInRun,

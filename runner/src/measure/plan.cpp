@@ -411,8 +411,12 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
       std::vector<PlanEntry> round;
       for (uint32_t c = 0; c < plan.jobs.size(); ++c) {
         const Summary m = summarize(medians[c]);
+        // Settled, or its spread clearly the machine's (the cv's 95 % lower
+        // bound above the target): more repetitions would not bring the
+        // cv down, only double the time (plain TCG, every configuration).
         const bool settled = m.n >= 2 && m.cv <= plan.cv_target;
-        if (!skip[c] && !medians[c].empty() && medians[c].size() < plan.max_repetitions && !settled)
+        const bool out_of_reach = cv_lower_bound(m.cv, m.n) > plan.cv_target;
+        if (!skip[c] && !medians[c].empty() && medians[c].size() < plan.max_repetitions && !settled && !out_of_reach)
           round.push_back({c, static_cast<uint32_t>(medians[c].size())});
       }
       std::shuffle(round.begin(), round.end(), rng);

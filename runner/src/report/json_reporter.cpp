@@ -7,9 +7,13 @@
 // batches of ns per op, measured in the kernel; not for the alloc/free
 // split of a pair), then the "median" aggregate over the repetitions'
 // medians. The median entry is the measurement: its dimensions as fields,
-// the repetitions' medians and their cv, the pooled percentiles, a
+// the repetitions' cv (their medians are the iteration entries, or
+// rep_medians_ns for a pair's split), the pooled percentiles, a
 // 95 % confidence interval of the median, harness and net, counters; the
-// iterations carry only what compare.py reads. Configurations that were
+// iterations carry only what compare.py reads. A configuration's own fields
+// (dimensions, call, failures, ...) are in its first phase's entry; the
+// other phases' entries name it in "config_entry", and the context lists
+// those fields in "kbench_config_fields". Configurations that were
 // refused, invalid or failed are not timing entries (compare.py expects
 // times on every entry, and a made-up time would be a lie): they are
 // listed in "kbench_not_measured". Facts that are the same for every entry
@@ -22,6 +26,7 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "core/error.h"
@@ -42,18 +47,44 @@ void put_distribution(nlohmann::json& b, const Summary& s) {
   b["stddev_ns"] = s.stddev;
 }
 
-nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool emulated) {
+// What is the same for every phase of a configuration: its dimensions and
+// what happened to it as a whole. Stated in its first phase's entry only;
+// the others name that entry in "config_entry" (the context lists these
+// fields), which keeps a default run's results.json under 5 MB.
+nlohmann::json config_fields(const ConfigResult& c, bool emulated) {
   nlohmann::json b = dimensions_json(c.job);
-  b.update(nlohmann::json{{"phase", st.phase},
-                          {"unit", st.unit},
-                          {"threads", 1},
+  b.update(nlohmann::json{{"threads", 1},
                           {"call", c.call},
                           {"sweep", c.job.sweep},
                           {"warmup_batches", c.job.warmup_batches},
                           {"failures", c.failures},
                           {"footprint_bytes", c.footprint_bytes},
-                          {"emulated", emulated},
-                          {"repetitions", st.repetitions}});
+                          {"emulated", emulated}});
+  if (!c.reason.empty()) b["note"] = c.reason;
+  if (c.job.steady()) {
+    // A count only where one was taken: never a zero for "not counted".
+    const DeferredWork d = deferred_work(c);
+    if (d.vmap_purges) b["purges"] = *d.vmap_purges;
+    if (d.slab_flushes) b["slab_flushes"] = *d.slab_flushes;
+    if (d.purge_threshold_bytes) b["purge_threshold_bytes"] = d.purge_threshold_bytes;
+  }
+  // Where counters were asked for: those that are not there (an empty list
+  // when all are), less the run-wide ones (see hoist_unsupported_counters).
+  const bool counted =
+      !c.counters_unsupported.empty() ||
+      std::any_of(c.phases.begin(), c.phases.end(), [](const auto& st) { return !st.counters.empty(); });
+  if (counted) b["counters_unsupported"] = c.counters_unsupported;
+  if (c.ipi_tlb || c.ipi_cal) {
+    if (c.ipi_tlb) b["ipi_tlb"] = c.ipi_tlb;
+    b["ipi_cal"] = c.ipi_cal;
+  }
+  if (c.cv_target_missed) b["cv_target_missed"] = true;
+  return b;
+}
+
+// What each phase measured.
+nlohmann::json phase_fields(const ConfigResult& c, const PhaseStats& st) {
+  nlohmann::json b = {{"phase", st.phase}, {"unit", st.unit}, {"repetitions", st.repetitions}};
   if (st.harness_ns >= 0) {
     // raw (the measured figure), harness (the noop of the same loop
     // shape) and net (raw - harness, with a conservative interval).
@@ -78,28 +109,15 @@ nlohmann::json common_fields(const ConfigResult& c, const PhaseStats& st, bool e
     b["unreliable"] = true;
     b["unreliable_reason"] = "within 1% of the harness cost (noop loop)";
   }
-  if (!c.reason.empty()) b["note"] = c.reason;
-  if (c.job.steady()) {
-    // A count only where one was taken: never a zero for "not counted".
-    const DeferredWork d = deferred_work(c);
-    if (d.vmap_purges) b["purges"] = *d.vmap_purges;
-    if (d.slab_flushes) b["slab_flushes"] = *d.slab_flushes;
-    if (d.purge_threshold_bytes) b["purge_threshold_bytes"] = d.purge_threshold_bytes;
-  }
-  // Counters: a value only where the counter exists; otherwise its name,
-  // and the reason once in the context.
+  // Counters: a value only where the counter exists; otherwise its name
+  // (in the configuration's fields), and the reason once in the context.
   if (!c.counters_unsupported.empty() || !st.counters.empty()) {
     nlohmann::json per_op = nlohmann::json::object();
     for (const auto& k : st.counters) per_op[k.name] = k.per_op;
     b["counters_per_op"] = per_op;
-    b["counters_unsupported"] = c.counters_unsupported;  // less the run-wide ones, below
     // Each slot's counters are read around its own loops: per its unit.
     b["counters_scope"] = st.unit == "pair" ? "alloc+free pair" : st.unit;
     if (st.counters_multiplexed) b["counters_multiplexed"] = true;
-  }
-  if (c.ipi_tlb || c.ipi_cal) {
-    b["ipi_tlb"] = c.ipi_tlb;
-    b["ipi_cal"] = c.ipi_cal;
   }
   return b;
 }
@@ -166,6 +184,7 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
   nlohmann::json benchmarks = nlohmann::json::array();
   nlohmann::json not_measured = nlohmann::json::array();
   nlohmann::json footprints = nlohmann::json::array();
+  std::set<std::string> config_keys;
   for (const auto& c : r.configs) {
     if (c.job.experiment == KBENCH_EXP_FOOTPRINT && c.values.is_object()) {
       nlohmann::json f = dimensions_json(c.job);
@@ -179,14 +198,16 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
       not_measured.push_back(not_measured_entry(c));
       continue;
     }
+    const nlohmann::json config = config_fields(c, r.emulated);
+    for (const auto& k : config.items()) config_keys.insert(k.key());
+    const std::string first = measurement_name(c.job, c.phases.front().phase);
     for (const auto& st : c.phases) {
       const std::string name = measurement_name(c.job, st.phase);
-      const nlohmann::json common = common_fields(c, st, r.emulated);
       // One iteration entry per repetition, what compare.py's U test
       // compares, for each configuration's own figures; the split of a
       // pair into its alloc and free (the same pairs, each operation
-      // timed) carries its repetitions as rep_medians_ns only, which keeps
-      // a default run's results.json under 5 MB.
+      // timed) carries its repetitions as rep_medians_ns only. Batch
+      // counts only where they are not the plan's.
       const bool split =
           c.job.experiment == KBENCH_EXP_ALLOC && c.job.pattern == KBENCH_PATTERN_PAIR && st.phase != "pair";
       nlohmann::json rep_medians = nlohmann::json::array();
@@ -195,26 +216,29 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
         if (!rep.summary.n) continue;
         rep_medians.push_back(rep.summary.median);
         if (split) continue;
-        benchmarks.push_back({{"name", name},
-                              {"run_type", "iteration"},
-                              {"repetition_index", index++},
-                              {"iterations", rep.ops},
-                              {"real_time", rep.summary.median},
-                              {"cpu_time", rep.summary.median},
-                              {"time_unit", "ns"},
-                              {"batches", rep.summary.n},
-                              {"noisy_batches", rep.noisy_batches}});
+        nlohmann::json it = {
+            {"name", name},          {"run_type", "iteration"},         {"repetition_index", index++},
+            {"iterations", rep.ops}, {"real_time", rep.summary.median}, {"cpu_time", rep.summary.median},
+            {"time_unit", "ns"}};
+        if (rep.summary.n != c.job.batches) it["batches"] = rep.summary.n;
+        if (rep.noisy_batches) it["noisy_batches"] = rep.noisy_batches;
+        benchmarks.push_back(std::move(it));
       }
       // The median over the repetitions' medians, as Google Benchmark
       // names its aggregate: the measurement. It also carries the
-      // repetitions' medians and their cv, the pooled distribution of
-      // batch means and the confidence interval of the pooled median.
+      // repetitions' medians (where there are no iteration entries) and
+      // their cv, the pooled distribution of batch means and the
+      // confidence interval of the pooled median.
       nlohmann::json b = {{"name", name + "_median"},          {"run_name", name},
                           {"run_type", "aggregate"},           {"aggregate_name", "median"},
                           {"iterations", st.repetitions},      {"real_time", st.rep_medians.median},
                           {"cpu_time", st.rep_medians.median}, {"time_unit", "ns"}};
-      b.update(common);
-      b["rep_medians_ns"] = std::move(rep_medians);
+      if (name == first)
+        b.update(config);
+      else
+        b["config_entry"] = first;
+      b.update(phase_fields(c, st));
+      if (split) b["rep_medians_ns"] = std::move(rep_medians);
       b["rep_cv"] = st.rep_medians.cv;
       put_distribution(b, st.pooled);
       b["median_ci_low_ns"] = st.median_ci.low;
@@ -223,11 +247,11 @@ nlohmann::json results_to_gbench_json(const RunResults& r) {
       b["batches"] = st.pooled.n;
       b["noisy_batches"] = st.noisy_batches;
       if (st.discarded_batches) b["discarded_batches"] = st.discarded_batches;
-      if (c.cv_target_missed) b["cv_target_missed"] = true;
       benchmarks.push_back(std::move(b));
     }
   }
   doc["benchmarks"] = std::move(benchmarks);
+  doc["context"]["kbench_config_fields"] = config_keys;
   hoist_unsupported_counters(doc);
   round_numbers(doc["benchmarks"]);
   doc["kbench_not_measured"] = std::move(not_measured);

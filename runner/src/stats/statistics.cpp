@@ -77,4 +77,13 @@ Interval median_ci(std::vector<double> v, double level) {
   return ci;
 }
 
+double cv_lower_bound(double cv, size_t n) {
+  if (n < 2) return 0;
+  const double k = static_cast<double>(n - 1);
+  const double z = 1.959964;  // the standard normal's 97.5 % quantile
+  const double h = 2.0 / (9.0 * k);
+  const double chi2_upper = k * std::pow(1.0 - h + z * std::sqrt(h), 3);  // chi-square's 97.5 % quantile, k df
+  return cv * std::sqrt(k / chi2_upper);
+}
+
 }  // namespace kbench

@@ -20,6 +20,14 @@ double percentile_sorted(const std::vector<double>& sorted, double p);
 // n = 0 gives an all-zero Summary with n = 0; n = 1 gives stddev 0.
 Summary summarize(std::vector<double> values);
 
+// The lower bound of a 95 % confidence interval for the coefficient of
+// variation of what was sampled, from a sample's cv over n values: the
+// chi-square interval of the variance (normal samples), its quantile by
+// Wilson and Hilferty (within 1 % from n = 3). When it is above a target,
+// the spread is the machine's: more samples would not bring the cv under
+// it. 0 for n < 2.
+double cv_lower_bound(double cv, size_t n);
+
 struct Interval {
   double low = 0, high = 0;
   double coverage = 0;  // the exact confidence the interval has (>= the level asked, if n allows)
