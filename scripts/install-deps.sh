@@ -18,7 +18,7 @@ run_pkgs=(
 	qemu-system-x86 python3 python3-scipy python3-matplotlib python3-numpy libbenchmark-tools
 )
 test_pkgs=(
-	libgtest-dev libgmock-dev python3-pytest clang-format clang-tidy chromium
+	libgtest-dev libgmock-dev python3-pytest python3-junitparser clang-format clang-tidy chromium
 )
 
 pkgs=("${run_pkgs[@]}")

@@ -8,6 +8,7 @@ import sys
 
 from . import SchemaError, advise, load_run, write_report
 from ._compare import compare
+from ._compare_report import FORMATS, Verdicts
 
 
 def parse_size(text: str) -> int:
@@ -19,8 +20,32 @@ def parse_size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"bad size '{text}': write e.g. 64, 4K, 256K or 4M") from None
 
 
+def parse_share(text: str) -> float:
+    t = text.strip()
+    try:
+        v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad threshold '{text}': write e.g. 5% or 0.05") from None
+    if not 0 <= v < 10:
+        raise argparse.ArgumentTypeError(f"bad threshold '{text}': between 0% and 1000%")
+    return v
+
+
+# Exit codes of compare: 0 no regression above the threshold (or no
+# threshold), 1 bad input, 2 significant regressions above it, 4 nothing
+# could be tested (kselftest's skip).
+GATE_FAILED, GATE_SKIPPED = 2, 4
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # Bad input exits 1, as everywhere in kbench: 2 is compare's gate.
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="kbench_report", description=__doc__,
+    p = _Parser(prog="kbench_report", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     h = sub.add_parser("html", help="write DIR/index.html with plots of one or more results.json files")
@@ -29,6 +54,10 @@ def main(argv=None) -> int:
     c = sub.add_parser("compare", help="compare two results.json files: ratios and significance")
     c.add_argument("base")
     c.add_argument("other")
+    c.add_argument("--fail-above", type=parse_share, metavar="PCT",
+                   help="exit 2 when a measurement is a significant regression larger than this (e.g. 5%%)")
+    c.add_argument("--format", choices=sorted(FORMATS), default="text")
+    c.add_argument("--output", help="write there instead of standard output")
     a = sub.add_parser("advise", help="which allocation API to use, from measurements")
     a.add_argument("--size", type=parse_size, required=True)
     a.add_argument("--atomic", action="store_true", help="the caller may not sleep")
@@ -49,11 +78,23 @@ def main(argv=None) -> int:
             return 0
         if args.cmd == "compare":
             base, other = load_run(args.base), load_run(args.other)
-            changes = compare(base, other)
-            print(f"{other.label} against {base.label}: {len(changes)} measurements in both")
-            for ch in sorted(changes, key=lambda c: (not c.significant, -abs(c.ratio - 1))):
-                print(f"  {ch.name:70s} {ch.verdict()}")
-            return 0
+            v = Verdicts(f"{other.label} against {base.label}", compare(base, other), args.fail_above)
+            text = FORMATS[args.format](v)
+            if args.output:
+                with open(args.output, "w") as f:
+                    f.write(text)
+                if v.threshold is not None:
+                    print(v.gate())
+            else:
+                sys.stdout.write(text)
+            if v.threshold is None:
+                return 0
+            if args.output or args.format != "text":  # else the text above lists them
+                for c in v.failures[:20]:
+                    print(f"regression: {c.name}: {c.verdict()}", file=sys.stderr)
+                if len(v.failures) > 20:
+                    print(f"... and {len(v.failures) - 20} more", file=sys.stderr)
+            return GATE_FAILED if v.failures else 0 if v.tested else GATE_SKIPPED
         adv = advise(load_run(args.results), args.size, args.atomic, args.contiguous, args.hot,
                      args.forward_progress)
         print("\n".join(adv.lines()))

@@ -33,7 +33,7 @@ def test_module_builds_with_w1_and_no_warnings(kernel, tmp_path):
 
 
 def test_checkpatch_finds_no_errors_or_warnings():
-    checkpatch = script("fetch-checkpatch.sh", CACHE)
+    checkpatch = Path(script("fetch-kernel-tools.sh", CACHE)) / "scripts" / "checkpatch.pl"
     proc = subprocess.run(["perl", checkpatch, "--no-tree", "--terse", "--show-types", "-f",
                            *map(str, MODULE_SOURCES)], capture_output=True, text=True, timeout=300)
     problems = [line for line in proc.stdout.splitlines() if ": ERROR:" in line or ": WARNING:" in line]
@@ -42,8 +42,8 @@ def test_checkpatch_finds_no_errors_or_warnings():
 
 
 def test_ioctl_magic_is_unassigned_upstream():
-    script("fetch-checkpatch.sh", CACHE)  # also caches ioctl-number.rst
-    registry = (CACHE / "checkpatch" / "Documentation" / "userspace-api" / "ioctl" / "ioctl-number.rst").read_text()
+    tools = Path(script("fetch-kernel-tools.sh", CACHE))
+    registry = (tools / "Documentation" / "userspace-api" / "ioctl" / "ioctl-number.rst").read_text()
     uapi = (ROOT / "kbench-module" / "include" / "uapi" / "linux" / "kbench.h").read_text()
     magic = re.search(r"#define KBENCH_IOC_MAGIC\s+(0x[0-9A-Fa-f]+)", uapi).group(1).upper().replace("0X", "0x")
     taken = {m.upper().replace("0X", "0x") for m in re.findall(r"^(0x[0-9A-Fa-f]{2})\s", registry, re.M)}

@@ -412,8 +412,11 @@ int cmd_kernels() {
   return 0;
 }
 
-int cmd_compare(const std::string& base, const std::string& other) {
-  return run_report_package({"compare", base, other});
+int cmd_compare(const CompareArgs& a) {
+  std::vector<std::string> args = {"compare", a.base, a.other, "--format", a.format};
+  if (!a.fail_above.empty()) args.insert(args.end(), {"--fail-above", a.fail_above});
+  if (!a.output.empty()) args.insert(args.end(), {"--output", a.output});
+  return run_report_package(args);
 }
 
 int cmd_advise(const AdviseArgs& a) {

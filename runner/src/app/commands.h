@@ -53,7 +53,15 @@ int cmd_history(const std::string& db_path, int limit);
 
 // The Python report package (reports/kbench_report) does the plotting.
 int cmd_report(const std::vector<std::string>& results, const std::string& out);
-int cmd_compare(const std::string& base, const std::string& other);
+struct CompareArgs {
+  std::string base, other;
+  std::string fail_above;  // e.g. "5%": a CI gate; empty: none
+  std::string format = "text";
+  std::string output;  // empty: standard output
+};
+// The exit code of the comparison: 0, 2 (regressions above the threshold),
+// 4 (nothing could be tested); errors are thrown.
+int cmd_compare(const CompareArgs& args);
 struct AdviseArgs {
   std::string size;
   bool atomic = false;

@@ -117,11 +117,21 @@ int main(int argc, char** argv) {
   report_cmd->add_option("results", report_results, "results.json files (one section each)")->required();
   report_cmd->add_option("-o,--out", report_out, "Directory for index.html and its images")->capture_default_str();
 
-  std::string cmp_base, cmp_other;
+  kbench::CompareArgs cmp;
   auto* compare_cmd = app.add_subcommand(
-      "compare", "Compare two results.json files (e.g. two kernels): ratio and significance per measurement.");
-  compare_cmd->add_option("base", cmp_base, "The reference results.json")->required();
-  compare_cmd->add_option("other", cmp_other, "The results.json compared with it")->required();
+      "compare",
+      "Compare two results.json files (e.g. two kernels): per measurement the ratio with its 95 % interval and a U "
+      "test on the repetitions, Benjamini-Hochberg across all of them; regressions first. As a CI gate: "
+      "--fail-above 5% exits 2 when a significant regression is larger than 5 % (4: nothing could be tested, 1: "
+      "bad input), --format ktap|junit for kselftest, KernelCI or any CI.");
+  compare_cmd->add_option("base", cmp.base, "The reference results.json")->required();
+  compare_cmd->add_option("other", cmp.other, "The results.json compared with it")->required();
+  compare_cmd->add_option("--fail-above", cmp.fail_above,
+                          "Exit 2 when a measurement is a significant regression larger than this, e.g. 5%");
+  compare_cmd->add_option("--format", cmp.format, "text, ktap (kernel test format) or junit (XML)")
+      ->check(CLI::IsMember({"text", "ktap", "junit"}))
+      ->capture_default_str();
+  compare_cmd->add_option("--output", cmp.output, "Write the comparison there instead of standard output");
 
   kbench::AdviseArgs adv;
   auto* advise_cmd = app.add_subcommand(
@@ -157,7 +167,7 @@ int main(int argc, char** argv) {
     if (*import_cmd) return kbench::cmd_import(imp);
     if (*history_cmd) return kbench::cmd_history(db, limit);
     if (*report_cmd) return kbench::cmd_report(report_results, report_out);
-    if (*compare_cmd) return kbench::cmd_compare(cmp_base, cmp_other);
+    if (*compare_cmd) return kbench::cmd_compare(cmp);
     if (*advise_cmd) return kbench::cmd_advise(adv);
     if (*show_cmd) return kbench::cmd_show(db, run_id);
     if (*kernels_cmd) return kbench::cmd_kernels();
