@@ -3,9 +3,11 @@
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +63,38 @@ def test_kernels_lists_debians_builds_and_an_exact_one_runs(kbench_bin, tmp_path
     assert ctx["target_details"]["kernel_package_version"] == version and version.startswith(exact[5:])
     assert kbench("kernels").stdout.count(f"{kernel} ") == 1 and f"{version}  " in kbench("kernels").stdout
     assert [r for r in kbench("kernels").stdout.splitlines() if r.startswith(exact + " ")][0].split()[-1] == "yes"
+
+
+def test_a_kernel_tree_you_built_is_a_target(kbench_bin, tmp_path):
+    """--target qemu:PATH boots PATH/arch/x86/boot/bzImage and builds the
+    module against PATH, as a developer bisecting has it. The tree here is
+    laid out from a Debian kernel's image and headers (no kernel compile in
+    CI); a real one is `make defconfig && make -j$(nproc)`."""
+    fetch = [str(ROOT / "scripts" / "fetch-kernel.sh"), "6.12", str(ROOT / "build" / "cache" / "kernels")]
+    dist = Path(subprocess.run(fetch, capture_output=True, text=True, check=True, timeout=900).stdout.strip())
+    tree = tmp_path / "linux"
+    tree.mkdir()
+    subprocess.run(["cp", "-rL", f"{dist}/kdir/.", str(tree)], check=True)
+    # Not built yet: said before anything boots.
+    proc = kbench("run", "-c", "configs/quick.toml", "--target", f"qemu:{tree}", "--out", tmp_path / "o", check=False)
+    assert proc.returncode == 1 and "is not built (no arch/x86/boot/bzImage)" in proc.stderr, proc.stderr
+    (tree / "arch" / "x86" / "boot").mkdir(parents=True)
+    shutil.copy(dist / "vmlinuz", tree / "arch" / "x86" / "boot" / "bzImage")
+    kbench("run", "-c", "configs/quick.toml", "--target", f"qemu:{tree}", "--out", tmp_path / "o", "-r", "1",
+           "--no-history", "--no-selftest", "--no-kernel-warmup", timeout=1200)
+    res = json.loads((tmp_path / "o" / "results.json").read_text())
+    ctx = res["context"]
+    release = (dist / "release").read_text().strip()
+    assert ctx["target"] == f"qemu:{tree}" and ctx["kernel_release"] == release and ctx["emulated"] is True
+    details = ctx["target_details"]
+    assert details["kernel_tree"] == str(tree.resolve()) and details["kernel_series"] == "tree"
+    assert "kernel_package_version" not in details, "a tree is no Debian package"
+    assert any(b.get("api") == "kmalloc" for b in res["benchmarks"])
+    built = list((ROOT / "build" / "cache" / "modules").glob(f"tree-*-{release}/kbench.ko"))
+    assert built, "the module was built against the tree, in a cache directory of its own"
+    missing = kbench("run", "-c", "configs/quick.toml", "--target", f"qemu:{tmp_path}/nowhere", "--out",
+                     tmp_path / "o2", check=False)
+    assert missing.returncode == 1 and "no kernel tree at" in missing.stderr
 
 
 def test_dry_run_plans_without_running(kbench_bin):

@@ -38,8 +38,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-c,--config", run.config, "Sweep file, e.g. configs/default.toml")->required();
   run_cmd->add_option(
       "-t,--target", run.target,
-      "host | qemu:6.1 | qemu:6.12 | qemu:6.12.107 (an exact build) | any qemu one with -rt; `kbench kernels` "
-      "lists them (default: host if usable, else qemu:6.12)");
+      "host | qemu:6.1 | qemu:6.12 | qemu:6.12.107 (an exact build) | any qemu one with -rt | qemu:PATH, a kernel "
+      "tree you built (bzImage, and the tree as KDIR; e.g. qemu:./linux); `kbench kernels` lists Debian's "
+      "(default: host if usable, else qemu:6.12)");
   run_cmd->add_option("-o,--out", run.out, "Output directory for results.json and raw records")->capture_default_str();
   run_cmd->add_option("--mem-cap-mb", run.mem_cap_mb, "Module memory cap per run in MiB (default: a quarter of RAM)");
   run_cmd->add_option("--kernel-args", run.kernel_args,

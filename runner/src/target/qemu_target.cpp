@@ -75,8 +75,71 @@ size_t count_job_records(const std::string& path, size_t* bytes_seen) {
   return n;
 }
 
+// One of kbench's scripts; its standard output, trimmed.
+std::string run_script(const Paths& paths, const std::string& name, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {paths.source_dir + "/scripts/" + name};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const CommandResult r = run_command(argv);
+  if (r.exit_code != 0) throw Error(name + " failed (exit " + std::to_string(r.exit_code) + ")");
+  return trim(r.out);
+}
+
+// The kernel a guest boots and the tree its module is built against: a
+// Debian build from the archive (fetch-kernel.sh), or a developer's own
+// built tree (bzImage and the tree as KDIR, as when bisecting).
+struct GuestKernel {
+  std::string image, kdir, release, module_dir;
+  nlohmann::json details;  // what identifies it, for the context
+};
+
+GuestKernel debian_kernel(const std::string& series, const Paths& paths) {
+  GuestKernel k;
+  const std::string dir = run_script(paths, "fetch-kernel.sh", {series, paths.cache_dir + "/kernels"});
+  k.image = dir + "/vmlinuz";
+  k.kdir = dir + "/kdir";
+  k.release = trim(read_file(dir + "/release"));
+  k.module_dir = paths.cache_dir + "/modules/" + k.release;
+  k.details = {{"kernel_package_version", trim(read_file(dir + "/package_version"))}, {"kernel_series", series}};
+  return k;
+}
+
+GuestKernel tree_kernel(const std::string& path, const Paths& paths) {
+  std::error_code ec;
+  const fs::path tree = fs::canonical(path, ec);
+  if (ec || !fs::is_directory(tree))
+    throw Error("no kernel tree at " + path, "qemu:PATH takes a built kernel tree, e.g. --target qemu:$HOME/linux");
+  const fs::path image = tree / "arch/x86/boot/bzImage";
+  if (!fs::exists(tree / "Makefile") || !fs::exists(tree / ".config"))
+    throw Error(path + " is not a configured kernel tree (no Makefile and .config)",
+                "configure and build it: make defconfig && make -j$(nproc)");
+  if (!fs::exists(tree / "include/config/kernel.release") || !fs::exists(image))
+    throw Error(path + " is not built (no " +
+                    (fs::exists(image) ? "include/config/kernel.release" : "arch/x86/boot/bzImage") + ")",
+                "build it: make -j$(nproc) (bzImage and modules; external modules need Module.symvers)");
+  GuestKernel k;
+  k.image = image.string();
+  k.kdir = tree.string();
+  k.release = trim(read_file((tree / "include/config/kernel.release").string()));
+  // One module build per tree: a bisect's next step rebuilds it (Kbuild
+  // sees the tree's headers change).
+  const size_t h = std::hash<std::string>{}(tree.string());
+  char tag[17];
+  std::snprintf(tag, sizeof tag, "%016zx", h);
+  k.module_dir = paths.cache_dir + "/modules/tree-" + std::string(tag, 8) + "-" + k.release;
+  k.details = {{"kernel_tree", tree.string()}, {"kernel_series", "tree"}};
+  if (fs::exists(tree / ".git")) {
+    const CommandResult r = run_command({"git", "-C", tree.string(), "describe", "--always", "--dirty", "--tags"});
+    if (r.exit_code == 0) k.details["kernel_tree_revision"] = trim(r.out);
+  }
+  return k;
+}
+
+bool is_tree_spec(const std::string& what) { return what.find('/') != std::string::npos; }
+
 class QemuTarget final : public Target {
  public:
+  // series: a Debian series or build (6.12, 6.12.107-rt), or a path to a
+  // built kernel tree (it has a '/').
   QemuTarget(std::string series, Paths paths, TargetOptions opts)
       : series_(std::move(series)), paths_(std::move(paths)), opts_(std::move(opts)) {}
 
@@ -88,10 +151,10 @@ class QemuTarget final : public Target {
                  const std::atomic<bool>* stop) override {
     if (!have_program("qemu-system-x86_64"))
       throw Error("qemu-system-x86_64 is not installed", "apt-get install qemu-system-x86 (make run installs it)");
-    const std::string kernel_dir = script("fetch-kernel.sh", {series_, paths_.cache_dir + "/kernels"});
-    const std::string release = trim(read_file(kernel_dir + "/release"));
+    const GuestKernel kernel = is_tree_spec(series_) ? tree_kernel(series_, paths_) : debian_kernel(series_, paths_);
+    const std::string& release = kernel.release;
     std::cerr << "kbench: guest kernel " << release << "\n";
-    const std::string ko = script("build-module.sh", {kernel_dir + "/kdir", paths_.cache_dir + "/modules/" + release});
+    const std::string ko = script("build-module.sh", {kernel.kdir, kernel.module_dir});
     const std::string busybox = script("fetch-busybox.sh", {paths_.cache_dir});
     if (::access(paths_.agent.c_str(), X_OK) != 0)
       throw Error("the guest agent " + paths_.agent + " is missing", "build it: make build");
@@ -140,7 +203,7 @@ class QemuTarget final : public Target {
                                      "-smp",
                                      icount ? "1" : "2",
                                      "-kernel",
-                                     kernel_dir + "/vmlinuz",
+                                     kernel.image,
                                      "-initrd",
                                      initrd,
                                      "-append",
@@ -155,15 +218,14 @@ class QemuTarget final : public Target {
     // following the host's, so waits (workqueues, the clocksource watchdog)
     // cost the same on every boot and no host time leaks into a figure.
     if (icount) argv.insert(argv.begin() + 3, {"-icount", kIcount});
-    details_ = {{"kernel_release", release},
-                {"kernel_package_version", trim(read_file(kernel_dir + "/package_version"))},
-                {"kernel_series", series_},
-                {"qemu_command", argv},
-                {"console_log", console},
-                {"accel", kAccel},
-                {"guest_mem_mb", opts_.guest_mem_mb},
-                {"guest_cpus", icount ? 1 : 2},
-                {"clock", opts_.qemu_clock}};
+    details_ = kernel.details;
+    details_.update(nlohmann::json{{"kernel_release", release},
+                                   {"qemu_command", argv},
+                                   {"console_log", console},
+                                   {"accel", kAccel},
+                                   {"guest_mem_mb", opts_.guest_mem_mb},
+                                   {"guest_cpus", icount ? 1 : 2},
+                                   {"clock", opts_.qemu_clock}});
     if (icount) details_["icount"] = kIcount;
 
     std::cerr << "kbench: booting " << release << " in QEMU (TCG, EMULATED)\n";
@@ -193,11 +255,7 @@ class QemuTarget final : public Target {
 
  private:
   std::string script(const std::string& name, const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {paths_.source_dir + "/scripts/" + name};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const CommandResult r = run_command(argv);
-    if (r.exit_code != 0) throw Error(name + " failed (exit " + std::to_string(r.exit_code) + ")");
-    return trim(r.out);
+    return run_script(paths_, name, args);
   }
 
   // QEMU's monitor socket: in the run's directory when its path is short
@@ -305,6 +363,8 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
   // (6.12.107, 6.1.0-57), either with -rt for the PREEMPT_RT flavour.
   static const std::regex series(R"(qemu:([0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?(-rt)?))");
   if (std::smatch m; std::regex_match(spec, m, series)) return make_qemu_target(m[1].str(), paths, opts);
+  // qemu:PATH: a kernel tree the user built (a path has a '/': ./linux).
+  if (spec.rfind("qemu:", 0) == 0 && is_tree_spec(spec.substr(5))) return make_qemu_target(spec.substr(5), paths, opts);
   if (spec == "auto" || spec.empty()) {
     std::string why;
     if (host_target_usable(&why)) return make_host_target(paths, opts);
@@ -313,8 +373,9 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
     return make_qemu_target("6.12", paths, opts);
   }
   throw Error("unknown target '" + spec + "'",
-              "targets: host, qemu:6.1, qemu:6.12, an exact build such as qemu:6.12.107, any of them with -rt "
-              "(default: host if usable, else qemu:6.12); `kbench kernels` lists what Debian offers");
+              "targets: host, qemu:6.1, qemu:6.12, an exact build such as qemu:6.12.107, any of them with -rt, "
+              "qemu:PATH for a kernel tree you built (e.g. qemu:./linux) (default: host if usable, else "
+              "qemu:6.12); `kbench kernels` lists what Debian offers");
 }
 
 Paths default_paths() {
