@@ -104,6 +104,8 @@ static void kb_fill_info(struct kbench_info *info)
 		info->flags |= KBENCH_INFO_VMALLOC_NOWAIT;
 	if (KBENCH_HAVE_SLAB_NO_MERGE)
 		info->flags |= KBENCH_INFO_SLAB_NO_MERGE;
+	if (kbench_test_hook_set())
+		info->flags |= KBENCH_INFO_TEST_HOOK;
 	info->clock_khz = kbench_clock_khz();
 	info->page_size = PAGE_SIZE;
 	info->max_page_order = KBENCH_MAX_PAGE_ORDER;

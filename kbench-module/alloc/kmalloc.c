@@ -6,13 +6,49 @@
  * lookup, not the constant-size kmalloc_caches[] shortcut. Sizes above
  * KMALLOC_MAX_CACHE_SIZE go straight to the page allocator.
  */
+#include <linux/delay.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "../kbench.h"
 
+/*
+ * A test hook, for kbench's own regression tests only: a planted
+ * regression. test_kmalloc_extra_ns delays every allocation of the kmalloc
+ * API (not kzalloc, not any other) by that many ns (ndelay), so a
+ * comparison with a run without it must find exactly kmalloc slower, by
+ * that much. Set at load time only; the module then says so in its info
+ * (KBENCH_INFO_TEST_HOOK) and the runner warns that the figures are not
+ * the kernel's. At 0 (the default) the loops are the plain ones.
+ */
+static unsigned int test_kmalloc_extra_ns;
+module_param(test_kmalloc_extra_ns, uint, 0444);
+MODULE_PARM_DESC(test_kmalloc_extra_ns,
+		 "test hook: delay each kmalloc of the kmalloc API by this many ns (a planted regression)");
+
+bool kbench_test_hook_set(void)
+{
+	return test_kmalloc_extra_ns != 0;
+}
+
 KBENCH_DEFINE_LOOPS(kb_kmalloc, "kmalloc", kmalloc(size, gfp), kfree);
+KBENCH_DEFINE_LOOPS(kb_kmalloc_planted, "kmalloc",
+		    ({ ndelay(test_kmalloc_extra_ns); kmalloc(size, gfp); }),
+		    kfree);
 KBENCH_DEFINE_LOOPS(kb_kzalloc, "kzalloc", kzalloc(size, gfp), kfree);
+
+/* The planted loops when the hook is set; nothing made, nothing to undo. */
+static int kb_kmalloc_prepare(struct kbench_run_ctx *ctx)
+{
+	if (test_kmalloc_extra_ns)
+		ctx->loops = &kb_kmalloc_planted_loops;
+	return 0;
+}
+
+static void kb_kmalloc_teardown(struct kbench_run_ctx *ctx)
+{
+}
 
 static u64 kb_kmalloc_obj_bytes(const struct kbench_run_ctx *ctx)
 {
@@ -33,6 +69,8 @@ const struct kbench_alloc_ops kbench_kmalloc_ops = {
 	.note = "shared kmalloc-<size> caches; above KMALLOC_MAX_CACHE_SIZE straight from the page allocator",
 	.max_size = KMALLOC_MAX_SIZE,
 	.obj_bytes = kb_kmalloc_obj_bytes,
+	.prepare = kb_kmalloc_prepare,
+	.teardown = kb_kmalloc_teardown,
 	.loops = &kb_kmalloc_loops,
 };
 

@@ -13,6 +13,7 @@
 #include "config/sweep.h"
 #include "fake_device.h"
 #include "measure/plan.h"
+#include "target/target.h"
 
 namespace kbench {
 namespace {
@@ -176,6 +177,28 @@ TEST(Records, WhatTheTargetSawGoWrongMakesTheRunIncompleteAndIsSaid) {
   EXPECT_TRUE(std::any_of(w.begin(), w.end(), [](const std::string& s) {
     return s.rfind("incomplete run: the guest kernel reported a soft lockup", 0) == 0;
   }));
+}
+
+// The planted regression's hook: the module says it is set, the results
+// say the figures are not the kernel's; the parameters reach insmod as one.
+TEST(Records, ATestHookInTheModuleIsWarnedAbout) {
+  FakeDevice dev = scripted(false);
+  StringSink sink;
+  execute_plan(three_jobs(), dev, sink, {}, nullptr, nullptr);
+  RawRun raw = read_records(sink.out);
+  ASSERT_TRUE(raw.module_before);
+  auto hooked = [](const RunResults& r) {
+    return std::any_of(r.warnings.begin(), r.warnings.end(),
+                       [](const std::string& s) { return s.rfind("TEST HOOK: ", 0) == 0; });
+  };
+  EXPECT_FALSE(hooked(analyze(raw, RunMeta{})));
+  raw.module_before->flags |= KBENCH_INFO_TEST_HOOK;
+  EXPECT_TRUE(hooked(analyze(raw, RunMeta{})));
+  TargetOptions o;
+  EXPECT_EQ(module_parameters(o), "");
+  o.mem_cap_mb = 64;
+  o.module_params = {"test_kmalloc_extra_ns=100"};
+  EXPECT_EQ(module_parameters(o), "mem_cap_mb=64 test_kmalloc_extra_ns=100");
 }
 
 TEST(Records, RunMetaRoundTripsForImport) {

@@ -63,6 +63,7 @@ TargetOptions target_options(const RunArgs& a) {
   TargetOptions o;
   o.kernel_args = a.kernel_args;
   o.mem_cap_mb = a.mem_cap_mb;
+  o.module_params = a.module_params;
   o.stall_timeout_s = a.stall_timeout_s;
   o.boot_timeout_s = a.boot_timeout_s;
   o.qemu_clock = a.qemu_clock;

@@ -15,6 +15,7 @@ struct RunArgs {
   std::string out = "out";
   std::string kernel_args;
   unsigned mem_cap_mb = 0;
+  std::vector<std::string> module_params;  // --module-param K=V
   unsigned stall_timeout_s = 300;
   unsigned boot_timeout_s = 120;
   std::string qemu_clock = "host";

@@ -43,6 +43,16 @@ int main(int argc, char** argv) {
       "(default: host if usable, else qemu:6.12)");
   run_cmd->add_option("-o,--out", run.out, "Output directory for results.json and raw records")->capture_default_str();
   run_cmd->add_option("--mem-cap-mb", run.mem_cap_mb, "Module memory cap per run in MiB (default: a quarter of RAM)");
+  run_cmd
+      ->add_option("--module-param", run.module_params,
+                   "Load kbench.ko with K=V too (repeatable). test_kmalloc_extra_ns=N is a test hook: every kmalloc "
+                   "of the kmalloc API N ns slower, a planted regression for checking a comparison; the results "
+                   "then say they are not the kernel's")
+      ->check([](const std::string& v) {
+        return v.find('=') == std::string::npos || v.find_first_of(" \t\n") != std::string::npos
+                   ? "write K=V without spaces, e.g. test_kmalloc_extra_ns=100"
+                   : "";
+      });
   run_cmd->add_option("--kernel-args", run.kernel_args,
                       "Extra guest kernel command line, e.g. init_on_alloc=0 (QEMU targets)");
   run_cmd

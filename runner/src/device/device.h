@@ -43,6 +43,7 @@ struct ModuleInfo {
 
   bool init_on_alloc() const { return flags & KBENCH_INFO_INIT_ON_ALLOC; }
   bool init_on_free() const { return flags & KBENCH_INFO_INIT_ON_FREE; }
+  bool test_hook() const { return flags & KBENCH_INFO_TEST_HOOK; }
 };
 void to_json(nlohmann::json& j, const ModuleInfo& info);
 // {"CONFIG_KASAN": false, ...} for every KBENCH_KCONFIG_* bit.

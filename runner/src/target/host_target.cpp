@@ -85,7 +85,7 @@ class HostTarget final : public Target {
     const std::string ko = trim(r.out);
     const int fd = ::open(ko.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error("cannot open " + ko + ": " + std::strerror(errno));
-    const std::string params = opts_.mem_cap_mb ? "mem_cap_mb=" + std::to_string(opts_.mem_cap_mb) : "";
+    const std::string params = module_parameters(opts_);
     const long rc = ::syscall(SYS_finit_module, fd, params.c_str(), 0);
     const int e = errno;
     ::close(fd);

@@ -181,7 +181,7 @@ class QemuTarget final : public Target {
     {
       std::ofstream(stage / "plan.json") << nlohmann::json(plan).dump() << "\n";
       std::ofstream params(stage / "kbench.params");
-      if (opts_.mem_cap_mb) params << "mem_cap_mb=" << opts_.mem_cap_mb << "\n";
+      params << module_parameters(opts_) << "\n";
     }
     const std::string initrd = (work / "initrd.cpio.gz").string();
     if (run_command({paths_.source_dir + "/scripts/mkinitramfs.sh", stage.string(), initrd}).exit_code != 0)
@@ -226,6 +226,7 @@ class QemuTarget final : public Target {
                                    {"guest_mem_mb", opts_.guest_mem_mb},
                                    {"guest_cpus", icount ? 1 : 2},
                                    {"clock", opts_.qemu_clock}});
+    if (!opts_.module_params.empty()) details_["module_params"] = opts_.module_params;
     if (icount) details_["icount"] = kIcount;
 
     std::cerr << "kbench: booting " << release << " in QEMU (TCG, EMULATED)\n";

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -32,7 +33,17 @@ struct TargetOptions {
   // instruction counts rather than times; one vCPU, as 6.1 hangs at two).
   std::string qemu_clock = "host";
   unsigned guest_mem_mb = 2048;  // QEMU guest RAM
+  // More parameters of kbench.ko, K=V each (the test hook
+  // test_kmalloc_extra_ns: a planted regression).
+  std::vector<std::string> module_params;
 };
+
+// What kbench.ko is loaded with, as insmod takes it: "mem_cap_mb=64 k=v".
+inline std::string module_parameters(const TargetOptions& o) {
+  std::string s = o.mem_cap_mb ? "mem_cap_mb=" + std::to_string(o.mem_cap_mb) : "";
+  for (const auto& p : o.module_params) s += (s.empty() ? "" : " ") + p;
+  return s;
+}
 
 class Target {
  public:

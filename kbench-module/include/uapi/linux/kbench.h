@@ -213,6 +213,7 @@ struct kbench_info {
 #define KBENCH_INFO_TSC			(1U << 3) /* cycles are TSC ticks */
 #define KBENCH_INFO_VMALLOC_NOWAIT	(1U << 4) /* __vmalloc(GFP_NOWAIT) */
 #define KBENCH_INFO_SLAB_NO_MERGE	(1U << 5) /* SLAB_NO_MERGE exists */
+#define KBENCH_INFO_TEST_HOOK		(1U << 6) /* a test parameter plants extra work: not the kernel's figures */
 
 /*
  * kbench_info.kconfig: how the running kernel was built, where that
