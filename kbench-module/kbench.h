@@ -427,7 +427,8 @@ u64 kbench_cache_obj_bytes(const struct kbench_run_ctx *ctx);
 long kbench_request(struct kbench_run_args *args);
 void kbench_request_init(void);
 u64 kbench_mem_cap(void);
-bool kbench_test_hook_set(void);	/* alloc/kmalloc.c */
+void kbench_test_hook_calibrate(void);	/* alloc/kmalloc.c */
+u64 kbench_test_hook_ns(void);
 
 /* kbench_batch.c: what experiments share. */
 struct kbench_batch_noise {

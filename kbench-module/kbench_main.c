@@ -18,7 +18,7 @@
 
 #include "kbench.h"
 
-static_assert(sizeof(struct kbench_info) == 240);
+static_assert(sizeof(struct kbench_info) == 248);	/* 240 before test_hook_ns */
 static_assert(sizeof(struct kbench_api_info) == 512);
 static_assert(sizeof(struct kbench_experiment_info) == 824);
 static_assert(sizeof(struct kbench_run_args) == 512);
@@ -104,7 +104,8 @@ static void kb_fill_info(struct kbench_info *info)
 		info->flags |= KBENCH_INFO_VMALLOC_NOWAIT;
 	if (KBENCH_HAVE_SLAB_NO_MERGE)
 		info->flags |= KBENCH_INFO_SLAB_NO_MERGE;
-	if (kbench_test_hook_set())
+	info->test_hook_ns = kbench_test_hook_ns();
+	if (info->test_hook_ns)
 		info->flags |= KBENCH_INFO_TEST_HOOK;
 	info->clock_khz = kbench_clock_khz();
 	info->page_size = PAGE_SIZE;
@@ -253,6 +254,7 @@ static int __init kbench_init(void)
 	if (ret)
 		return ret;
 	kbench_request_init();
+	kbench_test_hook_calibrate();
 	return misc_register(&kb_misc);
 }
 

@@ -110,7 +110,8 @@ nlohmann::json meta_to_json(const RunMeta& m) {
           {"date", m.date},
           {"discard_noisy", m.discard_noisy},
           {"repetitions", m.repetitions},
-          {"target_details", m.target_details}};
+          {"target_details", m.target_details},
+          {"campaign", m.campaign}};
 }
 
 RunMeta meta_from_json(const nlohmann::json& j) {
@@ -124,6 +125,7 @@ RunMeta meta_from_json(const nlohmann::json& j) {
   m.discard_noisy = j.value("discard_noisy", false);
   m.repetitions = j.value("repetitions", 0U);
   m.target_details = j.value("target_details", nlohmann::json::object());
+  m.campaign = j.value("campaign", "");
   return m;
 }
 
@@ -397,6 +399,7 @@ void fill_context(RunResults& r, const RawRun& raw, const RunMeta& meta,
   ctx["kbench_git_revision"] = meta.git_revision;
   ctx["kbench_abi_version"] = raw.module_before ? raw.module_before->abi_version : KBENCH_ABI_VERSION;
   ctx["target"] = meta.target;
+  if (!meta.campaign.empty()) ctx["kbench_campaign"] = meta.campaign;
   ctx["emulated"] = meta.emulated;
   ctx["config"] = meta.config_path;
   ctx["complete"] = r.complete;

@@ -161,6 +161,7 @@ struct RunMeta {
   bool discard_noisy = false;     // leave out batches flagged noisy (counted)
   uint32_t repetitions = 0;       // planned per configuration
   nlohmann::json target_details;  // e.g. the qemu command line
+  std::string campaign;           // `kbench matrix`: the runs measured together, one name
 };
 
 // RunMeta as the run.json beside raw.ndjson (written when a run starts, so

@@ -323,11 +323,14 @@ int cmd_history(const std::string& db_path, int limit) {
     return 0;
   }
   std::printf("%5s  %-24s  %-28s  %-10s  %-8s  %-10s  %8s  %s\n", "run", "date", "kernel", "target", "emulated",
-              "status", "measured", "config");
-  for (const auto& r : runs)
-    std::printf("%5lld  %-24s  %-28s  %-10s  %-8s  %-10s  %8lld  %s\n", static_cast<long long>(r.id),
+              "status", "measured", "config [campaign]");
+  for (const auto& r : runs) {
+    const std::string campaign = r.context.value("kbench_campaign", "");
+    std::printf("%5lld  %-24s  %-28s  %-10s  %-8s  %-10s  %8lld  %s%s\n", static_cast<long long>(r.id),
                 r.started_at.c_str(), r.kernel_release.c_str(), r.target.c_str(), r.emulated ? "yes" : "no",
-                r.status.c_str(), static_cast<long long>(r.measured), r.config_path.c_str());
+                r.status.c_str(), static_cast<long long>(r.measured), r.config_path.c_str(),
+                campaign.empty() ? "" : (" [" + campaign + "]").c_str());
+  }
   return 0;
 }
 

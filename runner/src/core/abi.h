@@ -20,7 +20,7 @@
 
 namespace kbench {
 
-static_assert(sizeof(kbench_info) == 240, "UAPI struct kbench_info changed size");
+static_assert(sizeof(kbench_info) == 248, "UAPI struct kbench_info changed size");  // 240 before test_hook_ns
 static_assert(sizeof(kbench_api_info) == 512, "UAPI struct kbench_api_info changed size");
 static_assert(sizeof(kbench_experiment_info) == 824, "UAPI struct kbench_experiment_info changed size");
 static_assert(sizeof(kbench_run_args) == 512, "UAPI struct kbench_run_args changed size");

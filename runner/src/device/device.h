@@ -36,7 +36,8 @@ struct ModuleInfo {
   uint64_t live_pools = 0;
   uint64_t runs_completed = 0;
   uint64_t runs_interrupted = 0;
-  uint64_t kconfig = 0;  // KBENCH_KCONFIG_* bits
+  uint64_t kconfig = 0;       // KBENCH_KCONFIG_* bits
+  uint64_t test_hook_ns = 0;  // a planted delay's measured cost (KBENCH_INFO_TEST_HOOK)
   std::string release;
   std::string preempt_model;
   std::string clock_name;

@@ -75,6 +75,7 @@ void to_json(nlohmann::json& j, const ModuleInfo& i) {
                      {"runs_completed", i.runs_completed},
                      {"runs_interrupted", i.runs_interrupted},
                      {"kconfig", i.kconfig},
+                     {"test_hook_ns", i.test_hook_ns},
                      {"release", i.release},
                      {"preempt_model", i.preempt_model},
                      {"clock_name", i.clock_name},
@@ -102,6 +103,7 @@ void from_json(const nlohmann::json& j, ModuleInfo& i) {
   i.runs_completed = j.at("runs_completed");
   i.runs_interrupted = j.at("runs_interrupted");
   i.kconfig = j.value("kconfig", uint64_t{0});
+  i.test_hook_ns = j.value("test_hook_ns", uint64_t{0});
   i.release = j.at("release");
   i.preempt_model = j.at("preempt_model");
   i.clock_name = j.at("clock_name");
@@ -128,6 +130,7 @@ ModuleInfo decode_info(const kbench_info& r) {
   i.runs_completed = r.runs_completed;
   i.runs_interrupted = r.runs_interrupted;
   i.kconfig = r.kconfig;
+  i.test_hook_ns = r.test_hook_ns;
   i.release = cstr(r.release, sizeof(r.release));
   i.preempt_model = cstr(r.preempt_model, sizeof(r.preempt_model));
   i.clock_name = cstr(r.clock_name, sizeof(r.clock_name));

@@ -173,6 +173,8 @@ enum kbench_memory {
  * @release:            utsname()->release.
  * @preempt_model:      "none", "voluntary", "full" or "rt".
  * @clock_name:         "tsc" or "ktime".
+ * @test_hook_ns:       0; with KBENCH_INFO_TEST_HOOK, what one planted delay
+ *                      of the test hook costs, measured at load (ns).
  */
 struct kbench_info {
 	__u32 size;
@@ -204,6 +206,7 @@ struct kbench_info {
 	char release[KBENCH_NAME_LEN];
 	char preempt_model[16];
 	char clock_name[16];
+	__u64 test_hook_ns;
 };
 
 /* kbench_info.flags */
