@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from . import SchemaError, advise, load_run, write_report
-from ._compare import compare
+from ._compare import compare, compare_steps
 from ._compare_report import FORMATS, Verdicts
 
 
@@ -58,6 +58,13 @@ def main(argv=None) -> int:
                    help="exit 2 when a measurement is a significant regression larger than this (e.g. 5%%)")
     c.add_argument("--format", choices=sorted(FORMATS), default="text")
     c.add_argument("--output", help="write there instead of standard output")
+    m = sub.add_parser("matrix", help="a matrix of kernels: each against the one before it, a report with trends")
+    m.add_argument("results", nargs="+")
+    m.add_argument("--out", required=True)
+    m.add_argument("--fail-above", type=parse_share, metavar="PCT",
+                   help="exit 2 when a step is a significant regression larger than this (e.g. 5%%)")
+    m.add_argument("--format", choices=sorted(FORMATS), default="text",
+                   help="the format of OUT/step-N-<base>-<other>.<fmt>, one per step")
     a = sub.add_parser("advise", help="which allocation API to use, from measurements")
     a.add_argument("--size", type=parse_size, required=True)
     a.add_argument("--atomic", action="store_true", help="the caller may not sleep")
@@ -95,6 +102,8 @@ def main(argv=None) -> int:
                 if len(v.failures) > 20:
                     print(f"... and {len(v.failures) - 20} more", file=sys.stderr)
             return GATE_FAILED if v.failures else 0 if v.tested else GATE_SKIPPED
+        if args.cmd == "matrix":
+            return _matrix(args)
         adv = advise(load_run(args.results), args.size, args.atomic, args.contiguous, args.hot,
                      args.forward_progress)
         print("\n".join(adv.lines()))
@@ -102,6 +111,36 @@ def main(argv=None) -> int:
     except SchemaError as e:
         print(f"kbench report: error: {e}", file=sys.stderr)
         return 1
+
+
+def _matrix(args) -> int:
+    from pathlib import Path
+    runs = [load_run(r) for r in args.results]
+    if len(runs) < 2:
+        raise SchemaError("a matrix needs two or more results.json files")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    steps = compare_steps(runs)
+    suffix = {"text": "txt", "ktap": "ktap", "junit": "xml"}[args.format]
+    failed = tested = 0
+    for i, step in enumerate(steps, start=1):
+        v = Verdicts(f"{step.other.label} against {step.base.label}", step.changes, args.fail_above)
+        name = f"step-{i}-{step.base.kernel}-{step.other.kernel}.{suffix}"
+        (out / name).write_text(FORMATS[args.format](v))
+        sig = [c for c in step.changes if c.significant]
+        slower = sum(c.ratio > 1 for c in sig)
+        print(f"{step.base.kernel} -> {step.other.kernel}: {len(step.changes)} measurements, "
+              f"{len(v.tested)} tested, {slower} regressions, {len(sig) - slower} improvements ({out / name})")
+        for c in sorted(sig, key=lambda c: -abs(c.ratio - 1))[:5]:
+            print(f"  {'FAIL ' if v.failed(c) else ''}{c.name}: {c.verdict()}")
+        failed += len(v.failures)
+        tested += len(v.tested)
+    index = write_report(runs, out / "report", matrix=True)
+    print(f"report: {index}")
+    if args.fail_above is None:
+        return 0
+    print(f"significant regressions above {args.fail_above:.1%} across the matrix: {failed}")
+    return GATE_FAILED if failed else 0 if tested else GATE_SKIPPED
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ its coverage is at least 95 % (with 5 against 5: 96.8 %)."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -92,7 +93,8 @@ def ratio_interval(base: list, other: list, level: float = 0.95) -> Optional[tup
     return math.exp(d[k - 1]), math.exp(d[-k])
 
 
-def compare(base: Run, other: Run, alpha: float = 0.05, effect_floor: float = 0.05) -> list[Change]:
+def _tested(base: Run, other: Run) -> list[Change]:
+    """Every measurement both runs have, its ratio, its U test and interval."""
     theirs = {(m.config, m.phase): m for m in other.measurements}
     changes = []
     for m in base.measurements:
@@ -106,6 +108,11 @@ def compare(base: Run, other: Run, alpha: float = 0.05, effect_floor: float = 0.
         changes.append(Change(m.name, m.api, m.experiment, m.phase, m.median_ns, o.median_ns,
                               o.median_ns / m.median_ns, p, ratio_low=ci[0] if ci else None,
                               ratio_high=ci[1] if ci else None, size=m.size))
+    return changes
+
+
+def _adjust(changes: list[Change], alpha: float, effect_floor: float) -> None:
+    """Benjamini-Hochberg over every tested change given, at once."""
     tested = sorted((c for c in changes if c.p_value is not None), key=lambda c: c.p_value)
     m = len(tested)
     running = 1.0
@@ -114,4 +121,30 @@ def compare(base: Run, other: Run, alpha: float = 0.05, effect_floor: float = 0.
         running = min(running, m / rank * c.p_value)
         c.p_adjusted = running
         c.significant = running < alpha and abs(c.ratio - 1) > effect_floor
+
+
+def compare(base: Run, other: Run, alpha: float = 0.05, effect_floor: float = 0.05) -> list[Change]:
+    changes = _tested(base, other)
+    _adjust(changes, alpha, effect_floor)
     return changes
+
+
+def version_key(run: Run) -> tuple:
+    """A kernel release in version order: 6.1.0-57 < 6.12.107 < 6.12.117 < 7.2."""
+    return tuple(int(x) for x in re.findall(r"\d+", run.kernel.split("+")[0].split("-cloud")[0].split("-rt")[0]))
+
+
+@dataclass
+class Step:
+    base: Run
+    other: Run
+    changes: list[Change]
+
+
+def compare_steps(runs: list[Run], alpha: float = 0.05, effect_floor: float = 0.05) -> list[Step]:
+    """Each kernel against the one before it, in version order; one
+    Benjamini-Hochberg correction across every comparison of the matrix."""
+    ordered = sorted(runs, key=version_key)
+    steps = [Step(a, b, _tested(a, b)) for a, b in zip(ordered, ordered[1:])]
+    _adjust([c for s in steps for c in s.changes], alpha, effect_floor)
+    return steps

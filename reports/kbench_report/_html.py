@@ -12,8 +12,8 @@ from ._advise import STANDARD_QUESTIONS, advise
 from ._answers import AGAINST, vmalloc_overhead
 from ._load import Run
 from ._style import ns_label, size_label
-from ._compare import compare
-from .plots import PLOTS, comparison, overhead
+from ._compare import compare, compare_steps
+from .plots import PLOTS, comparison, overhead, trend
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1400px;padding:0 1.2em;color:#222}
@@ -158,7 +158,35 @@ def _comparison(base: Run, other: Run, out: Path) -> str:
     return "\n".join(sec)
 
 
-def write_report(runs: list[Run], out_dir) -> Path:
+def _trend(runs: list[Run], out: Path) -> str:
+    """Three or more kernels: each against the one before it in version
+    order, corrected across the whole matrix; regressions, then improvements."""
+    steps = compare_steps(runs)
+    sec = [f"<h2 id='trend'>Across {len(runs)} kernels, in version order</h2>",
+           "<p class='note'>Each kernel against the one before it: ratio of medians with its 95 % interval, "
+           "Mann-Whitney U on the repetitions' medians, Benjamini-Hochberg adjusted across every comparison of "
+           "the matrix at once (false discovery rate 5 %), and a change of more than 5 %.</p>"]
+    fig = trend.plot(steps)
+    if isinstance(fig, str):
+        sec.append(f"<p class='note'>Not shown: {_esc(fig)}.</p>")
+    else:
+        sec.append(_figure(fig, out, "trend", trend.TITLE, steps[-1].other))
+    for title, want in (("Regressions", lambda c: c.ratio > 1), ("Improvements", lambda c: c.ratio < 1)):
+        found = sorted(((s, c) for s in steps for c in s.changes if c.significant and want(c)),
+                       key=lambda sc: -abs(sc[1].ratio - 1))
+        sec.append(f"<h3>{title}: {len(found)}</h3>")
+        if found:
+            rows = "".join(f"<tr><td>{_esc(c.name)}</td><td>{_esc(s.base.kernel)} → {_esc(s.other.kernel)}</td>"
+                           f"<td>{_esc(ns_label(c.base_ns))} → {_esc(ns_label(c.other_ns))}</td>"
+                           f"<td>{_esc(c.verdict())}</td></tr>" for s, c in found[:40])
+            sec.append("<table><tr><th>measurement</th><th>kernels</th><th>median</th><th>change</th></tr>"
+                       f"{rows}</table>")
+    return "\n".join(sec)
+
+
+def write_report(runs: list[Run], out_dir, matrix: bool = False) -> Path:
+    """matrix: the runs are kernels of one campaign (`kbench matrix`): the
+    trend section even for two."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     parts = []
@@ -188,7 +216,9 @@ def write_report(runs: list[Run], out_dir) -> Path:
         sec += [f"<div class='warn'>{_esc(w)}</div>" for w in run.context.get("warnings", [])
                 if not w.startswith("EMULATED")]
         parts.append("\n".join(sec))
-    if len(runs) >= 2:
+    if len(runs) >= 3 or (matrix and len(runs) == 2):
+        parts.insert(0, _trend(runs, out))
+    elif len(runs) == 2:
         parts.insert(0, _comparison(runs[0], runs[1], out))
     banner = ("<div class='banner'>EMULATED: these results come from QEMU without hardware acceleration; "
               "times are not hardware times.</div>" if emulated else "")

@@ -194,3 +194,41 @@ def test_the_cli_passes_the_gate_through(pair_of_runs, tmp_path):
     assert "regression: kmalloc/size:64/" in proc.stderr, "named on the console when the report is a file"
     assert (tmp_path / "j.xml").read_text().startswith("<?xml")
     assert "significant regressions above 5.0%:" in proc.stdout
+
+
+def test_kernels_sort_in_version_order():
+    from kbench_report import load_run
+    from kbench_report._compare import version_key
+    releases = ["7.2.3+deb14-cloud-amd64", "6.12.117+deb12-cloud-amd64", "6.1.0-57-cloud-amd64",
+                "6.12.107+deb12-rt-amd64"]
+    runs = []
+    for r in releases:
+        run = load_run(FIXTURES / "fixture-6.12.json.gz")
+        run.context = {**run.context, "kernel_release": r}
+        runs.append(run)
+    assert [r.kernel for r in sorted(runs, key=version_key)] == \
+        ["6.1.0-57-cloud-amd64", "6.12.107+deb12-rt-amd64", "6.12.117+deb12-cloud-amd64", "7.2.3+deb14-cloud-amd64"]
+
+
+def test_a_matrix_finds_the_step_that_regressed_and_reports_the_trend(pair_of_runs, tmp_path):
+    """base, the same again, then kmalloc 64 B planted 20 % slower: only the
+    second step regresses; one correction across both steps."""
+    out = tmp_path / "m"
+    proc = subprocess.run([sys.executable, "-m", "kbench_report", "matrix", str(pair_of_runs["base"]),
+                           str(pair_of_runs["again"]), str(pair_of_runs["slower"]), "--out", str(out),
+                           "--fail-above", "5%", "--format", "ktap"], capture_output=True, text=True,
+                          cwd=ROOT / "reports", timeout=600)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if " -> " in line]
+    assert len(lines) == 2 and " 0 regressions" in lines[0] and " 0 regressions" not in lines[1], proc.stdout
+    steps = sorted(out.glob("step-*.ktap"))
+    assert len(steps) == 2 and "not ok" not in steps[0].read_text() and "not ok" in steps[1].read_text()
+    html = (out / "report" / "index.html").read_text()
+    assert "Across 3 kernels, in version order" in html and "trend.png" in html
+    from kbench_report import load_run
+    from kbench_report._compare import compare_steps
+    runs = [load_run(pair_of_runs[k]) for k in ("base", "again", "slower")]
+    planted_n = sum(1 for m in runs[2].measurements if (m.api, m.size) == ("kmalloc", 64))
+    assert f"<h3>Regressions: {planted_n}</h3>" in html and "<h3>Improvements: 0</h3>" in html
+    steps = compare_steps(runs)
+    assert [sum(c.significant for c in s.changes) for s in steps] == [0, planted_n]

@@ -80,3 +80,30 @@ def test_the_same_kernel_twice_flags_nothing(runs):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "significant regressions above 5.0%: 0" in proc.stdout
     assert "regressions:" not in proc.stdout and "improvements:" not in proc.stdout, proc.stdout
+
+
+def test_a_matrix_of_two_kernels_is_one_campaign(tmp_path):
+    """kbench matrix: the same config on two 6.12 builds under icount (its
+    default), one campaign in the history, each step compared, a report with
+    the trend, the time it took."""
+    cfg = tmp_path / "gate.toml"
+    cfg.write_text(CONFIG)
+    db = tmp_path / "h.sqlite"
+    proc = kbench("matrix", "--kernels", "6.12.107,6.12", "-c", cfg, "--out", tmp_path / "m", "--db", db,
+                  "--no-selftest", "--fail-above", "5%", "--format", "junit", check=False, timeout=2400)
+    assert proc.returncode in (0, 2), proc.stdout + proc.stderr  # 2: a real regression between the builds
+    assert "matrix: 2 of 2 kernels measured in " in proc.stdout
+    (campaign,) = list((tmp_path / "m").iterdir())
+    assert campaign.name.startswith("matrix-")
+    runs = sorted(campaign.glob("*/results.json"))
+    assert len(runs) == 2
+    for r in runs:
+        ctx = json.loads(r.read_text())["context"]
+        assert ctx["kbench_campaign"] == campaign.name and ctx["target_details"]["clock"] == "icount"
+    history = kbench("history", "--db", db).stdout
+    assert history.count(f"[{campaign.name}]") == 2, history
+    (step,) = list(campaign.glob("step-1-*.xml"))
+    assert step.read_text().startswith("<?xml")
+    html = (campaign / "report" / "index.html").read_text()
+    assert "Across 2 kernels, in version order" in html
+    assert ("significant regressions above 5.0% across the matrix: 0" in proc.stdout) == (proc.returncode == 0)

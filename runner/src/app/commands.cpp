@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -16,6 +17,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "app/progress.h"
 #include "config/config.h"
@@ -173,6 +175,7 @@ int cmd_run(const RunArgs& args) {
   meta.target_details = target->details();
   meta.discard_noisy = rs.discard_noisy;
   meta.repetitions = reps;
+  meta.campaign = args.campaign;
   // Before anything is measured: whatever ends this process, the records
   // it leaves can be imported (`kbench import`).
   write_run_meta(args.out, meta);
@@ -414,6 +417,64 @@ int cmd_kernels() {
   std::cout << r.out;
   if (r.exit_code != 0) throw Error("listing Debian's kernels failed (exit " + std::to_string(r.exit_code) + ")");
   return 0;
+}
+
+int cmd_matrix(const MatrixArgs& a) {
+  std::vector<std::string> targets;
+  std::stringstream list(a.kernels);
+  for (std::string k; std::getline(list, k, ',');) {
+    k = trim(k);
+    if (k.empty()) continue;
+    targets.push_back(k == "host" || k.rfind("qemu:", 0) == 0 ? k : "qemu:" + k);
+  }
+  if (targets.size() < 2)
+    throw Error("--kernels names " + std::to_string(targets.size()) + " kernel(s)",
+                "a matrix needs two or more, e.g. --kernels 6.1,6.12");
+  const Paths paths = default_paths();
+  for (const auto& t : targets) make_target(t, paths, TargetOptions{});  // an unknown one fails before any boot
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::gmtime(&now));
+  const std::string campaign = std::string("matrix-") + stamp;
+  const std::string dir = a.run.out + "/" + campaign;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> results;
+  std::vector<std::string> failed;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    RunArgs r = a.run;
+    r.target = targets[i];
+    r.campaign = campaign;
+    std::string sub = targets[i].substr(targets[i].rfind(':') + 1);
+    for (char& ch : sub)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-') ch = '_';
+    r.out = dir + "/";
+    r.out += std::to_string(i + 1) + "-" + sub;
+    if (!a.clock_given && targets[i] != "host") r.qemu_clock = "icount";
+    std::cout << "== matrix " << i + 1 << "/" << targets.size() << ": " << targets[i] << " (" << campaign << ")\n";
+    try {
+      if (cmd_run(r) != 0) failed.push_back(targets[i] + " (incomplete)");
+    } catch (const Error& e) {
+      std::cerr << "kbench: matrix: " << targets[i] << " failed: " << e.what() << "\n";
+      failed.push_back(targets[i]);
+    }
+    if (std::filesystem::exists(r.out + "/results.json")) results.push_back(r.out + "/results.json");
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "matrix: " << results.size() << " of " << targets.size() << " kernels measured in "
+            << static_cast<int>(wall) << " s";
+  if (!failed.empty()) {
+    std::cout << "; not complete:";
+    for (const auto& f : failed) std::cout << " " << f;
+  }
+  std::cout << "\n";
+  if (results.size() < 2) throw Error("fewer than two kernels were measured: nothing to compare");
+  std::vector<std::string> args = {"matrix"};
+  args.insert(args.end(), results.begin(), results.end());
+  args.insert(args.end(), {"--out", dir, "--format", a.format});
+  if (!a.fail_above.empty()) args.insert(args.end(), {"--fail-above", a.fail_above});
+  const int rc = run_report_package(args);
+  if (rc != 0) return rc;
+  return failed.empty() ? 0 : 3;
 }
 
 int cmd_compare(const CompareArgs& a) {

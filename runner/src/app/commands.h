@@ -29,10 +29,23 @@ struct RunArgs {
   uint64_t fuzz_ioctls = 0;
   bool dry_run = false;
   bool verbose = false;  // the full table instead of the short summary
+  std::string campaign;  // set by `kbench matrix`: the runs measured together
 };
 
 // Exit codes: 0 complete, 3 incomplete or interrupted (results saved), 1 error.
 int cmd_run(const RunArgs& args);
+
+// `kbench matrix`: the same config on several kernels, one campaign.
+struct MatrixArgs {
+  RunArgs run;             // the config and the options of each run; out: where the campaign goes
+  std::string kernels;     // "6.1,6.12.107,6.12"
+  std::string fail_above;  // "5%": a CI gate over every step
+  std::string format = "text";
+  bool clock_given = false;  // --qemu-clock given; else icount for QEMU targets
+};
+// Exit codes: 0, 2 (regressions above --fail-above), 3 (a kernel's run
+// incomplete or failed; the others kept), 4 (nothing could be tested).
+int cmd_matrix(const MatrixArgs& args);
 
 // `kbench import DIR`: results.json, summary and history entry from the
 // run.json and raw.ndjson a run left in DIR (a killed runner's included).

@@ -8,6 +8,50 @@
 #include "config/config.h"
 #include "core/error.h"
 
+namespace {
+
+// The options of a run, shared by `run` and `matrix` (which makes runs).
+void add_run_options(CLI::App* cmd, kbench::RunArgs& r) {
+  cmd->add_option("-o,--out", r.out, "Output directory for results.json and raw records")->capture_default_str();
+  cmd->add_option("--mem-cap-mb", r.mem_cap_mb, "Module memory cap per run in MiB (default: a quarter of RAM)");
+  cmd->add_option("--module-param", r.module_params,
+                  "Load kbench.ko with K=V too (repeatable). test_kmalloc_extra_ns=N is a test hook: every kmalloc "
+                  "of the kmalloc API N ns slower, a planted regression for checking a comparison; the results "
+                  "then say they are not the kernel's")
+      ->check([](const std::string& v) {
+        return v.find('=') == std::string::npos || v.find_first_of(" \t\n") != std::string::npos
+                   ? "write K=V without spaces, e.g. test_kmalloc_extra_ns=100"
+                   : "";
+      });
+  cmd->add_option("--kernel-args", r.kernel_args,
+                  "Extra guest kernel command line, e.g. init_on_alloc=0 (QEMU targets)");
+  cmd->add_option("--stall-timeout", r.stall_timeout_s, "Give up when the target sends nothing for this many seconds")
+      ->capture_default_str();
+  cmd->add_option("-r,--repetitions", r.repetitions, "Measure each configuration this often (overrides [run])");
+  cmd->add_option("--seed", r.seed, "Seed of the interleaved order (overrides [run]; default random, recorded)");
+  cmd->add_option("--boot-timeout", r.boot_timeout_s,
+                  "Give up when a QEMU guest has not started measuring after this many seconds")
+      ->capture_default_str();
+  cmd->add_option("--qemu-clock", r.qemu_clock,
+                  "QEMU targets: host (default) or icount: guest time counts instructions, so emulated figures "
+                  "repeat within about 1% across boots and kernels can be compared (one vCPU)")
+      ->capture_default_str();
+  cmd->add_option("--guest-mem-mb", r.guest_mem_mb, "QEMU targets: the guest's memory in MiB (recorded)")
+      ->capture_default_str();
+  cmd->add_flag("!--no-selftest", r.selftest, "Skip the device permission and ABI checks");
+  cmd->add_option("--fuzz-ioctls", r.fuzz_ioctls,
+                  "After the plan, this many random and boundary-valued ioctls from two processes (e.g. "
+                  "20000 with --kernel-args panic_on_warn=1): each must fail with a documented errno, and the "
+                  "module must hold nothing after");
+  cmd->add_flag("!--no-kernel-warmup", r.warm_kernel,
+                "Skip the untimed vmalloc(1M) rounds run until the kernel settles, at most 5 s (a freshly "
+                "booted 6.12 pays twice as much for its first ~900 pairs)");
+  cmd->add_option("--db", r.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
+  cmd->add_flag("!--no-history", r.history, "Do not save the run in the history database");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{
       "kbench: what kernel memory allocation costs on this machine and kernel.\n\n"
@@ -41,50 +85,30 @@ int main(int argc, char** argv) {
       "host | qemu:6.1 | qemu:6.12 | qemu:6.12.107 (an exact build) | any qemu one with -rt | qemu:PATH, a kernel "
       "tree you built (bzImage, and the tree as KDIR; e.g. qemu:./linux); `kbench kernels` lists Debian's "
       "(default: host if usable, else qemu:6.12)");
-  run_cmd->add_option("-o,--out", run.out, "Output directory for results.json and raw records")->capture_default_str();
-  run_cmd->add_option("--mem-cap-mb", run.mem_cap_mb, "Module memory cap per run in MiB (default: a quarter of RAM)");
-  run_cmd
-      ->add_option("--module-param", run.module_params,
-                   "Load kbench.ko with K=V too (repeatable). test_kmalloc_extra_ns=N is a test hook: every kmalloc "
-                   "of the kmalloc API N ns slower, a planted regression for checking a comparison; the results "
-                   "then say they are not the kernel's")
-      ->check([](const std::string& v) {
-        return v.find('=') == std::string::npos || v.find_first_of(" \t\n") != std::string::npos
-                   ? "write K=V without spaces, e.g. test_kmalloc_extra_ns=100"
-                   : "";
-      });
-  run_cmd->add_option("--kernel-args", run.kernel_args,
-                      "Extra guest kernel command line, e.g. init_on_alloc=0 (QEMU targets)");
-  run_cmd
-      ->add_option("--stall-timeout", run.stall_timeout_s,
-                   "Give up when the target sends nothing for this many seconds")
-      ->capture_default_str();
-  run_cmd->add_option("-r,--repetitions", run.repetitions, "Measure each configuration this often (overrides [run])");
-  run_cmd->add_option("--seed", run.seed, "Seed of the interleaved order (overrides [run]; default random, recorded)");
-  run_cmd
-      ->add_option("--boot-timeout", run.boot_timeout_s,
-                   "Give up when a QEMU guest has not started measuring after this many seconds")
-      ->capture_default_str();
-  run_cmd
-      ->add_option("--qemu-clock", run.qemu_clock,
-                   "QEMU targets: host (default) or icount: guest time counts instructions, so emulated figures "
-                   "repeat within about 1% across boots and kernels can be compared (one vCPU)")
-      ->capture_default_str();
-  run_cmd->add_option("--guest-mem-mb", run.guest_mem_mb, "QEMU targets: the guest's memory in MiB (recorded)")
-      ->capture_default_str();
-  run_cmd->add_flag("!--no-selftest", run.selftest, "Skip the device permission and ABI checks");
-  run_cmd->add_option("--fuzz-ioctls", run.fuzz_ioctls,
-                      "After the plan, this many random and boundary-valued ioctls from two processes (e.g. "
-                      "20000 with --kernel-args panic_on_warn=1): each must fail with a documented errno, and the "
-                      "module must hold nothing after");
-  run_cmd->add_flag("!--no-kernel-warmup", run.warm_kernel,
-                    "Skip the untimed vmalloc(1M) rounds run until the kernel settles, at most 5 s (a freshly "
-                    "booted 6.12 pays twice as much for its first ~900 pairs)");
-  run_cmd->add_option("--db", run.db, "History database (default: $KBENCH_DB or ~/.local/share/kbench/history.sqlite)");
-  run_cmd->add_flag("!--no-history", run.history, "Do not save the run in the history database");
+  add_run_options(run_cmd, run);
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");
   run_cmd->add_flag("-v,--verbose", run.verbose,
                     "Print every measurement, not the short summary (the report and results.json have them all)");
+
+  kbench::MatrixArgs mx;
+  auto* matrix_cmd = app.add_subcommand(
+      "matrix",
+      "The same config on each of several kernels, one campaign in the history: each kernel against the one "
+      "before it in version order (U test, Benjamini-Hochberg across the whole matrix, ratio with its interval), "
+      "a report with the trends. QEMU targets run under --qemu-clock icount unless told otherwise: only then do "
+      "emulated figures repeat (within about 0.2 %) from boot to boot, so two kernels can be told apart at all.");
+  matrix_cmd->add_option("-c,--config", mx.run.config, "Sweep file, e.g. configs/quick.toml")->required();
+  matrix_cmd
+      ->add_option("-k,--kernels", mx.kernels,
+                   "Comma-separated targets, e.g. 6.1,6.12.107,6.12,6.12-rt (a bare version is qemu:VERSION; "
+                   "qemu:PATH trees too)")
+      ->required();
+  add_run_options(matrix_cmd, mx.run);
+  matrix_cmd->add_option("--fail-above", mx.fail_above,
+                         "Exit 2 when a step between kernels is a significant regression larger than this, e.g. 5%");
+  matrix_cmd->add_option("--format", mx.format, "Each step's comparison as text, ktap or junit")
+      ->check(CLI::IsMember({"text", "ktap", "junit"}))
+      ->capture_default_str();
 
   kbench::ImportArgs imp;
   auto* import_cmd = app.add_subcommand(
@@ -179,6 +203,10 @@ int main(int argc, char** argv) {
     if (*history_cmd) return kbench::cmd_history(db, limit);
     if (*report_cmd) return kbench::cmd_report(report_results, report_out);
     if (*compare_cmd) return kbench::cmd_compare(cmp);
+    if (*matrix_cmd) {
+      mx.clock_given = matrix_cmd->count("--qemu-clock") > 0;
+      return kbench::cmd_matrix(mx);
+    }
     if (*advise_cmd) return kbench::cmd_advise(adv);
     if (*show_cmd) return kbench::cmd_show(db, run_id);
     if (*kernels_cmd) return kbench::cmd_kernels();
