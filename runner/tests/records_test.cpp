@@ -162,11 +162,16 @@ TEST(Records, InterruptedRunKeepsWhatWasMeasured) {
   EXPECT_EQ(r.configs[2].phases.at(0).pooled.n, 1U);
 }
 
-TEST(Records, WhatTheTargetSawGoWrongMakesTheRunIncompleteAndIsSaid) {
+// The records of three_jobs() run to the end on the scripted device.
+RawRun three_jobs_recorded() {
   FakeDevice dev = scripted(false);
   StringSink sink;
   execute_plan(three_jobs(), dev, sink, {}, nullptr, nullptr);
-  RawRun raw = read_records(sink.out);
+  return read_records(sink.out);
+}
+
+TEST(Records, WhatTheTargetSawGoWrongMakesTheRunIncompleteAndIsSaid) {
+  RawRun raw = three_jobs_recorded();
   ASSERT_TRUE(raw.ended);
   EXPECT_TRUE(analyze(raw, RunMeta{}).complete);
   raw.target_problems.push_back("the guest kernel reported a soft lockup (a CPU stuck in the kernel)");
@@ -182,10 +187,7 @@ TEST(Records, WhatTheTargetSawGoWrongMakesTheRunIncompleteAndIsSaid) {
 // The planted regression's hook: the module says it is set, the results
 // say the figures are not the kernel's; the parameters reach insmod as one.
 TEST(Records, ATestHookInTheModuleIsWarnedAbout) {
-  FakeDevice dev = scripted(false);
-  StringSink sink;
-  execute_plan(three_jobs(), dev, sink, {}, nullptr, nullptr);
-  RawRun raw = read_records(sink.out);
+  RawRun raw = three_jobs_recorded();
   ASSERT_TRUE(raw.module_before);
   auto hooked = [](const RunResults& r) {
     return std::any_of(r.warnings.begin(), r.warnings.end(),
