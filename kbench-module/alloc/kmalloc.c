@@ -22,10 +22,34 @@
  * (KBENCH_INFO_TEST_HOOK) and the runner warns that the figures are not
  * the kernel's. At 0 (the default) the loops are the plain ones.
  */
+#define KB_TEST_HOOK_MAX_NS	100000	/* ndelay is for short waits; a batch stays bounded */
+
 static unsigned int test_kmalloc_extra_ns;
-module_param(test_kmalloc_extra_ns, uint, 0444);
+
+static int kb_set_extra_ns(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ns;
+	int ret = kstrtouint(val, 0, &ns);
+
+	if (ret)
+		return ret;
+	if (ns > KB_TEST_HOOK_MAX_NS) {
+		pr_err("kbench: test_kmalloc_extra_ns=%u is above %u ns\n",
+		       ns, KB_TEST_HOOK_MAX_NS);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = ns;
+	return 0;
+}
+
+static const struct kernel_param_ops kb_extra_ns_ops = {
+	.set = kb_set_extra_ns,
+	.get = param_get_uint,
+};
+
+module_param_cb(test_kmalloc_extra_ns, &kb_extra_ns_ops, &test_kmalloc_extra_ns, 0444);
 MODULE_PARM_DESC(test_kmalloc_extra_ns,
-		 "test hook: delay each kmalloc of the kmalloc API by this many ns (a planted regression)");
+		 "test hook: delay each kmalloc of the kmalloc API by this many ns, at most 100000 (a planted regression)");
 
 static u64 kb_test_hook_ns;
 
@@ -46,7 +70,7 @@ void kbench_test_hook_calibrate(void)
 	for (i = 0; i < n; i++)
 		ndelay(test_kmalloc_extra_ns);
 	t1 = kbench_clock_read();
-	kb_test_hook_ns = div_u64((t1 - t0) * 1000000ULL, (u64)kbench_clock_khz() * n);
+	kb_test_hook_ns = div64_u64((t1 - t0) * 1000000ULL, (u64)kbench_clock_khz() * n);
 	pr_warn("kbench: test hook: every kmalloc of the kmalloc API delayed by %u ns (measured %llu ns): not the kernel's figures\n",
 		test_kmalloc_extra_ns, kb_test_hook_ns);
 }

@@ -21,11 +21,15 @@ def parse_size(text: str) -> int:
 
 
 def parse_share(text: str) -> float:
+    """5% or 0.05; a bare number of 1 or more is refused (5 would be 500 %,
+    a gate that never fails)."""
     t = text.strip()
     try:
         v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad threshold '{text}': write e.g. 5% or 0.05") from None
+    if not t.endswith("%") and not 0 <= v < 1:
+        raise argparse.ArgumentTypeError(f"bad threshold '{text}': a share below 1 (0.05) or a percentage (5%)")
     if not 0 <= v < 10:
         raise argparse.ArgumentTypeError(f"bad threshold '{text}': between 0% and 1000%")
     return v
@@ -88,8 +92,11 @@ def main(argv=None) -> int:
             v = Verdicts(f"{other.label} against {base.label}", compare(base, other), args.fail_above)
             text = FORMATS[args.format](v)
             if args.output:
-                with open(args.output, "w") as f:
-                    f.write(text)
+                try:
+                    with open(args.output, "w") as f:
+                        f.write(text)
+                except OSError as e:
+                    raise SchemaError(f"cannot write {args.output}: {e.strerror}") from None
                 if v.threshold is not None:
                     print(v.gate())
             else:

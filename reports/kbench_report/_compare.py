@@ -73,6 +73,16 @@ def _u_counts(n: int, m: int) -> tuple:
     return tuple((a[u - m] if 0 <= u - m < len(a) else 0) + (b[u] if u < len(b) else 0) for u in range(n * m + 1))
 
 
+def hodges_lehmann_ratio(base: list, other: list) -> Optional[float]:
+    """exp of the median of the pairwise differences of log values: the
+    shift estimate that goes with the U test and Moses' interval."""
+    if not base or not other or min(base) <= 0 or min(other) <= 0:
+        return None
+    d = sorted(math.log(y) - math.log(x) for x in base for y in other)
+    n = len(d)
+    return math.exp(d[n // 2] if n % 2 else (d[n // 2 - 1] + d[n // 2]) / 2)
+
+
 def ratio_interval(base: list, other: list, level: float = 0.95) -> Optional[tuple]:
     """The 95 % interval of other / base from the repetitions' medians
     (Moses' interval of the shift of the log medians), None when the two
@@ -105,8 +115,12 @@ def _tested(base: Run, other: Run) -> list[Change]:
         if len(m.rep_medians) >= MIN_REPETITIONS and len(o.rep_medians) >= MIN_REPETITIONS:
             p = float(mannwhitneyu(m.rep_medians, o.rep_medians, alternative="two-sided").pvalue)
         ci = ratio_interval(m.rep_medians, o.rep_medians) if p is not None else None
+        # The ratio the U test and the interval speak of: the Hodges-Lehmann
+        # estimate (the median pairwise ratio of the repetitions' medians);
+        # the ratio of the medians where there are too few repetitions.
+        ratio = hodges_lehmann_ratio(m.rep_medians, o.rep_medians) if p is not None else None
         changes.append(Change(m.name, m.api, m.experiment, m.phase, m.median_ns, o.median_ns,
-                              o.median_ns / m.median_ns, p, ratio_low=ci[0] if ci else None,
+                              ratio or o.median_ns / m.median_ns, p, ratio_low=ci[0] if ci else None,
                               ratio_high=ci[1] if ci else None, size=m.size))
     return changes
 
@@ -130,8 +144,15 @@ def compare(base: Run, other: Run, alpha: float = 0.05, effect_floor: float = 0.
 
 
 def version_key(run: Run) -> tuple:
-    """A kernel release in version order: 6.1.0-57 < 6.12.107 < 6.12.117 < 7.2."""
-    return tuple(int(x) for x in re.findall(r"\d+", run.kernel.split("+")[0].split("-cloud")[0].split("-rt")[0]))
+    """A kernel release in version order: 6.1.0-57 < 6.9 < 6.12.107 <
+    6.13.0-rc3-00042-g1a2b3c4 (a tree's) < 6.13.0 < 7.2. X.Y[.Z] and
+    Debian's ABI number count; a release candidate comes before its release;
+    local versions (+deb12, -cloud-amd64, a git describe) do not."""
+    m = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?(?:-rc(\d+))?(?:-(\d+)(?=-|$))?", run.kernel)
+    if not m:
+        return (float("inf"),)
+    x, y, z, rc, abi = m.groups()
+    return int(x), int(y), int(z or 0), int(rc) if rc else float("inf"), int(abi or 0)
 
 
 @dataclass

@@ -185,8 +185,8 @@ def _trend(runs: list[Run], out: Path) -> str:
 
 
 def write_report(runs: list[Run], out_dir, matrix: bool = False) -> Path:
-    """matrix: the runs are kernels of one campaign (`kbench matrix`): the
-    trend section even for two."""
+    """matrix: the runs are kernels of one campaign (`kbench matrix`): a
+    trend across them in version order; else the first two are compared."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     parts = []
@@ -216,9 +216,9 @@ def write_report(runs: list[Run], out_dir, matrix: bool = False) -> Path:
         sec += [f"<div class='warn'>{_esc(w)}</div>" for w in run.context.get("warnings", [])
                 if not w.startswith("EMULATED")]
         parts.append("\n".join(sec))
-    if len(runs) >= 3 or (matrix and len(runs) == 2):
+    if matrix and len(runs) >= 2:
         parts.insert(0, _trend(runs, out))
-    elif len(runs) == 2:
+    elif len(runs) >= 2:
         parts.insert(0, _comparison(runs[0], runs[1], out))
     banner = ("<div class='banner'>EMULATED: these results come from QEMU without hardware acceleration; "
               "times are not hardware times.</div>" if emulated else "")

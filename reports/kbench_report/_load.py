@@ -320,11 +320,12 @@ def with_config_fields(benchmarks: list, context: dict, path="results.json") -> 
     if not isinstance(fields, list) or not all(isinstance(k, str) for k in fields):
         raise SchemaError(f"{path}: context field 'kbench_config_fields' is not a list of names")
     stating = {b.get("run_name"): b for b in benchmarks
-               if isinstance(b, dict) and b.get("run_type") == "aggregate" and "config_entry" not in b}
+               if isinstance(b, dict) and b.get("run_type") == "aggregate" and "config_entry" not in b
+               and isinstance(b.get("run_name"), str)}
     out = []
     for b in benchmarks:
         if isinstance(b, dict) and "config_entry" in b:
-            first = stating.get(b["config_entry"])
+            first = stating.get(b["config_entry"]) if isinstance(b["config_entry"], str) else None
             if first is None:
                 raise SchemaError(f"{path}: entry '{b.get('name', '?')}' names config_entry "
                                   f"{json.dumps(b['config_entry'])[:80]}, which is no entry stating a configuration")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from kbench_report._compare import MIN_REPETITIONS, _u_counts, compare, ratio_interval
+from kbench_report._compare import MIN_REPETITIONS, _u_counts, compare, hodges_lehmann_ratio, ratio_interval
 
 ROOT = Path(__file__).resolve().parents[2]
 REPS = 10  # one planted change among ~1200 tests needs it: 6 against 6 cannot pass Benjamini-Hochberg
@@ -37,6 +37,8 @@ def test_ratio_interval_is_moses_interval():
     base, other = [100, 103, 101, 104, 102], [110, 115, 112, 111, 113]
     ratios = sorted(y / x for x, y in itertools.product(base, other))
     assert ratio_interval(base, other) == pytest.approx((ratios[2], ratios[-3]))
+    # The estimate inside it: the median of the 25 pairwise ratios.
+    assert hodges_lehmann_ratio(base, other) == pytest.approx(ratios[12])
     assert ratio_interval([1, 2, 0, 3, 4], [1, 2, 3, 4, 5]) is None, "no ratio of a zero"
 
 
@@ -131,6 +133,10 @@ def test_nothing_testable_is_a_skip_and_bad_input_an_error(tmp_path):
     assert _cli(fixture, fixture).returncode == 0, "without a gate a comparison never fails"
     bad = _cli(fixture, fixture, "--fail-above", "five")
     assert bad.returncode == 1 and "bad threshold 'five'" in bad.stderr, "bad input: 1, never the gate's 2"
+    bare = _cli(fixture, fixture, "--fail-above", "5")
+    assert bare.returncode == 1 and "a percentage (5%)" in bare.stderr, "5 would be 500 %: a gate that never fails"
+    unwritable = _cli(fixture, fixture, "--output", tmp_path / "no" / "such" / "dir")
+    assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr
     (tmp_path / "x.json").write_text("{}")
     assert _cli(fixture, tmp_path / "x.json").returncode == 1
 
@@ -199,15 +205,16 @@ def test_the_cli_passes_the_gate_through(pair_of_runs, tmp_path):
 def test_kernels_sort_in_version_order():
     from kbench_report import load_run
     from kbench_report._compare import version_key
-    releases = ["7.2.3+deb14-cloud-amd64", "6.12.117+deb12-cloud-amd64", "6.1.0-57-cloud-amd64",
-                "6.12.107+deb12-rt-amd64"]
+    releases = ["7.2.3+deb14-cloud-amd64", "6.13.0", "6.12.117+deb12-cloud-amd64", "6.1.0-57-cloud-amd64",
+                "6.9.0-1-amd64", "6.13.0-rc3-00042-g1a2b3c4", "6.12.107+deb12-rt-amd64", "6.1.0-9-cloud-amd64"]
     runs = []
     for r in releases:
         run = load_run(FIXTURES / "fixture-6.12.json.gz")
         run.context = {**run.context, "kernel_release": r}
         runs.append(run)
     assert [r.kernel for r in sorted(runs, key=version_key)] == \
-        ["6.1.0-57-cloud-amd64", "6.12.107+deb12-rt-amd64", "6.12.117+deb12-cloud-amd64", "7.2.3+deb14-cloud-amd64"]
+        ["6.1.0-9-cloud-amd64", "6.1.0-57-cloud-amd64", "6.9.0-1-amd64", "6.12.107+deb12-rt-amd64",
+         "6.12.117+deb12-cloud-amd64", "6.13.0-rc3-00042-g1a2b3c4", "6.13.0", "7.2.3+deb14-cloud-amd64"]
 
 
 def test_a_matrix_finds_the_step_that_regressed_and_reports_the_trend(pair_of_runs, tmp_path):

@@ -16,6 +16,7 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -419,6 +420,17 @@ int cmd_kernels() {
   return 0;
 }
 
+namespace {
+
+// A gate's threshold as the report package takes it: "5%" (or 0.05).
+void check_threshold(const std::string& t) {
+  static const std::regex share(R"(([0-9]+(\.[0-9]+)?%)|(0?\.[0-9]+))");
+  if (!std::regex_match(t, share))
+    throw Error("--fail-above " + t + ": not a share", "write a percentage, e.g. --fail-above 5%");
+}
+
+}  // namespace
+
 int cmd_matrix(const MatrixArgs& a) {
   std::vector<std::string> targets;
   std::stringstream list(a.kernels);
@@ -430,8 +442,10 @@ int cmd_matrix(const MatrixArgs& a) {
   if (targets.size() < 2)
     throw Error("--kernels names " + std::to_string(targets.size()) + " kernel(s)",
                 "a matrix needs two or more, e.g. --kernels 6.1,6.12");
+  if (!a.fail_above.empty()) check_threshold(a.fail_above);
   const Paths paths = default_paths();
-  for (const auto& t : targets) make_target(t, paths, TargetOptions{});  // an unknown one fails before any boot
+  // An unknown target or a kernel tree that is not built fails here, before any boot.
+  for (const auto& t : targets) make_target(t, paths, TargetOptions{});
   char stamp[32];
   const std::time_t now = std::time(nullptr);
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::gmtime(&now));
@@ -441,6 +455,10 @@ int cmd_matrix(const MatrixArgs& a) {
   std::vector<std::string> results;
   std::vector<std::string> failed;
   for (size_t i = 0; i < targets.size(); ++i) {
+    if (g_stop.load()) {  // Ctrl-C: what was measured is kept and compared
+      for (size_t j = i; j < targets.size(); ++j) failed.push_back(targets[j] + " (not run: stopped)");
+      break;
+    }
     RunArgs r = a.run;
     r.target = targets[i];
     r.campaign = campaign;
@@ -472,12 +490,15 @@ int cmd_matrix(const MatrixArgs& a) {
   args.insert(args.end(), results.begin(), results.end());
   args.insert(args.end(), {"--out", dir, "--format", a.format});
   if (!a.fail_above.empty()) args.insert(args.end(), {"--fail-above", a.fail_above});
+  // A regression found outranks a kernel that failed: the gate's answer
+  // first; then 3 for a matrix with a hole in it.
   const int rc = run_report_package(args);
-  if (rc != 0) return rc;
-  return failed.empty() ? 0 : 3;
+  if (rc == 2 || rc == 1) return rc;
+  return failed.empty() ? rc : 3;
 }
 
 int cmd_compare(const CompareArgs& a) {
+  if (!a.fail_above.empty()) check_threshold(a.fail_above);
   std::vector<std::string> args = {"compare", a.base, a.other, "--format", a.format};
   if (!a.fail_above.empty()) args.insert(args.end(), {"--fail-above", a.fail_above});
   if (!a.output.empty()) args.insert(args.end(), {"--output", a.output});

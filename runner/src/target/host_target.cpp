@@ -72,8 +72,12 @@ class HostTarget final : public Target {
 
  private:
   void load() {
+    if (!opts_.module_params.empty()) details_["module_params"] = opts_.module_params;
     if (exists(kDevice)) {
       details_["module"] = "already loaded (left loaded afterwards)";
+      if (opts_.mem_cap_mb || !opts_.module_params.empty())
+        std::cerr << "kbench: warning: kbench.ko is already loaded, so --mem-cap-mb and --module-param do not "
+                     "apply (rmmod kbench first)\n";
       return;
     }
     const std::string release = running_release();
@@ -91,6 +95,9 @@ class HostTarget final : public Target {
     ::close(fd);
     if (rc != 0) {
       if (e == EEXIST) return;
+      if (e == EINVAL && !params.empty())
+        throw Error("kbench.ko refused its parameters \"" + params + "\"",
+                    "see dmesg for which one (test_kmalloc_extra_ns is at most 100000)");
       if (e == EPERM || e == EKEYREJECTED)
         throw Error("the kernel refused to load kbench.ko: " + std::string(std::strerror(e)),
                     "Secure Boot lockdown rejects unsigned modules: sign it with a MOK key, or "

@@ -365,7 +365,10 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
   static const std::regex series(R"(qemu:([0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?(-rt)?))");
   if (std::smatch m; std::regex_match(spec, m, series)) return make_qemu_target(m[1].str(), paths, opts);
   // qemu:PATH: a kernel tree the user built (a path has a '/': ./linux).
-  if (spec.rfind("qemu:", 0) == 0 && is_tree_spec(spec.substr(5))) return make_qemu_target(spec.substr(5), paths, opts);
+  if (spec.rfind("qemu:", 0) == 0 && is_tree_spec(spec.substr(5))) {
+    tree_kernel(spec.substr(5), paths);  // a tree that is not there or not built: said now, before any boot
+    return make_qemu_target(spec.substr(5), paths, opts);
+  }
   if (spec == "auto" || spec.empty()) {
     std::string why;
     if (host_target_usable(&why)) return make_host_target(paths, opts);
