@@ -35,12 +35,6 @@ def parse_share(text: str) -> float:
     return v
 
 
-# Exit codes of compare: 0 no regression above the threshold (or no
-# threshold), 1 bad input, 2 significant regressions above it, 4 nothing
-# could be tested (kselftest's skip).
-GATE_FAILED, GATE_SKIPPED = 2, 4
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         # Bad input exits 1, as everywhere in kbench: 2 is compare's gate.
@@ -101,14 +95,12 @@ def main(argv=None) -> int:
                     print(v.gate())
             else:
                 sys.stdout.write(text)
-            if v.threshold is None:
-                return 0
-            if args.output or args.format != "text":  # else the text above lists them
+            if v.threshold is not None and (args.output or args.format != "text"):  # else the text lists them
                 for c in v.failures[:20]:
                     print(f"regression: {c.name}: {c.verdict()}", file=sys.stderr)
                 if len(v.failures) > 20:
                     print(f"... and {len(v.failures) - 20} more", file=sys.stderr)
-            return GATE_FAILED if v.failures else 0 if v.tested else GATE_SKIPPED
+            return v.exit_code()
         if args.cmd == "matrix":
             return _matrix(args)
         adv = advise(load_run(args.results), args.size, args.atomic, args.contiguous, args.hot,
@@ -129,7 +121,6 @@ def _matrix(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     steps = compare_steps(runs)
     suffix = {"text": "txt", "ktap": "ktap", "junit": "xml"}[args.format]
-    failed = tested = 0
     for i, step in enumerate(steps, start=1):
         v = Verdicts(f"{step.other.label} against {step.base.label}", step.changes, args.fail_above)
         name = f"step-{i}-{step.base.kernel}-{step.other.kernel}.{suffix}"
@@ -140,14 +131,12 @@ def _matrix(args) -> int:
               f"{len(v.tested)} tested, {slower} regressions, {len(sig) - slower} improvements ({out / name})")
         for c in sorted(sig, key=lambda c: -abs(c.ratio - 1))[:5]:
             print(f"  {'FAIL ' if v.failed(c) else ''}{c.name}: {c.verdict()}")
-        failed += len(v.failures)
-        tested += len(v.tested)
     index = write_report(runs, out / "report", matrix=True)
     print(f"report: {index}")
-    if args.fail_above is None:
-        return 0
-    print(f"significant regressions above {args.fail_above:.1%} across the matrix: {failed}")
-    return GATE_FAILED if failed else 0 if tested else GATE_SKIPPED
+    whole = Verdicts("the matrix", [c for s in steps for c in s.changes], args.fail_above)
+    if whole.threshold is not None:
+        print(f"significant regressions above {whole.threshold:.1%} across the matrix: {len(whole.failures)}")
+    return whole.exit_code()
 
 
 if __name__ == "__main__":

@@ -47,7 +47,6 @@ class Change:
     significant: bool = False
     ratio_low: Optional[float] = None   # 95 % interval of the ratio (None: too few repetitions)
     ratio_high: Optional[float] = None
-    size: int = 0
 
     def regression_above(self, threshold: float) -> bool:
         """Significantly slower, by more than threshold (0.05: 5 %)."""
@@ -73,22 +72,22 @@ def _u_counts(n: int, m: int) -> tuple:
     return tuple((a[u - m] if 0 <= u - m < len(a) else 0) + (b[u] if u < len(b) else 0) for u in range(n * m + 1))
 
 
-def hodges_lehmann_ratio(base: list, other: list) -> Optional[float]:
-    """exp of the median of the pairwise differences of log values: the
-    shift estimate that goes with the U test and Moses' interval."""
+def _log_shifts(base: list, other: list) -> Optional[list]:
+    """The pairwise differences log(other_j) - log(base_i), sorted: what the
+    Hodges-Lehmann estimate and Moses' interval are read from. None when a
+    side is empty or holds a value that is not positive."""
     if not base or not other or min(base) <= 0 or min(other) <= 0:
         return None
-    d = sorted(math.log(y) - math.log(x) for x in base for y in other)
+    return sorted(math.log(y) - math.log(x) for x in base for y in other)
+
+
+def _median_shift(d: list) -> float:
     n = len(d)
     return math.exp(d[n // 2] if n % 2 else (d[n // 2 - 1] + d[n // 2]) / 2)
 
 
-def ratio_interval(base: list, other: list, level: float = 0.95) -> Optional[tuple]:
-    """The 95 % interval of other / base from the repetitions' medians
-    (Moses' interval of the shift of the log medians), None when the two
-    samples are too small for one or a value is not positive."""
-    n, m = len(base), len(other)
-    if n == 0 or m == 0 or min(base) <= 0 or min(other) <= 0 or n * m > 2500:
+def _moses(d: list, n: int, m: int, level: float) -> Optional[tuple]:
+    if n * m > 2500:
         return None
     counts = _u_counts(n, m)
     total = math.comb(n + m, n)
@@ -99,8 +98,22 @@ def ratio_interval(base: list, other: list, level: float = 0.95) -> Optional[tup
     if k == 0:
         return None
     # 1 - 2 P(U <= k - 1) of the time the shift is within d_(k) .. d_(nm+1-k).
-    d = sorted(math.log(y) - math.log(x) for x in base for y in other)
     return math.exp(d[k - 1]), math.exp(d[-k])
+
+
+def hodges_lehmann_ratio(base: list, other: list) -> Optional[float]:
+    """exp of the median of the pairwise differences of log values: the
+    shift estimate that goes with the U test and Moses' interval."""
+    d = _log_shifts(base, other)
+    return _median_shift(d) if d else None
+
+
+def ratio_interval(base: list, other: list, level: float = 0.95) -> Optional[tuple]:
+    """The 95 % interval of other / base from the repetitions' medians
+    (Moses' interval of the shift of the log medians), None when the two
+    samples are too small for one or a value is not positive."""
+    d = _log_shifts(base, other)
+    return _moses(d, len(base), len(other), level) if d else None
 
 
 def _tested(base: Run, other: Run) -> list[Change]:
@@ -114,14 +127,14 @@ def _tested(base: Run, other: Run) -> list[Change]:
         p = None
         if len(m.rep_medians) >= MIN_REPETITIONS and len(o.rep_medians) >= MIN_REPETITIONS:
             p = float(mannwhitneyu(m.rep_medians, o.rep_medians, alternative="two-sided").pvalue)
-        ci = ratio_interval(m.rep_medians, o.rep_medians) if p is not None else None
         # The ratio the U test and the interval speak of: the Hodges-Lehmann
         # estimate (the median pairwise ratio of the repetitions' medians);
         # the ratio of the medians where there are too few repetitions.
-        ratio = hodges_lehmann_ratio(m.rep_medians, o.rep_medians) if p is not None else None
+        d = _log_shifts(m.rep_medians, o.rep_medians) if p is not None else None
+        ci = _moses(d, len(m.rep_medians), len(o.rep_medians), 0.95) if d else None
         changes.append(Change(m.name, m.api, m.experiment, m.phase, m.median_ns, o.median_ns,
-                              ratio or o.median_ns / m.median_ns, p, ratio_low=ci[0] if ci else None,
-                              ratio_high=ci[1] if ci else None, size=m.size))
+                              _median_shift(d) if d else o.median_ns / m.median_ns, p,
+                              ratio_low=ci[0] if ci else None, ratio_high=ci[1] if ci else None))
     return changes
 
 

@@ -16,6 +16,9 @@ from xml.sax.saxutils import quoteattr
 
 from ._compare import MIN_REPETITIONS, Change
 
+# Exit codes of a gate (1, bad input, is the command's own).
+GATE_FAILED, GATE_SKIPPED = 2, 4
+
 
 @dataclass
 class Verdicts:
@@ -33,6 +36,13 @@ class Verdicts:
     @property
     def tested(self) -> list[Change]:
         return [c for c in self.changes if c.p_value is not None]
+
+    def exit_code(self) -> int:
+        """compare's and matrix's: 0 (or no gate), 2 a significant regression
+        above the threshold, 4 nothing could be tested (kselftest's skip)."""
+        if self.threshold is None:
+            return 0
+        return GATE_FAILED if self.failures else 0 if self.tested else GATE_SKIPPED
 
     def gate(self) -> str:
         if self.threshold is None:

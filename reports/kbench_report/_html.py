@@ -134,7 +134,8 @@ def _refused(run: Run) -> str:
 def _comparison(base: Run, other: Run, out: Path) -> str:
     changes = compare(base, other)
     sec = [f"<h2 id='compare'>{_esc(other.label)} against {_esc(base.label)}</h2>",
-           "<p class='note'>Ratio of medians per measurement; significance from a two-sided Mann-Whitney U test on "
+           "<p class='note'>Ratio per measurement (Hodges-Lehmann, from the repetitions' medians, where they can be "
+           "tested; else of the medians); significance from a two-sided Mann-Whitney U test on "
            "the repetitions' medians (at least 4 per side), Benjamini-Hochberg adjusted across all measurements "
            "compared (false discovery rate 5 %), and a change of more than 5 %.</p>"]
     fig = comparison.plot(base, other, changes)
@@ -159,11 +160,12 @@ def _comparison(base: Run, other: Run, out: Path) -> str:
 
 
 def _trend(runs: list[Run], out: Path) -> str:
-    """Three or more kernels: each against the one before it in version
+    """The kernels of a matrix: each against the one before it in version
     order, corrected across the whole matrix; regressions, then improvements."""
     steps = compare_steps(runs)
     sec = [f"<h2 id='trend'>Across {len(runs)} kernels, in version order</h2>",
-           "<p class='note'>Each kernel against the one before it: ratio of medians with its 95 % interval, "
+           "<p class='note'>Each kernel against the one before it: the ratio of the repetitions' medians "
+           "(Hodges-Lehmann) with its 95 % interval, "
            "Mann-Whitney U on the repetitions' medians, Benjamini-Hochberg adjusted across every comparison of "
            "the matrix at once (false discovery rate 5 %), and a change of more than 5 %.</p>"]
     fig = trend.plot(steps)

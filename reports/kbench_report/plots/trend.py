@@ -13,7 +13,7 @@ MAX_LINES = 8
 
 
 def plot(steps):
-    """steps: compare_steps() of three or more runs (or two)."""
+    """steps: compare_steps() of the runs of a matrix."""
     if not steps:
         return "fewer than two kernels"
     runs = [steps[0].base] + [s.other for s in steps]
@@ -21,7 +21,7 @@ def plot(steps):
     best = {}
     for s in steps:
         for c in s.changes:
-            if c.significant and abs(math.log(c.ratio)) > abs(math.log(best.get(c.name, c).ratio)) - 1e-12:
+            if c.significant and (c.name not in best or abs(math.log(c.ratio)) > abs(math.log(best[c.name].ratio))):
                 best[c.name] = c
     if not best:
         return "no significant change between consecutive kernels"
