@@ -28,10 +28,12 @@
 #endif
 
 /*
- * __vmalloc() with non-blocking GFP: refused up to 7.x ("GFP_NOWAIT is not
- * supported"); 7.x defines GFP_VMALLOC_SUPPORTED when it accepts them.
+ * __vmalloc() with non-blocking GFP: refused up to 6.x ("GFP_NOWAIT is not
+ * supported"). The 7.x series that made it work keeps its mask
+ * (GFP_VMALLOC_SUPPORTED) inside mm/vmalloc.c, but it also declared
+ * memalloc_apply_gfp_scope() in <linux/vmalloc.h>: Kbuild greps for that.
  */
-#ifdef GFP_VMALLOC_SUPPORTED
+#if KBENCH_DECLARES_VMALLOC_GFP_SCOPE
 #define KBENCH_HAVE_VMALLOC_NOWAIT	1
 #else
 #define KBENCH_HAVE_VMALLOC_NOWAIT	0

@@ -5,19 +5,26 @@
 # (not installed) under a cache directory, for the QEMU target.
 #
 # Usage: fetch-kernel.sh SERIES CACHE_DIR
-#   SERIES     6.1 or 6.12: the newest build of that series in the apt lists;
-#              6.12.107 or 6.1.0-57: that exact build; a -rt suffix (6.12-rt,
-#              6.12.107-rt) takes the PREEMPT_RT flavour instead of cloud
+#   SERIES     6.1, 6.12 or 7.2: the newest build of that series Debian
+#              offers; 6.12.107 or 6.1.0-57: that exact build; a -rt suffix
+#              (6.12-rt, 6.12.107-rt) takes the PREEMPT_RT flavour instead
+#              of cloud
 #   CACHE_DIR  where kernels live; the kernel goes to CACHE_DIR/<release>/
 #
 # Prints the kernel directory on stdout; everything else goes to stderr.
-# The newest matching version in the apt lists is chosen, so ABI bumps need
-# no edit.
+# This machine's apt lists (bookworm: 6.1, 6.12) are searched first, then
+# Debian sid's (7.x; lists of kbench's own under CACHE_DIR/apt). The newest
+# matching version is chosen, so ABI bumps need no edit.
 # Layout of CACHE_DIR/<release>/:
 #   vmlinuz, config, System.map   the kernel image and its build facts
 #   root/                         image + headers packages unpacked
 #   kdir -> root/usr/src/linux-headers-<release>   (KDIR for Kbuild)
-#   modules/                      root/lib/modules/<release>
+#   modules/                      root/lib/modules/<release> (bookworm only)
+#   release, package_version, suite   what was fetched, from where
+#   compiler                      the compiler that built the kernel
+#   buildroot                     only when that compiler is not on this
+#                                 machine: a Debian root that has it
+#                                 (make-buildroot.sh), for build-module.sh
 set -euo pipefail
 
 series=${1:?usage: fetch-kernel.sh SERIES CACHE_DIR}
@@ -36,73 +43,141 @@ if ! printf '%s' "$version" | grep -Eq '^[0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?$'; 
 	exit 1
 fi
 
-# Debian names 6.1 images linux-image-6.1.0-<abi>-<flavour>-unsigned and
-# 6.12 ones linux-image-6.12.<n>+deb12-<flavour>-unsigned: the version asked
-# for is followed by ., + or - (so 6.1 is not 6.12, nor 6.12.1 6.12.107).
-list_images() {
-	apt-cache pkgnames "linux-image-$1" 2>/dev/null |
-		grep -E -- "^linux-image-$(printf '%s' "$1" | sed 's/\./\\./g')([.+-][^ ]*)?-$2-unsigned$" |
+here=$(cd "$(dirname "$0")" && pwd)
+KB_APT_STATE="$cache/apt"
+# shellcheck source=scripts/debian-archive.sh
+. "$here/debian-archive.sh"
+
+# bookworm names 6.1 images linux-image-6.1.0-<abi>-<flavour>-unsigned and
+# 6.12 ones linux-image-6.12.<n>+deb12-<flavour>-unsigned; sid (split
+# packaging, no separate unsigned image) linux-image-7.2.<n>+deb14-<flavour>.
+# The version asked for is followed by ., + or - (so 6.1 is not 6.12, nor
+# 6.12.1 6.12.107).
+list_images() { # SUITE VERSION FLAVOUR
+	local suffix=-unsigned
+	[ "$1" = sid ] && suffix=
+	archive_apt "$1" apt-cache pkgnames "linux-image-$2" 2>/dev/null |
+		grep -E -- "^linux-image-$(printf '%s' "$2" | sed 's/\./\\./g')([.+-][^ ]*)?-$3$suffix$" |
 		sort -V
 }
 
-pkg=$(list_images "$version" "$flavour" | tail -n 1 || true)
-# Lists that know other kernels are current enough: the series is not offered.
-if [ -z "$pkg" ] && [ -z "$(apt-cache pkgnames linux-image- 2>/dev/null | head -n 1)" ]; then
-	log "the apt lists know no kernel image; running apt-get update"
-	apt-get update -qq >&2
-	pkg=$(list_images "$version" "$flavour" | tail -n 1 || true)
-fi
+pkg= suite=
+for s in host sid; do
+	pkg=$(list_images "$s" "$version" "$flavour" | tail -n 1 || true)
+	# Lists that know no kernel at all were never fetched (a fresh machine, or
+	# sid's lists of kbench's own); lists that know others but not this one
+	# may be stale only for sid, whose kernels move weekly.
+	if [ -z "$pkg" ] && { archive_empty "$s" || [ "$s" = sid ]; }; then
+		archive_update "$s"
+		pkg=$(list_images "$s" "$version" "$flavour" | tail -n 1 || true)
+	fi
+	[ -n "$pkg" ] && suite=$s && break
+done
 if [ -z "$pkg" ]; then
-	log "error: Debian offers no linux-image-$version*-$flavour-unsigned package."
+	log "error: Debian offers no $flavour image of $version (neither this machine's apt lists nor sid)."
 	log "hint: kbench kernels lists what it offers; check /etc/apt/sources.list has bookworm and bookworm-security (6.12 is in bookworm-security)."
 	exit 1
 fi
 release=${pkg#linux-image-}
 release=${release%-unsigned}
 # The package's exact version, recorded with the results.
-pkg_version=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+pkg_version=$(archive_apt "$suite" apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
 kdir_rel="root/usr/src/linux-headers-$release"
 dest="$cache/$release"
 
+# The compiler the kernel was built with, when this machine lacks it: a
+# Debian root of the kernel's own suite that has it (cached), in which
+# build-module.sh builds the module. Packages: the headers' own
+# dependencies that are not kernel packages (gcc-16-for-host) and those
+# of the kbuild tools (their libraries).
+toolchain_packages() {
+	local dep
+	while read -r dep; do
+		case "$dep" in
+		linux-kbuild-*) archive_depends "$suite" "$dep" ;;
+		linux-*) ;;
+		*) printf '%s\n' "$dep" ;;
+		esac
+	done < <(archive_depends "$suite" "linux-headers-$release")
+}
+ensure_buildroot() {
+	local cc
+	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$dest/config")
+	printf '%s\n' "${cc:-unknown}" >"$dest/compiler"
+	if [ -z "$cc" ] || command -v "$cc" >/dev/null; then
+		rm -f "$dest/buildroot"
+		return 0
+	fi
+	# Taken when the kernel was fetched: sid's lists forget old builds.
+	[ -s "$dest/toolchain_packages" ] || toolchain_packages >"$dest/toolchain_packages"
+	local pkgs=()
+	mapfile -t pkgs <"$dest/toolchain_packages"
+	log "$release was built with $cc, which this machine lacks: the module is built in a Debian $suite root"
+	"$here/make-buildroot.sh" "$suite" "$(dirname "$cache")/buildroots" "${pkgs[@]}" >"$dest/buildroot.tmp"
+	mv "$dest/buildroot.tmp" "$dest/buildroot"
+}
+
 if [ -e "$dest/.complete" ]; then
 	[ -s "$dest/package_version" ] || printf '%s\n' "$pkg_version" >"$dest/package_version"
+	[ -s "$dest/suite" ] || printf '%s\n' "$suite" >"$dest/suite"
+	ensure_buildroot
 	printf '%s\n' "$dest"
 	exit 0
 fi
 
-log "fetching $release (image + headers) into $dest"
+log "fetching $release (image + headers, Debian $suite) into $dest"
 rm -rf "$dest.tmp"
 mkdir -p "$dest.tmp/debs" "$dest.tmp/root"
 # The headers package pulls its -common and linux-kbuild siblings; take the
-# names from apt so ABI-specific names need no pattern matching here.
-pkgs=("$pkg" "linux-headers-$release")
+# names from apt so ABI-specific names need no pattern matching here. sid's
+# image package holds no files: the kernel is in linux-binary-<release>,
+# its config and System.map in linux-base-<release>.
+pkgs=()
+if archive_depends "$suite" "$pkg" | grep -qx "linux-binary-$release"; then
+	pkgs+=("linux-binary-$release" "linux-base-$release")
+else
+	pkgs+=("$pkg")
+fi
+pkgs+=("linux-headers-$release")
 while read -r dep; do
 	case "$dep" in
 	linux-headers-*-common* | linux-kbuild-*) pkgs+=("$dep") ;;
 	esac
-done < <(apt-cache depends "linux-headers-$release" | sed -n 's/^ *|\{0,1\}Depends: //p')
+done < <(archive_depends "$suite" "linux-headers-$release")
 
-(cd "$dest.tmp/debs" && apt-get download -q "${pkgs[@]}" >&2)
+(cd "$dest.tmp/debs" && archive_apt "$suite" apt-get download -q "${pkgs[@]}" >&2)
 for deb in "$dest.tmp"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$dest.tmp/root"
 done
 rm -rf "$dest.tmp/debs"
 
-cp "$dest.tmp/root/boot/vmlinuz-$release" "$dest.tmp/vmlinuz"
-cp "$dest.tmp/root/boot/config-$release" "$dest.tmp/config"
-cp "$dest.tmp/root/boot/System.map-$release" "$dest.tmp/System.map"
+# bookworm puts the image under boot/, sid under usr/lib/modules/<release>/.
+if [ -f "$dest.tmp/root/boot/vmlinuz-$release" ]; then
+	cp "$dest.tmp/root/boot/vmlinuz-$release" "$dest.tmp/vmlinuz"
+	cp "$dest.tmp/root/boot/config-$release" "$dest.tmp/config"
+	cp "$dest.tmp/root/boot/System.map-$release" "$dest.tmp/System.map"
+	ln -s "root/lib/modules/$release" "$dest.tmp/modules"
+else
+	for f in vmlinuz config System.map; do
+		cp "$dest.tmp/root/usr/lib/modules/$release/$f" "$dest.tmp/$f"
+	done
+fi
 ln -s "$kdir_rel" "$dest.tmp/kdir"
-ln -s "root/lib/modules/$release" "$dest.tmp/modules"
 if [ ! -f "$dest.tmp/$kdir_rel/Makefile" ]; then
 	log "error: $kdir_rel/Makefile missing after unpacking ${pkgs[*]}"
 	exit 1
 fi
 printf '%s\n' "$release" > "$dest.tmp/release"
 printf '%s\n' "$pkg_version" > "$dest.tmp/package_version"
+printf '%s\n' "$suite" > "$dest.tmp/suite"
+toolchain_packages > "$dest.tmp/toolchain_packages"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
 # Debian's header Makefile includes /usr/src/linux-headers-*-common by
 # absolute path; point it into the unpacked tree instead.
-sed -i "s|^include /usr/src/|include $dest/root/usr/src/|" "$dest/$kdir_rel/Makefile"
+# 7.x's also sets KBUILD_OUTPUT to its own /usr/src path.
+sed -i -e "s|^include /usr/src/|include $dest/root/usr/src/|" \
+	-e "s|^KBUILD_OUTPUT=/usr/src/|KBUILD_OUTPUT=$dest/root/usr/src/|" "$dest/$kdir_rel/Makefile"
+ensure_buildroot
 touch "$dest/.complete"
 printf '%s\n' "$dest"

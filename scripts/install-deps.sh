@@ -14,7 +14,7 @@ mode=${1:-run}
 run_pkgs=(
 	build-essential cmake git ca-certificates
 	nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsqlite3-dev libpfm4-dev
-	cpio xz-utils zstd kmod dwarves libelf1 gcc-12
+	cpio xz-utils zstd kmod dwarves libelf1 gcc-12 mmdebstrap
 	qemu-system-x86 python3 python3-scipy python3-matplotlib python3-numpy libbenchmark-tools
 )
 test_pkgs=(

@@ -2,29 +2,35 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # list-kernels.sh - the Debian kernels a QEMU target can boot: every
-# cloud and rt amd64 image in the apt lists, its target name, package
-# version, and whether it is in the cache already.
+# cloud and rt amd64 image in this machine's apt lists (bookworm) and in
+# Debian sid's (7.x, lists of kbench's own), its target name, package
+# version, suite, and whether it is in the cache already.
 #
 # Usage: list-kernels.sh CACHE_DIR
 set -euo pipefail
 
 cache=${1:?usage: list-kernels.sh CACHE_DIR}
-images() {
-	apt-cache pkgnames linux-image- 2>/dev/null |
-		grep -E -- '^linux-image-[0-9]+\.[0-9]+[^ ]*-(cloud|rt)-amd64-unsigned$' | sort -V || true
+KB_APT_STATE="$cache/apt"
+# shellcheck source=scripts/debian-archive.sh
+. "$(dirname "$0")/debian-archive.sh"
+images() { # SUITE: bookworm's images end in -unsigned, sid's do not
+	local suffix=-unsigned
+	[ "$1" = sid ] && suffix=
+	archive_apt "$1" apt-cache pkgnames linux-image- 2>/dev/null |
+		grep -E -- "^linux-image-[0-9]+\.[0-9]+[^ ]*-(cloud|rt)-amd64$suffix\$" | sort -V || true
 }
-list=$(images)
-if [ -z "$list" ]; then
-	echo "list-kernels: the apt lists know no kernel images; running apt-get update" >&2
-	apt-get update -qq >&2
-	list=$(images)
-fi
-printf '%-24s %-30s %-22s %s\n' "target" "kernel" "package version" "cached"
-# One apt-cache call for every version (each call loads the whole cache).
-# shellcheck disable=SC2086
-versions=$(apt-cache show --no-all-versions $list 2>/dev/null |
-	awk '/^Package: /{p=$2} /^Version: /{print p, $2}')
-printf '%s\n' "$list" |
+printf '%-24s %-30s %-22s %-7s %s\n' "target" "kernel" "package version" "suite" "cached"
+for suite in host sid; do
+	archive_empty "$suite" && archive_update "$suite"
+	list=$(images "$suite")
+	[ -n "$list" ] || continue
+	# One apt-cache call for every version (each call loads the whole cache).
+	# shellcheck disable=SC2086
+	versions=$(archive_apt "$suite" apt-cache show --no-all-versions $list 2>/dev/null |
+		awk '/^Package: /{p=$2} /^Version: /{print p, $2}')
+	name=$suite
+	[ "$suite" = host ] && name=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-host}")
+	printf '%s\n' "$list" |
 	while read -r pkg; do
 		release=${pkg#linux-image-}
 		release=${release%-unsigned}
@@ -34,6 +40,7 @@ printf '%s\n' "$list" |
 		version=$(printf '%s\n' "$versions" | awk -v p="$pkg" '$1 == p {print $2; exit}')
 		cached=no
 		[ -e "$cache/$release/.complete" ] && cached=yes
-		printf '%-24s %-30s %-22s %s\n' "qemu:$build$rt" "$release" "${version:--}" "$cached"
+		printf '%-24s %-30s %-22s %-7s %s\n' "qemu:$build$rt" "$release" "${version:--}" "$name" "$cached"
 	done
-echo "(qemu:6.1 and qemu:6.12 take the newest build of the series; add -rt for PREEMPT_RT)"
+done
+echo "(qemu:6.1, qemu:6.12 and qemu:7.2 take the newest build of the series; add -rt for PREEMPT_RT)"

@@ -17,7 +17,10 @@ from kbench_report import with_config_fields  # noqa: E402
 
 BUILD = Path(os.environ.get("KBENCH_BUILD", ROOT / "build" / "cmake"))
 KBENCH = BUILD / "bin" / "kbench"
-KERNELS = ["6.1", "6.12"]
+KERNELS = ["6.1", "6.12"]  # measured in depth by the e2e tests
+# Every series the module supports: built with W=1 against each (7.x in a
+# Debian sid root, with its own gcc-16), run by the matrix test.
+SUPPORTED_KERNELS = KERNELS + ["7.2"]
 # The module's list of APIs: the one place they are named.
 ALL_APIS = re.findall(r"^KBENCH_API\((\w+)\)", (ROOT / "kbench-module" / "kbench_apis.h").read_text(), re.M)
 

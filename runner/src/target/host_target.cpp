@@ -87,6 +87,7 @@ class HostTarget final : public Target {
     const CommandResult r = run_command({paths_.source_dir + "/scripts/build-module.sh", kdir, out});
     if (r.exit_code != 0) throw Error("could not build kbench.ko for the running kernel " + release);
     const std::string ko = trim(r.out);
+    if (exists(out + "/compiler")) details_["module_compiler"] = trim(read_file(out + "/compiler"));
     const int fd = ::open(ko.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error("cannot open " + ko + ": " + std::strerror(errno));
     const std::string params = module_parameters(opts_);

@@ -27,4 +27,7 @@ bool have_program(const std::string& name);
 // Trims trailing whitespace (script output).
 std::string trim(std::string s);
 
+// A whole file (what a helper script left), empty if it cannot be read.
+std::string read_file(const std::string& path);
+
 }  // namespace kbench

@@ -40,13 +40,6 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kAccel = "tcg,thread=single";
 constexpr const char* kIcount = "shift=0,sleep=off";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Lines of the console log containing any of the needles.
 std::string grep_lines(const std::string& text, std::initializer_list<const char*> needles, size_t max = 40) {
   std::istringstream in(text);
@@ -89,6 +82,9 @@ std::string run_script(const Paths& paths, const std::string& name, const std::v
 // built tree (bzImage and the tree as KDIR, as when bisecting).
 struct GuestKernel {
   std::string image, kdir, release, module_dir;
+  // A Debian root with the kernel's own compiler when this machine lacks
+  // it (sid's gcc-16 for 7.x), else empty: the module is built there.
+  std::string build_root;
   nlohmann::json details;  // what identifies it, for the context
 };
 
@@ -100,6 +96,11 @@ GuestKernel debian_kernel(const std::string& series, const Paths& paths) {
   k.release = trim(read_file(dir + "/release"));
   k.module_dir = paths.cache_dir + "/modules/" + k.release;
   k.details = {{"kernel_package_version", trim(read_file(dir + "/package_version"))}, {"kernel_series", series}};
+  if (fs::exists(dir + "/suite")) k.details["kernel_suite"] = trim(read_file(dir + "/suite"));
+  if (fs::exists(dir + "/buildroot")) {
+    k.build_root = trim(read_file(dir + "/buildroot"));
+    k.details["module_build_root"] = k.build_root;
+  }
   return k;
 }
 
@@ -154,7 +155,9 @@ class QemuTarget final : public Target {
     const GuestKernel kernel = is_tree_spec(series_) ? tree_kernel(series_, paths_) : debian_kernel(series_, paths_);
     const std::string& release = kernel.release;
     std::cerr << "kbench: guest kernel " << release << "\n";
-    const std::string ko = script("build-module.sh", {kernel.kdir, kernel.module_dir});
+    std::vector<std::string> build_args = {kernel.kdir, kernel.module_dir};
+    if (!kernel.build_root.empty()) build_args.push_back(kernel.build_root);
+    const std::string ko = script("build-module.sh", build_args);
     const std::string busybox = script("fetch-busybox.sh", {paths_.cache_dir});
     if (::access(paths_.agent.c_str(), X_OK) != 0)
       throw Error("the guest agent " + paths_.agent + " is missing", "build it: make build");
@@ -219,6 +222,8 @@ class QemuTarget final : public Target {
     // cost the same on every boot and no host time leaks into a figure.
     if (icount) argv.insert(argv.begin() + 3, {"-icount", kIcount});
     details_ = kernel.details;
+    if (fs::exists(kernel.module_dir + "/compiler"))
+      details_["module_compiler"] = trim(read_file(kernel.module_dir + "/compiler"));
     details_.update(nlohmann::json{{"kernel_release", release},
                                    {"qemu_command", argv},
                                    {"console_log", console},
