@@ -20,7 +20,8 @@
 #   root/                         image + headers packages unpacked
 #   kdir -> root/usr/src/linux-headers-<release>   (KDIR for Kbuild)
 #   modules/                      root/lib/modules/<release> (bookworm only)
-#   release, package_version, suite   what was fetched, from where
+#   release, package_version, suite   what was fetched, from which
+#                                 archive suite (bookworm-security, sid)
 #   compiler                      the compiler that built the kernel
 #   buildroot                     only when that compiler is not on this
 #                                 machine: a Debian root that has it
@@ -82,6 +83,10 @@ release=${pkg#linux-image-}
 release=${release%-unsigned}
 # The package's exact version, recorded with the results.
 pkg_version=$(archive_apt "$suite" apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+# The archive suite it comes from (bookworm-security, sid), recorded.
+archive_suite=$(archive_apt "$suite" apt-cache madison "$pkg" 2>/dev/null |
+	awk -F'|' -v v="$pkg_version" '{gsub(/ /, "", $2)} $2 == v {split($3, f, " "); sub(/\/.*/, "", f[2]); print f[2]; exit}')
+archive_suite=${archive_suite:-$suite}
 kdir_rel="root/usr/src/linux-headers-$release"
 dest="$cache/$release"
 
@@ -113,13 +118,13 @@ ensure_buildroot() {
 	local pkgs=()
 	mapfile -t pkgs <"$dest/toolchain_packages"
 	log "$release was built with $cc, which this machine lacks: the module is built in a Debian $suite root"
-	"$here/make-buildroot.sh" "$suite" "$(dirname "$cache")/buildroots" "${pkgs[@]}" >"$dest/buildroot.tmp"
+	"$here/make-buildroot.sh" "$archive_suite" "$(dirname "$cache")/buildroots" "${pkgs[@]}" >"$dest/buildroot.tmp"
 	mv "$dest/buildroot.tmp" "$dest/buildroot"
 }
 
 if [ -e "$dest/.complete" ]; then
 	[ -s "$dest/package_version" ] || printf '%s\n' "$pkg_version" >"$dest/package_version"
-	[ -s "$dest/suite" ] || printf '%s\n' "$suite" >"$dest/suite"
+	[ -s "$dest/suite" ] || printf '%s\n' "$archive_suite" >"$dest/suite"
 	ensure_buildroot
 	printf '%s\n' "$dest"
 	exit 0
@@ -169,7 +174,7 @@ if [ ! -f "$dest.tmp/$kdir_rel/Makefile" ]; then
 fi
 printf '%s\n' "$release" > "$dest.tmp/release"
 printf '%s\n' "$pkg_version" > "$dest.tmp/package_version"
-printf '%s\n' "$suite" > "$dest.tmp/suite"
+printf '%s\n' "$archive_suite" > "$dest.tmp/suite"
 toolchain_packages > "$dest.tmp/toolchain_packages"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"

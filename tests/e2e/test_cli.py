@@ -52,6 +52,7 @@ def test_kernels_lists_debians_builds_and_an_exact_one_runs(kbench_bin, tmp_path
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line.startswith("qemu:")}
     builds = [t for t in rows if t.startswith("qemu:6.12.") and not t.endswith("-rt")]
     assert len(builds) >= 3 and any(t.startswith("qemu:6.1.0-") for t in rows) and any(t.endswith("-rt") for t in rows)
+    assert any(t.startswith("qemu:7.") and rows[t][3] == "sid" for t in rows), out  # Debian sid's
     exact = sorted(builds, key=lambda t: int(t.split(".")[2]))[0]  # the oldest 6.12 build offered
     cfg = tmp_path / "tiny.toml"
     cfg.write_text('[run]\nrepetitions = 1\n[[sweep]]\napis = ["kmalloc"]\nsizes = ["64"]\n')

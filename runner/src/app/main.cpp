@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
       "mempool and more: `kbench list` shows what the module offers on a kernel) inside the kernel,\n"
       "across sizes, GFP flags and allocation patterns, with the kbench module.\n\n"
       "Targets: 'host' runs on this machine (root, a kernel that loads modules, its headers);\n"
-      "'qemu:6.1' / 'qemu:6.12' boot a Debian kernel under QEMU without acceleration: those\n"
+      "'qemu:6.1' / 'qemu:6.12' / 'qemu:7.2' (sid) boot a Debian kernel under QEMU without\n"
+      "acceleration (7.x's module is built in a cached Debian sid root with its gcc-16): those\n"
       "results are EMULATED, good for comparing kernels with each other, not for real times.\n"
       "An exact build (qemu:6.12.107, qemu:6.1.0-57) or the PREEMPT_RT flavour (qemu:6.12-rt)\n"
       "works too: `kbench kernels` lists what Debian offers and what is cached.\n\n"
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-c,--config", run.config, "Sweep file, e.g. configs/default.toml")->required();
   run_cmd->add_option(
       "-t,--target", run.target,
-      "host | qemu:6.1 | qemu:6.12 | qemu:6.12.107 (an exact build) | any qemu one with -rt | qemu:PATH, a kernel "
+      "host | qemu:6.1 | qemu:6.12 | qemu:7.2 | qemu:6.12.107 (an exact build) | any qemu one with -rt | qemu:PATH, a kernel "
       "tree you built (bzImage, and the tree as KDIR; e.g. qemu:./linux); `kbench kernels` lists Debian's "
       "(default: host if usable, else qemu:6.12)");
   add_run_options(run_cmd, run);
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
   matrix_cmd->add_option("-c,--config", mx.run.config, "Sweep file, e.g. configs/quick.toml")->required();
   matrix_cmd
       ->add_option("-k,--kernels", mx.kernels,
-                   "Comma-separated targets, e.g. 6.1,6.12.107,6.12,6.12-rt (a bare version is qemu:VERSION; "
+                   "Comma-separated targets, e.g. 6.1,6.12.107,6.12,6.12-rt,7.2 (a bare version is qemu:VERSION; "
                    "qemu:PATH trees too)")
       ->required();
   add_run_options(matrix_cmd, mx.run);

@@ -365,7 +365,7 @@ std::unique_ptr<Target> make_qemu_target(const std::string& series, const Paths&
 
 std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths, const TargetOptions& opts) {
   if (spec == "host") return make_host_target(paths, opts);
-  // qemu:SERIES: the newest build of a series (6.1, 6.12), an exact build
+  // qemu:SERIES: the newest build of a series (6.1, 6.12, 7.2), an exact build
   // (6.12.107, 6.1.0-57), either with -rt for the PREEMPT_RT flavour.
   static const std::regex series(R"(qemu:([0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?(-rt)?))");
   if (std::smatch m; std::regex_match(spec, m, series)) return make_qemu_target(m[1].str(), paths, opts);
@@ -382,7 +382,7 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
     return make_qemu_target("6.12", paths, opts);
   }
   throw Error("unknown target '" + spec + "'",
-              "targets: host, qemu:6.1, qemu:6.12, an exact build such as qemu:6.12.107, any of them with -rt, "
+              "targets: host, qemu:6.1, qemu:6.12, qemu:7.2, an exact build such as qemu:6.12.107, any of them with -rt, "
               "qemu:PATH for a kernel tree you built (e.g. qemu:./linux) (default: host if usable, else "
               "qemu:6.12); `kbench kernels` lists what Debian offers");
 }
