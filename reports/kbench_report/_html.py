@@ -26,7 +26,8 @@ text-align:left;vertical-align:top} th{background:#f3f3f3}
 figcaption{font-size:.85em;color:#444}
 """
 
-ENV_KEYS = ["kernel_release", "kernel_version", "target", "emulated", "cpu_model", "num_cpus", "threads_per_core",
+ENV_KEYS = ["kernel_release", "kernel_version", "target", "emulated", "platform", "hypervisor", "cpu_model", "num_cpus",
+            "threads_per_core",
             "mem_total_kb", "numa_nodes_online", "clocksource", "timer", "timer_khz", "hz", "preempt_model",
             "preempt_dynamic", "init_on_alloc", "init_on_free", "thp_enabled", "slab_allocator", "cmdline",
             "cpufreq_governor", "turbo", "repetitions", "order_seed", "kbench_version", "kbench_git_revision",
@@ -195,9 +196,8 @@ def write_report(runs: list[Run], out_dir, matrix: bool = False) -> Path:
     emulated = any(r.emulated for r in runs)
     for i, run in enumerate(runs):
         sec = [f"<h2 id='run{i}'>{_esc(run.label)}</h2>"]
-        if run.emulated:
-            sec.append("<div class='warn'><b>EMULATED</b>: measured in QEMU without hardware acceleration (TCG). "
-                       "Times are not hardware times.</div>")
+        if run.platform_note:
+            sec.append(f"<div class='warn'><b>{_esc(run.platform)}</b>: {_esc(run.platform_note)}</div>")
         if run.schema == "single":
             sec.append("<p class='note'>This file comes from an older kbench without repetitions: there are no "
                        "confidence intervals or pooled percentiles in it.</p>")
@@ -216,14 +216,17 @@ def write_report(runs: list[Run], out_dir, matrix: bool = False) -> Path:
             sec.append(_figure(result, out, f"run{i}-{mod.KEY}", mod.TITLE, run))
         sec += ["<h3>Not measured</h3>", _refused(run), "<h3>Environment and warnings</h3>", _env_table(run)]
         sec += [f"<div class='warn'>{_esc(w)}</div>" for w in run.context.get("warnings", [])
-                if not w.startswith("EMULATED")]
+                if not w.startswith(("EMULATED", "VIRTUALIZED"))]
         parts.append("\n".join(sec))
     if matrix and len(runs) >= 2:
         parts.insert(0, _trend(runs, out))
     elif len(runs) >= 2:
         parts.insert(0, _comparison(runs[0], runs[1], out))
+    virtualized = not emulated and any(r.platform == "VIRTUALIZED" for r in runs)
     banner = ("<div class='banner'>EMULATED: these results come from QEMU without hardware acceleration; "
-              "times are not hardware times.</div>" if emulated else "")
+              "times are not hardware times.</div>" if emulated else
+              "<div class='banner'>VIRTUALIZED: these results come from a virtual machine, not bare metal.</div>"
+              if virtualized else "")
     toc = "".join(f"<li><a href='#run{i}'>{_esc(r.label)}</a></li>" for i, r in enumerate(runs))
     doc = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>kbench report</title>"
            f"<style>{CSS}</style></head><body>{banner}<h1>kbench: what memory allocation costs</h1>"

@@ -156,6 +156,28 @@ class Run:
         return bool(self.context.get("emulated", False))
 
     @property
+    def platform(self) -> str:
+        """EMULATED, VIRTUALIZED or bare metal, as the run says (older runs:
+        from their emulated and virtualized facts)."""
+        if self.emulated:
+            return "EMULATED"
+        p = self.context.get("platform")
+        if isinstance(p, str) and p:
+            return p
+        return "VIRTUALIZED" if self.context.get("virtualized") else "bare metal"
+
+    @property
+    def platform_note(self) -> str:
+        """What the platform means for the figures, or "" on bare metal."""
+        if self.platform == "EMULATED":
+            return "measured in QEMU without hardware acceleration (TCG). Times are not hardware times."
+        if self.platform == "VIRTUALIZED":
+            hv = self.context.get("hypervisor") or "a hypervisor"
+            return (f"measured in a virtual machine ({hv}): the real CPU runs the code, but times include the "
+                    "hypervisor's exits and two-level page walks, and the PMU is virtual or absent.")
+        return ""
+
+    @property
     def label(self) -> str:
         return f"{self.kernel} ({self.context.get('target', '?')})"
 

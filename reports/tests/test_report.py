@@ -502,3 +502,32 @@ def test_files_of_a_wrong_shape_give_errors_not_tracebacks(tmp_path, capsys):
             else:
                 assert rc in (0, 4), (cmd, rc, err)
     assert errors > 10, "most damage must be caught"
+
+
+def test_a_run_in_a_vm_is_labelled_virtualized_never_bare_metal(tmp_path):
+    """The host target in a KVM guest: VIRTUALIZED (with the hypervisor) in
+    the banner, the run's section and each plot's title; an older file with
+    only the CPU's hypervisor flag is VIRTUALIZED too; EMULATED outranks."""
+    doc = json.load(gzip.open(FIXTURES / "fixture-6.12.json.gz", "rt"))
+    ctx = doc["context"]
+    ctx.update(emulated=False, platform="VIRTUALIZED", hypervisor="KVM", target="host")
+    ctx["warnings"] = [w for w in ctx.get("warnings", []) if not w.startswith("EMULATED")]
+    path = tmp_path / "kvm.json"
+    path.write_text(json.dumps(doc))
+    run = load_run(path)
+    assert run.platform == "VIRTUALIZED" and "(KVM)" in run.platform_note
+    write_report([run], tmp_path / "r")
+    html = (tmp_path / "r" / "index.html").read_text()
+    assert "class='banner'>VIRTUALIZED" in html and "EMULATED" not in html.split("<h1>")[0]
+    assert "<b>VIRTUALIZED</b>: measured in a virtual machine (KVM)" in html
+    assert "VIRTUALIZED (KVM)" in size_curve.plot(run)._suptitle.get_text()
+    del ctx["platform"], ctx["hypervisor"]
+    ctx["virtualized"] = True
+    path.write_text(json.dumps(doc))
+    assert load_run(path).platform == "VIRTUALIZED"
+    ctx["virtualized"] = False
+    path.write_text(json.dumps(doc))
+    assert load_run(path).platform == "bare metal" and load_run(path).platform_note == ""
+    ctx["emulated"] = True
+    path.write_text(json.dumps(doc))
+    assert load_run(path).platform == "EMULATED"

@@ -60,6 +60,9 @@ def test_kernels_lists_debians_builds_and_an_exact_one_runs(kbench_bin, tmp_path
            "--no-kernel-warmup", timeout=900)
     ctx = json.loads((tmp_path / "o" / "results.json").read_text())["context"]
     kernel, version = rows[exact][1], rows[exact][2]
+    # The guest labels itself, from its own CPUID (QEMU's TCG signature):
+    # the label the host target gives when the host is itself a TCG guest.
+    assert ctx["platform"] == "EMULATED" and ctx["hypervisor"] == "TCG" and ctx["emulated"] is True
     assert ctx["target"] == exact and ctx["kernel_release"] == kernel
     assert ctx["target_details"]["kernel_package_version"] == version and version.startswith(exact[5:])
     assert kbench("kernels").stdout.count(f"{kernel} ") == 1 and f"{version}  " in kbench("kernels").stdout

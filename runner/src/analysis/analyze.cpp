@@ -381,6 +381,12 @@ const nlohmann::json& environment_of(const RawRun& raw) {
   return raw.environment.is_object() ? raw.environment : kEmpty;
 }
 
+// EMULATED when the target is (QEMU TCG) or when the machine the host
+// target ran on says it is itself a TCG guest.
+bool is_emulated(const RawRun& raw, const RunMeta& meta) {
+  return meta.emulated || environment_of(raw).value("platform", "") == "EMULATED";
+}
+
 void fill_context(RunResults& r, const RawRun& raw, const RunMeta& meta,
                   const std::map<std::string, std::string>& reasons) {
   nlohmann::json& ctx = r.context;
@@ -400,7 +406,7 @@ void fill_context(RunResults& r, const RawRun& raw, const RunMeta& meta,
   ctx["kbench_abi_version"] = raw.module_before ? raw.module_before->abi_version : KBENCH_ABI_VERSION;
   ctx["target"] = meta.target;
   if (!meta.campaign.empty()) ctx["kbench_campaign"] = meta.campaign;
-  ctx["emulated"] = meta.emulated;
+  ctx["emulated"] = is_emulated(raw, meta);
   ctx["config"] = meta.config_path;
   ctx["complete"] = r.complete;
   ctx["order_seed"] = raw.seed;
@@ -430,6 +436,10 @@ void fill_context(RunResults& r, const RawRun& raw, const RunMeta& meta,
                         "microcode",
                         "cpu_flags",
                         "virtualized",
+                        "platform",
+                        "hypervisor",
+                        "dmi_sys_vendor",
+                        "dmi_product_name",
                         "mem_total_kb",
                         "mem_available_kb",
                         "clocksource",
@@ -500,7 +510,7 @@ LinearFit fit_line(const std::vector<std::pair<double, double>>& xy) {
 
 RunResults analyze(const RawRun& raw, const RunMeta& meta) {
   RunResults r;
-  r.emulated = meta.emulated;
+  r.emulated = is_emulated(raw, meta);
   r.complete = raw.ended && !raw.interrupted && raw.bad_records.empty() && raw.target_problems.empty();
   r.planned_jobs = raw.planned_jobs;
   r.selftest = raw.selftest;

@@ -26,8 +26,12 @@ void emulation(const Ctx& c, Out& out) {
     out.push_back(
         "EMULATED: measured in QEMU without hardware acceleration (TCG). Times are not hardware times; compare "
         "them only with each other, not with real machines.");
-  else if (c.env.value("virtualized", false))
-    out.push_back("virtualized: the CPU reports a hypervisor; times include its overheads.");
+  else if (c.env.value("platform", "") == "VIRTUALIZED" ||
+           (!c.env.contains("platform") && c.env.value("virtualized", false)))
+    out.push_back("VIRTUALIZED (" + c.env.value("hypervisor", std::string("a hypervisor")) +
+                  "): measured in a virtual machine. The real CPU runs the code, but times include the "
+                  "hypervisor's exits and two-level page walks, and the PMU is virtual or absent: compare with "
+                  "runs on the same kind of VM, not with bare metal.");
 }
 
 void zeroing(const Ctx& c, Out& out) {

@@ -83,8 +83,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-c,--config", run.config, "Sweep file, e.g. configs/default.toml")->required();
   run_cmd->add_option(
       "-t,--target", run.target,
-      "host | qemu:6.1 | qemu:6.12 | qemu:7.2 | qemu:6.12.107 (an exact build) | any qemu one with -rt | qemu:PATH, a kernel "
-      "tree you built (bzImage, and the tree as KDIR; e.g. qemu:./linux); `kbench kernels` lists Debian's "
+      "host | qemu:6.1 | qemu:6.12 | qemu:7.2 | qemu:6.12.107 (an exact build) | any qemu one with -rt | qemu:PATH, a "
+      "kernel tree you built (bzImage, and the tree as KDIR; e.g. qemu:./linux); `kbench kernels` lists Debian's "
       "(default: host if usable, else qemu:6.12)");
   add_run_options(run_cmd, run);
   run_cmd->add_flag("-n,--dry-run", run.dry_run, "Print the planned configurations and stop");

@@ -6,8 +6,14 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 namespace kbench {
 
@@ -67,7 +73,57 @@ long long meminfo_kb(const std::string& key) {
   return -1;
 }
 
+// Hypervisor signatures of CPUID leaf 0x40000000 (EBX, ECX, EDX), as each
+// hypervisor documents them.
+struct Signature {
+  const char* signature;
+  const char* name;
+};
+constexpr std::array<Signature, 10> kSignatures{{{"KVMKVMKVM", "KVM"},
+                                                 {"TCGTCGTCGTCG", "TCG"},
+                                                 {"Microsoft Hv", "Hyper-V"},
+                                                 {"XenVMMXenVMM", "Xen"},
+                                                 {"VMwareVMware", "VMware"},
+                                                 {"VBoxVBoxVBox", "VirtualBox"},
+                                                 {"ACRNACRNACRN", "ACRN"},
+                                                 {"bhyve bhyve ", "bhyve"},
+                                                 {" lrpepyh  vr", "Parallels"},
+                                                 {"QNXQVMBSQG", "QNX"}}};
+
 }  // namespace
+
+Platform classify_platform(bool hypervisor_bit, const std::string& cpuid_signature, const std::string& dmi_vendor) {
+  std::string sig = cpuid_signature;
+  while (!sig.empty() && sig.back() == '\0') sig.pop_back();
+  for (const auto& s : kSignatures)
+    if (sig == s.signature) return {std::string(s.name) == "TCG" ? "EMULATED" : "VIRTUALIZED", s.name};
+  if (hypervisor_bit) return {"VIRTUALIZED", sig.empty() ? (dmi_vendor.empty() ? "unknown" : dmi_vendor) : sig};
+  // Hypervisors that hide the CPUID bit still name the machine.
+  for (const char* v : {"QEMU", "Xen", "innotek GmbH", "VMware, Inc.", "Microsoft Corporation", "Parallels"})
+    if (dmi_vendor == v) return {"VIRTUALIZED", dmi_vendor};
+  return {"bare metal", ""};
+}
+
+Platform detect_platform() {
+  bool bit = false;
+  std::string signature;
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned a = 0;
+  unsigned b = 0;
+  unsigned c = 0;
+  unsigned d = 0;
+  if (__get_cpuid(1, &a, &b, &c, &d) != 0) bit = ((c >> 31) & 1U) != 0;
+  if (bit) {
+    __cpuid(0x40000000, a, b, c, d);
+    std::array<char, 12> v{};
+    std::memcpy(v.data(), &b, 4);
+    std::memcpy(v.data() + 4, &c, 4);
+    std::memcpy(v.data() + 8, &d, 4);
+    signature.assign(v.data(), v.size());
+  }
+#endif
+  return classify_platform(bit, signature, read_first_line("/sys/class/dmi/id/sys_vendor"));
+}
 
 nlohmann::json capture_environment() {
   nlohmann::json env;
@@ -117,6 +173,11 @@ nlohmann::json capture_environment() {
   put_if(env, "nmi_watchdog", read_first_line("/proc/sys/kernel/nmi_watchdog"));
   put_if(env, "numa_balancing", read_first_line("/proc/sys/kernel/numa_balancing"));
   // SLUB in force: the slab allocator Debian kernels use; sysfs shows it.
+  const Platform p = detect_platform();
+  env["platform"] = p.label;
+  if (!p.hypervisor.empty()) env["hypervisor"] = p.hypervisor;
+  put_if(env, "dmi_sys_vendor", read_first_line("/sys/class/dmi/id/sys_vendor"));
+  put_if(env, "dmi_product_name", read_first_line("/sys/class/dmi/id/product_name"));
   struct stat st {};
   env["slab_allocator"] = ::stat("/sys/kernel/slab", &st) == 0 ? "slub" : "unknown";
   return env;

@@ -71,9 +71,18 @@ class ConsoleReporter final : public Reporter {
     out_ << line;
   }
 
+  // EMULATED or VIRTUALIZED, first and last, so no figure is read as bare metal's.
+  void banner(const RunResults& r) {
+    if (r.emulated)
+      out_ << kEmulatedBanner;
+    else if (r.context.value("platform", "") == "VIRTUALIZED")
+      out_ << "=== VIRTUALIZED (" << r.context.value("hypervisor", "hypervisor")
+           << "): a virtual machine, not bare metal ===\n";
+  }
+
   void report(const RunResults& r) override {
     const auto& ctx = r.context;
-    if (r.emulated) out_ << kEmulatedBanner;
+    banner(r);
     out_ << "kernel " << ctx.value("kernel_release", "?") << " | target " << ctx.value("target", "?") << " | cpu "
          << ctx.value("cpu_model", "?") << " | timer " << ctx.value("timer", "?") << "\n";
     for (const auto& w : r.warnings) out_ << "warning: " << w << "\n";
@@ -86,7 +95,7 @@ class ConsoleReporter final : public Reporter {
       print_headlines(r);
     }
     print_counts(r);
-    if (r.emulated) out_ << kEmulatedBanner;
+    banner(r);
   }
 
  private:

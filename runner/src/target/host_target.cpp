@@ -45,7 +45,8 @@ class HostTarget final : public Target {
   HostTarget& operator=(const HostTarget&) = delete;
 
   std::string name() const override { return "host"; }
-  bool emulated() const override { return false; }
+  // A host that is itself a QEMU TCG guest measures emulated time too.
+  bool emulated() const override { return detect_platform().label == "EMULATED"; }
   nlohmann::json details() const override { return details_; }
 
   RawRun execute(const Plan& plan, const std::string& raw_path, const ProgressFn& progress,

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -139,10 +140,11 @@ bool is_tree_spec(const std::string& what) { return what.find('/') != std::strin
 
 class QemuTarget final : public Target {
  public:
-  // series: a Debian series or build (6.12, 6.12.107-rt), or a path to a
-  // built kernel tree (it has a '/').
-  QemuTarget(std::string series, Paths paths, TargetOptions opts)
-      : series_(std::move(series)), paths_(std::move(paths)), opts_(std::move(opts)) {}
+  // series: a Debian series or build (6.12, 6.12.107-rt), fetched when the
+  // run starts, or a path to a built kernel tree (it has a '/'), resolved
+  // already (kernel).
+  QemuTarget(std::string series, Paths paths, TargetOptions opts, std::optional<GuestKernel> kernel)
+      : series_(std::move(series)), paths_(std::move(paths)), opts_(std::move(opts)), tree_(std::move(kernel)) {}
 
   std::string name() const override { return "qemu:" + series_; }
   bool emulated() const override { return true; }
@@ -152,13 +154,13 @@ class QemuTarget final : public Target {
                  const std::atomic<bool>* stop) override {
     if (!have_program("qemu-system-x86_64"))
       throw Error("qemu-system-x86_64 is not installed", "apt-get install qemu-system-x86 (make run installs it)");
-    const GuestKernel kernel = is_tree_spec(series_) ? tree_kernel(series_, paths_) : debian_kernel(series_, paths_);
+    const GuestKernel kernel = tree_ ? *tree_ : debian_kernel(series_, paths_);
     const std::string& release = kernel.release;
     std::cerr << "kbench: guest kernel " << release << "\n";
     std::vector<std::string> build_args = {kernel.kdir, kernel.module_dir};
     if (!kernel.build_root.empty()) build_args.push_back(kernel.build_root);
-    const std::string ko = script("build-module.sh", build_args);
-    const std::string busybox = script("fetch-busybox.sh", {paths_.cache_dir});
+    const std::string ko = run_script(paths_, "build-module.sh", build_args);
+    const std::string busybox = run_script(paths_, "fetch-busybox.sh", {paths_.cache_dir});
     if (::access(paths_.agent.c_str(), X_OK) != 0)
       throw Error("the guest agent " + paths_.agent + " is missing", "build it: make build");
 
@@ -260,10 +262,6 @@ class QemuTarget final : public Target {
   }
 
  private:
-  std::string script(const std::string& name, const std::vector<std::string>& args) {
-    return run_script(paths_, name, args);
-  }
-
   // QEMU's monitor socket: in the run's directory when its path is short
   // enough for a unix socket, else in /tmp.
   static std::string monitor_path(const fs::path& work) {
@@ -352,15 +350,20 @@ class QemuTarget final : public Target {
   std::string series_;
   Paths paths_;
   TargetOptions opts_;
+  std::optional<GuestKernel> tree_;
   nlohmann::json details_;
 };
+
+void check_qemu_options(const TargetOptions& opts) {
+  if (opts.qemu_clock != "host" && opts.qemu_clock != "icount")
+    throw Error("unknown QEMU clock '" + opts.qemu_clock + "'", "--qemu-clock host (the default) or icount");
+}
 
 }  // namespace
 
 std::unique_ptr<Target> make_qemu_target(const std::string& series, const Paths& paths, const TargetOptions& opts) {
-  if (opts.qemu_clock != "host" && opts.qemu_clock != "icount")
-    throw Error("unknown QEMU clock '" + opts.qemu_clock + "'", "--qemu-clock host (the default) or icount");
-  return std::make_unique<QemuTarget>(series, paths, opts);
+  check_qemu_options(opts);
+  return std::make_unique<QemuTarget>(series, paths, opts, std::nullopt);
 }
 
 std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths, const TargetOptions& opts) {
@@ -371,8 +374,10 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
   if (std::smatch m; std::regex_match(spec, m, series)) return make_qemu_target(m[1].str(), paths, opts);
   // qemu:PATH: a kernel tree the user built (a path has a '/': ./linux).
   if (spec.rfind("qemu:", 0) == 0 && is_tree_spec(spec.substr(5))) {
-    tree_kernel(spec.substr(5), paths);  // a tree that is not there or not built: said now, before any boot
-    return make_qemu_target(spec.substr(5), paths, opts);
+    check_qemu_options(opts);
+    // A tree that is not there or not built: said now, before any boot.
+    GuestKernel tree = tree_kernel(spec.substr(5), paths);
+    return std::make_unique<QemuTarget>(spec.substr(5), paths, opts, std::move(tree));
   }
   if (spec == "auto" || spec.empty()) {
     std::string why;
@@ -381,10 +386,11 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
               << "); using qemu:6.12 instead. Results will be EMULATED.\n";
     return make_qemu_target("6.12", paths, opts);
   }
-  throw Error("unknown target '" + spec + "'",
-              "targets: host, qemu:6.1, qemu:6.12, qemu:7.2, an exact build such as qemu:6.12.107, any of them with -rt, "
-              "qemu:PATH for a kernel tree you built (e.g. qemu:./linux) (default: host if usable, else "
-              "qemu:6.12); `kbench kernels` lists what Debian offers");
+  throw Error(
+      "unknown target '" + spec + "'",
+      "targets: host, qemu:6.1, qemu:6.12, qemu:7.2, an exact build such as qemu:6.12.107, any of them with -rt, "
+      "qemu:PATH for a kernel tree you built (e.g. qemu:./linux) (default: host if usable, else "
+      "qemu:6.12); `kbench kernels` lists what Debian offers");
 }
 
 Paths default_paths() {
