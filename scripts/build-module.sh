@@ -32,8 +32,10 @@ if [ -n "$buildroot" ]; then
 	kernel=$(cd "$(dirname "$kdir")" && pwd)
 	kdir="$kernel/$(basename "$kdir")"
 	# A mount namespace of its own: every mount goes when the build ends,
-	# however it ends. objtool reads /proc.
+	# however it ends. objtool reads /proc. (The script's variables are
+	# its own positional arguments: single quotes on purpose.)
 	build() {
+		# shellcheck disable=SC2016
 		unshare --mount --propagation private sh -euc '
 			root=$1 kernel=$2 out=$3 kdir=$4
 			mkdir -p "$root/proc" "$root$kernel" "$root$out"

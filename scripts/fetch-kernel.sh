@@ -62,7 +62,7 @@ list_images() { # SUITE VERSION FLAVOUR
 		sort -V
 }
 
-pkg= suite=
+pkg='' suite=''
 for s in host sid; do
 	pkg=$(list_images "$s" "$version" "$flavour" | tail -n 1 || true)
 	# Lists that know no kernel at all were never fetched (a fresh machine, or
