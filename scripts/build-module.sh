@@ -62,5 +62,9 @@ if grep -q 'warning:' "$out/build.log"; then
 fi
 cp "$out/src/kbench.ko" "$out/kbench.ko"
 # The compiler that built it, as the object says (GCC: (Debian 16.2.0-4) 16.2.0).
-readelf -p .comment "$out/kbench.ko" 2>/dev/null | sed -n 's/^ *\[ *[0-9a-f]*\] *//p' | sort -u | paste -sd';' - >"$out/compiler"
+if command -v readelf >/dev/null; then
+	readelf -p .comment "$out/kbench.ko" 2>/dev/null | sed -n 's/^ *\[ *[0-9a-f]*\] *//p' | sort -u | paste -sd';' - >"$out/compiler" || true
+else
+	echo "unknown (no readelf: apt-get install binutils)" >"$out/compiler"
+fi
 printf '%s\n' "$out/kbench.ko"

@@ -20,7 +20,9 @@ archive_opts() {
 		local d="$KB_APT_STATE/sid"
 		mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/sources.d"
 		d=$(cd "$d" && pwd)
-		[ -s "$d/sid.sources" ] || cat >"$d/sid.sources" <<EOF
+		# Written every time: a changed KB_SID_MIRROR applies to apt as it
+		# does to mmdebstrap.
+		cat >"$d/sid.sources" <<EOF
 Types: deb
 URIs: $KB_SID_MIRROR
 Suites: sid
@@ -28,9 +30,11 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
 		# sid's Release file here is past its Valid-Until date: accept it
-		# (the signature is still checked).
+		# (the signature is still checked). The host's apt preferences
+		# (a pin of unstable at -1, say) do not apply to kbench's own lists.
 		printf '%s\n' -o "Dir::Etc::SourceList=$d/sid.sources" -o "Dir::Etc::SourceParts=$d/sources.d" \
 			-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d" -o Dir::State::Status=/dev/null \
+			-o Dir::Etc::Preferences=/dev/null -o "Dir::Etc::PreferencesParts=$d/sources.d" \
 			-o Acquire::Check-Valid-Until=false -o APT::Architecture=amd64
 		;;
 	*) echo "debian-archive: unknown suite $1" >&2; return 1 ;;
@@ -41,8 +45,11 @@ EOF
 archive_apt() {
 	local suite=$1 tool=$2
 	shift 2
-	local opts=()
-	mapfile -t opts < <(archive_opts "$suite")
+	local opts=() o
+	# A suite whose options cannot be set up (a read-only cache) must not
+	# fall back to the host's lists: stop.
+	o=$(archive_opts "$suite") || return 1
+	[ -n "$o" ] && mapfile -t opts <<<"$o"
 	"$tool" "${opts[@]}" "$@"
 }
 

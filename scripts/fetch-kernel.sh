@@ -24,8 +24,10 @@
 #                                 archive suite (bookworm-security, sid)
 #   compiler                      the compiler that built the kernel
 #   buildroot                     only when that compiler is not on this
-#                                 machine: a Debian root that has it
-#                                 (make-buildroot.sh), for build-module.sh
+#                                 machine (or its kbuild tools do not run
+#                                 here): a Debian root that has it, made by
+#                                 make-buildroot.sh under CACHE_DIR/../buildroots,
+#                                 for build-module.sh
 set -euo pipefail
 
 series=${1:?usage: fetch-kernel.sh SERIES CACHE_DIR}
@@ -105,21 +107,39 @@ toolchain_packages() {
 		esac
 	done < <(archive_depends "$suite" "linux-headers-$release")
 }
+# Whether this machine can run the kernel's kbuild tools: sid's modpost and
+# objtool (behind wrapper scripts) are linked against a newer glibc than
+# bookworm's, which the loader reports as "GLIBC_2.38 not found".
+host_runs_kbuild_tools() {
+	local f
+	for f in "$dest/$kdir_rel"/scripts/mod/modpost* "$dest/$kdir_rel"/tools/objtool/objtool*; do
+		[ -f "$f" ] || continue
+		if ldd "$f" 2>&1 | grep -q 'not found'; then
+			return 1
+		fi
+	done
+	return 0
+}
 ensure_buildroot() {
-	local cc
-	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$dest/config")
+	local cc text
+	text=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$dest/config")
+	cc=${text%% *}
 	printf '%s\n' "${cc:-unknown}" >"$dest/compiler"
-	if [ -z "$cc" ] || command -v "$cc" >/dev/null; then
+	if [ -z "$cc" ] || { command -v "$cc" >/dev/null && host_runs_kbuild_tools; }; then
 		rm -f "$dest/buildroot"
 		return 0
 	fi
 	# Taken when the kernel was fetched: sid's lists forget old builds.
 	[ -s "$dest/toolchain_packages" ] || toolchain_packages >"$dest/toolchain_packages"
-	local pkgs=()
+	local pkgs=() root have
 	mapfile -t pkgs <"$dest/toolchain_packages"
-	log "$release was built with $cc, which this machine lacks: the module is built in a Debian $suite root"
-	"$here/make-buildroot.sh" "$archive_suite" "$(dirname "$cache")/buildroots" "${pkgs[@]}" >"$dest/buildroot.tmp"
-	mv "$dest/buildroot.tmp" "$dest/buildroot"
+	log "$release was built with $cc, which this machine lacks (or cannot run its kbuild tools): the module is built in a Debian $suite root"
+	root=$("$here/make-buildroot.sh" "$archive_suite" "$(dirname "$cache")/buildroots" "${pkgs[@]}")
+	# The root has the compiler sid ships today; say so when that is not
+	# the one the kernel was built with (the module records its own).
+	have=$(chroot "$root" "$cc" --version 2>/dev/null | head -n 1 || true)
+	[ "$have" = "$text" ] || log "warning: the kernel was built with '$text'; its module will be built with '${have:-no $cc}'"
+	printf '%s\n' "$root" >"$dest/buildroot"
 }
 
 if [ -e "$dest/.complete" ]; then

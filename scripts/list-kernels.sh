@@ -21,7 +21,10 @@ images() { # SUITE: bookworm's images end in -unsigned, sid's do not
 }
 printf '%-24s %-30s %-22s %-7s %s\n' "target" "kernel" "package version" "suite" "cached"
 for suite in host sid; do
-	archive_empty "$suite" && archive_update "$suite"
+	# Offline, what the lists already know is still listed.
+	if archive_empty "$suite" && ! archive_update "$suite"; then
+		echo "list-kernels: warning: could not fetch the $suite lists (offline?)" >&2
+	fi
 	list=$(images "$suite")
 	[ -n "$list" ] || continue
 	# One apt-cache call for every version (each call loads the whole cache).

@@ -41,19 +41,29 @@ if ! command -v mmdebstrap >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >&2
 fi
 mkdir -p "$cache"
-rm -rf "$dest.tmp"
+# One maker at a time: a second run waits, then finds the root made.
+exec 9>"$cache/.lock"
+flock 9
+if [ -e "$dest/.complete" ]; then
+	printf '%s\n' "$dest"
+	exit 0
+fi
+# As root, mmdebstrap mounts /proc, /sys and /dev inside the root it
+# makes: in a mount namespace of its own, none of them outlives it (a
+# killed mmdebstrap leaves no mount that a later rm -rf could go through).
+rm -rf --one-file-system "$dest.tmp"
 log "making a Debian $suite root with ${pkgs//,/ } in $dest (once; about 20 s and 600 MB)"
 # sid's Release file served here is past its Valid-Until date: accept it
 # (its signature is still checked).
-if ! mmdebstrap --quiet --variant=buildd --aptopt='Acquire::Check-Valid-Until "false"' \
-	--include="$pkgs" "$suite" "$dest.tmp" "$mirror" >&2; then
-	rm -rf "$dest.tmp"
+if ! unshare --mount --propagation private mmdebstrap --quiet --variant=buildd \
+	--aptopt='Acquire::Check-Valid-Until "false"' --include="$pkgs" "$suite" "$dest.tmp" "$mirror" >&2; then
+	rm -rf --one-file-system "$dest.tmp"
 	log "error: mmdebstrap of $suite failed (see above)"
 	log "hint: it needs the Debian archive ($mirror) to be reachable"
 	exit 1
 fi
 printf '%s\n' "$pkgs" >"$dest.tmp/.packages"
-rm -rf "$dest"
+rm -rf --one-file-system "$dest"
 mv "$dest.tmp" "$dest"
 touch "$dest/.complete"
 printf '%s\n' "$dest"

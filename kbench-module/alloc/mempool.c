@@ -82,6 +82,18 @@ static u64 kb_pool_page_obj_bytes(const struct kbench_run_ctx *ctx)
 static int kb_pool_validate(const struct kbench_run_ctx *ctx, char *reason,
 			    size_t len)
 {
+	/*
+	 * mempool_create() kmallocs an array of min_nr pointers with
+	 * GFP_KERNEL: beyond KMALLOC_MAX_SIZE that is a page allocation above
+	 * the highest order, which WARNs (found by the ioctl fuzzer).
+	 */
+	if (ctx->args->min_nr > KMALLOC_MAX_SIZE / sizeof(void *)) {
+		scnprintf(reason, len,
+			  "min_nr %u is more reserve elements than a mempool can index (at most %lu: its array of element pointers is one kmalloc)",
+			  ctx->args->min_nr,
+			  (unsigned long)(KMALLOC_MAX_SIZE / sizeof(void *)));
+		return -EOPNOTSUPP;
+	}
 	if (ctx->args->gfp_mods & KBENCH_GFPM_ZERO) {
 		scnprintf(reason, len,
 			  "__GFP_ZERO is not allowed with %s (mempool_alloc warns on it: reserve elements are not zeroed)",

@@ -116,7 +116,8 @@ static int kb_alloc_check(struct kbench_run_ctx *ctx)
 	}
 	held = a->pattern == KBENCH_PATTERN_PAIR ? 1 : ctx->n;
 	held += a->min_nr;
-	ctx->held_bytes = held * ctx->per_obj;
+	/* A mempool's reserve, and its array of pointers to it. */
+	ctx->held_bytes = held * ctx->per_obj + (u64)a->min_nr * sizeof(void *);
 	return 0;
 }
 

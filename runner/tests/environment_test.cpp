@@ -39,6 +39,17 @@ TEST(Platform, AHiddenHypervisorBitIsCaughtByDmi) {
   EXPECT_EQ(classify_platform(false, "", "QEMU").label, "VIRTUALIZED");
 }
 
+TEST(Platform, AnUnprintableSignatureIsNotANameButStillAVm) {
+  const Platform p = classify_platform(true, std::string("\x01\xff\x80" "abc", 6), "");
+  EXPECT_EQ(p.label, "VIRTUALIZED");
+  EXPECT_EQ(p.hypervisor, "unknown");
+}
+
+TEST(Platform, ASurfaceLaptopIsBareMetal) {
+  // Microsoft's DMI vendor on its own hardware; Hyper-V sets the CPUID bit.
+  EXPECT_EQ(classify_platform(false, "", "Microsoft Corporation").label, "bare metal");
+}
+
 TEST(Platform, NoHypervisorIsBareMetal) {
   const Platform p = classify_platform(false, "", "Dell Inc.");
   EXPECT_EQ(p.label, "bare metal");

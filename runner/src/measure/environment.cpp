@@ -97,9 +97,18 @@ Platform classify_platform(bool hypervisor_bit, const std::string& cpuid_signatu
   while (!sig.empty() && sig.back() == '\0') sig.pop_back();
   for (const auto& s : kSignatures)
     if (sig == s.signature) return {std::string(s.name) == "TCG" ? "EMULATED" : "VIRTUALIZED", s.name};
+  // A signature no hypervisor documents is named only if it is printable
+  // (an unimplemented leaf returns whatever it returns).
+  for (const char ch : sig)
+    if (ch < 0x20 || ch > 0x7e) {
+      sig.clear();
+      break;
+    }
   if (hypervisor_bit) return {"VIRTUALIZED", sig.empty() ? (dmi_vendor.empty() ? "unknown" : dmi_vendor) : sig};
-  // Hypervisors that hide the CPUID bit still name the machine.
-  for (const char* v : {"QEMU", "Xen", "innotek GmbH", "VMware, Inc.", "Microsoft Corporation", "Parallels"})
+  // Hypervisors that hide the CPUID bit still name the machine. (Not
+  // "Microsoft Corporation": Surface laptops say that on bare metal, and
+  // Hyper-V always sets the bit.)
+  for (const char* v : {"QEMU", "Xen", "innotek GmbH", "VMware, Inc.", "Parallels"})
     if (dmi_vendor == v) return {"VIRTUALIZED", dmi_vendor};
   return {"bare metal", ""};
 }
@@ -122,6 +131,8 @@ Platform detect_platform() {
     signature.assign(v.data(), v.size());
   }
 #endif
+  // Xen guests name it in sysfs too, on every architecture.
+  if (!bit && read_first_line("/sys/hypervisor/type") == "xen") return {"VIRTUALIZED", "Xen"};
   return classify_platform(bit, signature, read_first_line("/sys/class/dmi/id/sys_vendor"));
 }
 

@@ -168,6 +168,15 @@ nlohmann::json run_device_selftest(const std::string& dev) {
       "a field the experiment does not read", [](kbench_run_args& a) { a.mode = 1; }, "mode");
   check_field(
       "an option the API does not take", [](kbench_run_args& a) { a.min_nr = 4; }, "min_nr");
+  {
+    // mempool_create() kmallocs min_nr pointers: a reserve too large for
+    // one kmalloc is refused with the reason, before any pool exists (it
+    // was a page-allocator WARN; the fuzzer found it).
+    kbench_run_args a = valid_args(fd);
+    a.api = api_id(fd, "mempool_kmalloc");
+    a.min_nr = 1U << 20;
+    check("a mempool reserve too large to index is refused", EOPNOTSUPP, run_ioctl(fd, a), a.reason);
+  }
   check_field(
       "unknown experiment", [](kbench_run_args& a) { a.experiment = KBENCH_EXP_COUNT; }, "experiment");
   check_field(
