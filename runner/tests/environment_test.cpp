@@ -40,7 +40,8 @@ TEST(Platform, AHiddenHypervisorBitIsCaughtByDmi) {
 }
 
 TEST(Platform, AnUnprintableSignatureIsNotANameButStillAVm) {
-  const Platform p = classify_platform(true, std::string("\x01\xff\x80" "abc", 6), "");
+  const std::string junk{'\x01', '\xff', '\x80', 'a', 'b', 'c'};
+  const Platform p = classify_platform(true, junk, "");
   EXPECT_EQ(p.label, "VIRTUALIZED");
   EXPECT_EQ(p.hypervisor, "unknown");
 }
