@@ -53,6 +53,13 @@ archive_apt() {
 	"$tool" "${opts[@]}" "$@"
 }
 
+# How SUITE's kernel image packages end: bookworm's unsigned images are
+# linux-image-<release>-unsigned; sid (split packaging) has no separate
+# unsigned image, its linux-image-<release> is the one to take.
+archive_image_suffix() {
+	[ "$1" = sid ] || printf '%s' -unsigned
+}
+
 # Refresh SUITE's lists (sid's own; the host's with a plain apt-get update).
 archive_update() {
 	echo "debian-archive: updating the apt lists of $1" >&2

@@ -57,10 +57,8 @@ KB_APT_STATE="$cache/apt"
 # The version asked for is followed by ., + or - (so 6.1 is not 6.12, nor
 # 6.12.1 6.12.107).
 list_images() { # SUITE VERSION FLAVOUR
-	local suffix=-unsigned
-	[ "$1" = sid ] && suffix=
 	archive_apt "$1" apt-cache pkgnames "linux-image-$2" 2>/dev/null |
-		grep -E -- "^linux-image-$(printf '%s' "$2" | sed 's/\./\\./g')([.+-][^ ]*)?-$3$suffix$" |
+		grep -E -- "^linux-image-$(printf '%s' "$2" | sed 's/\./\\./g')([.+-][^ ]*)?-$3$(archive_image_suffix "$1")$" |
 		sort -V
 }
 
@@ -82,21 +80,27 @@ if [ -z "$pkg" ]; then
 	exit 1
 fi
 release=${pkg#linux-image-}
-release=${release%-unsigned}
+release=${release%"$(archive_image_suffix "$suite")"}
 # The package's exact version, recorded with the results.
 pkg_version=$(archive_apt "$suite" apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
-# The archive suite it comes from (bookworm-security, sid), recorded.
-archive_suite=$(archive_apt "$suite" apt-cache madison "$pkg" 2>/dev/null |
-	awk -F'|' -v v="$pkg_version" '{gsub(/ /, "", $2)} $2 == v {split($3, f, " "); sub(/\/.*/, "", f[2]); print f[2]; exit}')
-archive_suite=${archive_suite:-$suite}
 kdir_rel="root/usr/src/linux-headers-$release"
 dest="$cache/$release"
+
+# The archive suite the package comes from (bookworm-security, sid), for
+# the results; asked of apt only when it is not recorded yet.
+archive_suite() {
+	local a
+	a=$(archive_apt "$suite" apt-cache madison "$pkg" 2>/dev/null |
+		awk -F'|' -v v="$pkg_version" '{gsub(/ /, "", $2)} $2 == v {split($3, f, " "); sub(/\/.*/, "", f[2]); print f[2]; exit}')
+	printf '%s\n' "${a:-$suite}"
+}
 
 # The compiler the kernel was built with, when this machine lacks it: a
 # Debian root of the kernel's own suite that has it (cached), in which
 # build-module.sh builds the module. Packages: the headers' own
 # dependencies that are not kernel packages (gcc-16-for-host) and those
 # of the kbuild tools (their libraries).
+# toolchain_packages < the headers package's Depends
 toolchain_packages() {
 	local dep
 	while read -r dep; do
@@ -105,7 +109,7 @@ toolchain_packages() {
 		linux-*) ;;
 		*) printf '%s\n' "$dep" ;;
 		esac
-	done < <(archive_depends "$suite" "linux-headers-$release")
+	done
 }
 # Whether this machine can run the kernel's kbuild tools: sid's modpost and
 # objtool (behind wrapper scripts) are linked against a newer glibc than
@@ -130,11 +134,12 @@ ensure_buildroot() {
 		return 0
 	fi
 	# Taken when the kernel was fetched: sid's lists forget old builds.
-	[ -s "$dest/toolchain_packages" ] || toolchain_packages >"$dest/toolchain_packages"
+	[ -s "$dest/toolchain_packages" ] ||
+		archive_depends "$suite" "linux-headers-$release" | toolchain_packages >"$dest/toolchain_packages"
 	local pkgs=() root have
 	mapfile -t pkgs <"$dest/toolchain_packages"
 	log "$release was built with $cc, which this machine lacks (or cannot run its kbuild tools): the module is built in a Debian $suite root"
-	root=$("$here/make-buildroot.sh" "$archive_suite" "$(dirname "$cache")/buildroots" "${pkgs[@]}")
+	root=$("$here/make-buildroot.sh" "$(cat "$dest/suite")" "$(dirname "$cache")/buildroots" "${pkgs[@]}")
 	# The root has the compiler sid ships today; say so when that is not
 	# the one the kernel was built with (the module records its own).
 	have=$(chroot "$root" "$cc" --version 2>/dev/null | head -n 1 || true)
@@ -144,7 +149,7 @@ ensure_buildroot() {
 
 if [ -e "$dest/.complete" ]; then
 	[ -s "$dest/package_version" ] || printf '%s\n' "$pkg_version" >"$dest/package_version"
-	[ -s "$dest/suite" ] || printf '%s\n' "$archive_suite" >"$dest/suite"
+	[ -s "$dest/suite" ] || archive_suite >"$dest/suite"
 	ensure_buildroot
 	printf '%s\n' "$dest"
 	exit 0
@@ -164,11 +169,12 @@ else
 	pkgs+=("$pkg")
 fi
 pkgs+=("linux-headers-$release")
+headers_deps=$(archive_depends "$suite" "linux-headers-$release")
 while read -r dep; do
 	case "$dep" in
 	linux-headers-*-common* | linux-kbuild-*) pkgs+=("$dep") ;;
 	esac
-done < <(archive_depends "$suite" "linux-headers-$release")
+done <<<"$headers_deps"
 
 (cd "$dest.tmp/debs" && archive_apt "$suite" apt-get download -q "${pkgs[@]}" >&2)
 for deb in "$dest.tmp"/debs/*.deb; do
@@ -194,8 +200,8 @@ if [ ! -f "$dest.tmp/$kdir_rel/Makefile" ]; then
 fi
 printf '%s\n' "$release" > "$dest.tmp/release"
 printf '%s\n' "$pkg_version" > "$dest.tmp/package_version"
-printf '%s\n' "$archive_suite" > "$dest.tmp/suite"
-toolchain_packages > "$dest.tmp/toolchain_packages"
+archive_suite > "$dest.tmp/suite"
+toolchain_packages <<<"$headers_deps" > "$dest.tmp/toolchain_packages"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
 # Debian's header Makefile includes /usr/src/linux-headers-*-common by

@@ -13,11 +13,9 @@ cache=${1:?usage: list-kernels.sh CACHE_DIR}
 KB_APT_STATE="$cache/apt"
 # shellcheck source=scripts/debian-archive.sh
 . "$(dirname "$0")/debian-archive.sh"
-images() { # SUITE: bookworm's images end in -unsigned, sid's do not
-	local suffix=-unsigned
-	[ "$1" = sid ] && suffix=
+images() { # SUITE
 	archive_apt "$1" apt-cache pkgnames linux-image- 2>/dev/null |
-		grep -E -- "^linux-image-[0-9]+\.[0-9]+[^ ]*-(cloud|rt)-amd64$suffix\$" | sort -V || true
+		grep -E -- "^linux-image-[0-9]+\.[0-9]+[^ ]*-(cloud|rt)-amd64$(archive_image_suffix "$1")\$" | sort -V || true
 }
 printf '%-24s %-30s %-22s %-7s %s\n' "target" "kernel" "package version" "suite" "cached"
 for suite in host sid; do
@@ -27,6 +25,7 @@ for suite in host sid; do
 	fi
 	list=$(images "$suite")
 	[ -n "$list" ] || continue
+	suffix=$(archive_image_suffix "$suite")
 	# One apt-cache call for every version (each call loads the whole cache).
 	# shellcheck disable=SC2086
 	versions=$(archive_apt "$suite" apt-cache show --no-all-versions $list 2>/dev/null |
@@ -36,7 +35,7 @@ for suite in host sid; do
 	printf '%s\n' "$list" |
 	while read -r pkg; do
 		release=${pkg#linux-image-}
-		release=${release%-unsigned}
+		release=${release%"$suffix"}
 		case "$release" in *-rt-amd64) rt=-rt ;; *) rt= ;; esac
 		# The exact build as a target: 6.12.107 from 6.12.107+deb12-..., 6.1.0-57 from 6.1.0-57-...
 		build=$(printf '%s' "$release" | sed -E 's/^([0-9]+\.[0-9]+\.[0-9]+(-[0-9]+)?).*/\1/')

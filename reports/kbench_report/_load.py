@@ -167,6 +167,15 @@ class Run:
         return "VIRTUALIZED" if self.context.get("virtualized") else "bare metal"
 
     @property
+    def platform_label(self) -> str:
+        """EMULATED (QEMU TCG), VIRTUALIZED (KVM), ... or "" on bare metal."""
+        if self.platform == "EMULATED":
+            return "EMULATED (QEMU TCG)"
+        if self.platform == "VIRTUALIZED":
+            return f"VIRTUALIZED ({self.context.get('hypervisor') or 'VM'})"
+        return ""
+
+    @property
     def platform_note(self) -> str:
         """What the platform means for the figures, or "" on bare metal."""
         if self.platform == "EMULATED":

@@ -41,6 +41,5 @@ def size_axis(ax, axis="x"):
 
 
 def title(fig, what: str, run) -> None:
-    suffix = (" — EMULATED (QEMU TCG)" if run.emulated else
-              f" — VIRTUALIZED ({run.context.get('hypervisor') or 'VM'})" if run.platform == "VIRTUALIZED" else "")
+    suffix = f" — {run.platform_label}" if run.platform_label else ""
     fig.suptitle(f"{what}\n{run.kernel}, {run.context.get('target', '?')}{suffix}", fontsize=11)

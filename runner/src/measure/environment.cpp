@@ -183,12 +183,12 @@ nlohmann::json capture_environment() {
   put_if(env, "mem_profiling", read_first_line("/proc/sys/vm/mem_profiling"));
   put_if(env, "nmi_watchdog", read_first_line("/proc/sys/kernel/nmi_watchdog"));
   put_if(env, "numa_balancing", read_first_line("/proc/sys/kernel/numa_balancing"));
-  // SLUB in force: the slab allocator Debian kernels use; sysfs shows it.
   const Platform p = detect_platform();
   env["platform"] = p.label;
   if (!p.hypervisor.empty()) env["hypervisor"] = p.hypervisor;
   put_if(env, "dmi_sys_vendor", read_first_line("/sys/class/dmi/id/sys_vendor"));
   put_if(env, "dmi_product_name", read_first_line("/sys/class/dmi/id/product_name"));
+  // SLUB in force: the slab allocator Debian kernels use; sysfs shows it.
   struct stat st {};
   env["slab_allocator"] = ::stat("/sys/kernel/slab", &st) == 0 ? "slub" : "unknown";
   return env;
