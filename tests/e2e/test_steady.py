@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """Steady state and the harness out of the numbers, on Debian 6.1 and 6.12
-under icount: steady vmalloc repeats across boots and equals one long
+under icount: steady vmalloc repeats across boots (within 3 %) and equals one long
 uninterrupted loop, the lazy purges it pays are counted, the harness is
 under 1 % of the cheapest slab pair, every noop loop costs something real,
 slow operations get single-operation tails, and __GFP_COMP goes where page
@@ -31,12 +31,22 @@ def pair(run, size, **fields):
     return run.bench(api="vmalloc", size_bytes=size, phase="pair", **fields)
 
 
-def test_steady_vmalloc_repeats_within_1_percent_across_boots(boots):
+# How far two boots' steady figures may differ. Repetitions within one boot
+# agree within 0.05 %, but 6.12's steady vmalloc(4K) moves in steps of
+# 0.2-1 % with the state of its vmap allocator, from boot to boot and now
+# and then between repetitions of one boot: over nine boots of 6.12.117
+# (2026-12-02) the per-repetition medians took 5239-5379 ns (2.7 %), a CI
+# run's two boots 5330 and 5397 (1.2 %); 64K and 1M stayed within 1.2 %
+# and 0.2 %; 6.1 (four boots) within 0.3 %.
+BOOT_TO_BOOT = 0.03
+
+
+def test_steady_vmalloc_repeats_across_boots(boots):
     kernel, (a, b) = boots
     for size in SIZES:
         x, y = pair(a, size, state="steady")["p50_ns"], pair(b, size, state="steady")["p50_ns"]
         print(f"{kernel} vmalloc({size}) steady: {x:.0f} and {y:.0f} ns")
-        assert abs(x - y) / min(x, y) < 0.01, (size, x, y)
+        assert abs(x - y) / min(x, y) < BOOT_TO_BOOT, (size, x, y)
 
 
 def test_steady_equals_one_uninterrupted_loop_of_20480_pairs(boots):
