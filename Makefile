@@ -5,7 +5,10 @@
 #               the default target (host if it can load modules, else QEMU
 #               with Debian's 6.12 kernel), write results and a summary
 #   make test   everything CI runs (.ci/run calls it)
+#   make install    kbench under PREFIX (/usr) and its module under DKMS
+#   make uninstall  all of it removed again
 # Knobs: CONFIG=configs/x.toml TARGET=host|qemu:6.1|qemu:6.12 OUT=dir
+#        PREFIX=/usr DESTDIR=dir (install into a staging tree; no DKMS)
 
 CONFIG ?= configs/default.toml
 TARGET ?= auto
@@ -13,8 +16,12 @@ OUT ?= out/latest
 BUILD := build/cmake
 KBENCH := $(BUILD)/bin/kbench
 JOBS ?= $(shell nproc)
+PREFIX ?= /usr
+DESTDIR ?=
+# One version: CMake's project version (it fills in dkms.conf too).
+VERSION := $(shell grep -o 'kbench VERSION [0-9.]*' CMakeLists.txt | cut -d' ' -f3)
 
-.PHONY: all run test deps deps-test build unit-test sanitize-test e2e-test lint format clean
+.PHONY: all run test install uninstall deps deps-test build unit-test sanitize-test e2e-test lint format clean
 
 all: build
 
@@ -40,6 +47,29 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory build
 	scripts/run-tests.sh
+
+# The module goes to DKMS (built for every installed kernel that has its
+# headers, rebuilt on kernel upgrades) when installing into the system.
+install:
+	@scripts/install-deps.sh install
+	@$(MAKE) --no-print-directory build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+	@if [ -z "$(DESTDIR)" ]; then \
+	  dkms status -m kbench -v $(VERSION) | grep -q . || dkms add -m kbench -v $(VERSION) || exit 1; \
+	  for b in /lib/modules/*/build; do \
+	    [ -e "$$b/Makefile" ] || continue; k=$$(basename "$$(dirname "$$b")"); \
+	    dkms install -m kbench -v $(VERSION) -k "$$k" || exit 1; \
+	  done; \
+	fi
+
+# What install wrote (the layout is CMakeLists.txt's), DKMS's builds, and
+# the installed kbench's cache.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && dkms status -m kbench -v $(VERSION) | grep -q .; then \
+	  dkms remove -m kbench -v $(VERSION) --all; fi
+	rm -rf "$(DESTDIR)$(PREFIX)/bin/kbench" "$(DESTDIR)$(PREFIX)/share/kbench" \
+	  "$(DESTDIR)$(PREFIX)/libexec/kbench" "$(DESTDIR)$(PREFIX)/src/kbench-$(VERSION)"
+	@[ -n "$(DESTDIR)" ] || rm -rf /var/cache/kbench
 
 format:
 	clang-format -i $$(git ls-files 'runner/*.cpp' 'runner/*.h')

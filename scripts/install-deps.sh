@@ -3,10 +3,12 @@
 #
 # install-deps.sh - install what kbench needs from Debian's packages.
 #
-# Usage: install-deps.sh run|test
-#   run   building the runner, the module for the QEMU kernels, QEMU itself,
-#         and the running kernel's headers when this machine can load modules
-#   test  all of that, plus the test and lint tools
+# Usage: install-deps.sh run|install|test
+#   run      building the runner, the module for the QEMU kernels, QEMU
+#            itself, and the running kernel's headers when this machine can
+#            load modules
+#   install  all of that, plus DKMS (make install)
+#   test     all of that, plus the test and lint tools
 # Installs only what is missing, so a second call costs a few dpkg queries.
 set -euo pipefail
 
@@ -22,7 +24,12 @@ test_pkgs=(
 )
 
 pkgs=("${run_pkgs[@]}")
-[ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
+case $mode in
+run) ;;
+install) pkgs+=(dkms) ;;
+test) pkgs+=(dkms "${test_pkgs[@]}") ;;
+*) echo "install-deps: unknown mode '$mode' (run, install or test)" >&2; exit 1 ;;
+esac
 
 # On a machine that can load modules, the host target needs the headers of
 # the running kernel. (Containers and VMs without module support skip this.)

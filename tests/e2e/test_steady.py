@@ -32,7 +32,7 @@ def pair(run, size, **fields):
 
 
 # How far two boots' steady figures may differ. Repetitions within one boot
-# agree within 0.05 %, but 6.12's steady vmalloc(4K) moves in steps of
+# (its batches) agree within 0.05 %, but 6.12's steady vmalloc(4K) moves in steps of
 # 0.2-1 % with the state of its vmap allocator, from boot to boot and now
 # and then between repetitions of one boot: over nine boots of 6.12.117
 # (2026-12-02) the per-repetition medians took 5239-5379 ns (2.7 %), a CI

@@ -393,15 +393,31 @@ std::unique_ptr<Target> make_target(const std::string& spec, const Paths& paths,
       "qemu:6.12); `kbench kernels` lists what Debian offers");
 }
 
+// Where kbench's files are: beside the binary when it is installed
+// (PREFIX/bin/kbench, PREFIX/share/kbench, PREFIX/libexec/kbench, so a
+// DESTDIR tree works too), else the source tree it was built from; the
+// cache of an installed kbench is /var/cache/kbench for root, else the
+// user's. KBENCH_HOME and KBENCH_CACHE override.
 Paths default_paths() {
   Paths p;
-  const char* home = std::getenv("KBENCH_HOME");
-  p.source_dir = home ? home : KBENCH_SOURCE_DIR;
-  const char* cache = std::getenv("KBENCH_CACHE");
-  p.cache_dir = cache ? cache : p.source_dir + "/build/cache";
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  p.agent = (ec ? fs::path(p.source_dir + "/build/runner") : self.parent_path()).string() + "/kbench-agent";
+  const fs::path prefix = ec ? fs::path() : self.parent_path().parent_path();
+  p.installed = !ec && fs::exists(prefix / "share/kbench/scripts/build-module.sh");
+  const char* home = std::getenv("KBENCH_HOME");
+  p.source_dir = home ? home : p.installed ? (prefix / "share/kbench").string() : KBENCH_SOURCE_DIR;
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* user = std::getenv("HOME");
+  const std::string user_cache = xdg && *xdg ? std::string(xdg) : std::string(user ? user : "/tmp") + "/.cache";
+  const char* cache = std::getenv("KBENCH_CACHE");
+  p.cache_dir = cache              ? cache
+                : !p.installed     ? p.source_dir + "/build/cache"
+                : ::geteuid() == 0 ? "/var/cache/kbench"
+                                   : user_cache + "/kbench";
+  if (p.installed)
+    p.agent = (prefix / "libexec/kbench/kbench-agent").string();
+  else
+    p.agent = (ec ? fs::path(p.source_dir + "/build/runner") : self.parent_path()).string() + "/kbench-agent";
   return p;
 }
 

@@ -19,6 +19,7 @@ namespace kbench {
 struct Paths {
   std::string source_dir;  // project root: scripts/, kbench-module/
   std::string cache_dir;   // kernels, module builds, busybox
+  bool installed = false;  // an installed kbench (make install), not a source tree
   std::string agent;       // the static kbench-agent for guests
 };
 Paths default_paths();
@@ -38,10 +39,18 @@ struct TargetOptions {
   std::vector<std::string> module_params;
 };
 
-// What kbench.ko is loaded with, as insmod takes it: "mem_cap_mb=64 k=v".
+// What kbench.ko is loaded with, one K=V each (modprobe's arguments).
+inline std::vector<std::string> module_parameter_list(const TargetOptions& o) {
+  std::vector<std::string> v;
+  if (o.mem_cap_mb) v.push_back("mem_cap_mb=" + std::to_string(o.mem_cap_mb));
+  v.insert(v.end(), o.module_params.begin(), o.module_params.end());
+  return v;
+}
+
+// The same as insmod and finit_module take them: "mem_cap_mb=64 k=v".
 inline std::string module_parameters(const TargetOptions& o) {
-  std::string s = o.mem_cap_mb ? "mem_cap_mb=" + std::to_string(o.mem_cap_mb) : "";
-  for (const auto& p : o.module_params) s += (s.empty() ? "" : " ") + p;
+  std::string s;
+  for (const auto& p : module_parameter_list(o)) s += (s.empty() ? "" : " ") + p;
   return s;
 }
 
