@@ -44,7 +44,9 @@ run: deps
 	  if [ -f $(OUT)/results.json ]; then $(KBENCH) report $(OUT)/results.json --out $(OUT)/report || exit 1; fi; \
 	  exit $$rc
 
+# Configured again: a build tree first made by `make run` has no GoogleTest.
 test: deps-test
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@$(MAKE) --no-print-directory build
 	scripts/run-tests.sh
 

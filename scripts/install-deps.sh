@@ -9,9 +9,16 @@
 #            load modules
 #   install  all of that, plus DKMS (make install)
 #   test     all of that, plus the test and lint tools
+#   --list MODE  print that mode's packages, one per line, and install
+#            nothing (what make-test-image.sh puts in its Debian image)
 # Installs only what is missing, so a second call costs a few dpkg queries.
 set -euo pipefail
 
+list=false
+if [ "${1:-}" = --list ]; then
+	list=true
+	shift
+fi
 mode=${1:-run}
 run_pkgs=(
 	build-essential cmake git ca-certificates
@@ -30,6 +37,10 @@ install) pkgs+=(dkms) ;;
 test) pkgs+=(dkms "${test_pkgs[@]}") ;;
 *) echo "install-deps: unknown mode '$mode' (run, install or test)" >&2; exit 1 ;;
 esac
+if $list; then
+	printf '%s\n' "${pkgs[@]}"
+	exit 0
+fi
 
 # On a machine that can load modules, the host target needs the headers of
 # the running kernel. (Containers and VMs without module support skip this.)

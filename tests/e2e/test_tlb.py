@@ -3,6 +3,7 @@
 theory, vmalloc's stages add up to the whole, and counters the emulator
 lacks are reported unsupported with a reason, never as zero."""
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -141,6 +142,8 @@ def test_hardware_counters_where_a_pmu_exists(tmp_path):
             os.path.exists(f"/lib/modules/{os.uname().release}/build/Makefile")):
         pytest.skip("no PMU reachable: this machine cannot load modules, so counters are only checked in "
                     "QEMU, where the guest has no PMU (perf_event_create_kernel_counter returns ENOENT)")
+    if not shutil.which("perf"):
+        pytest.skip("perf is not installed (apt-get install linux-perf): it tells whether this host has a PMU")
     perf = subprocess.run(["perf", "stat", "-e", "cycles", "true"], capture_output=True, text=True)
     if perf.returncode != 0 or "not supported" in perf.stderr:
         pytest.skip("the host has no usable PMU (perf stat -e cycles: not supported)")

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -397,6 +398,10 @@ int run_report_package(const std::vector<std::string>& args) {
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status))
+    throw Error("the report package (" + python + ") was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                    strsignal(WTERMSIG(status)) + ")",
+                "see dmesg; SIGILL in a VM means its CPU model lacks an instruction a library (numpy's BLAS) uses");
   const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
   if (rc == 127 || (rc == 1 && !std::filesystem::exists(pkg)))
     throw Error("the report package could not run", "install python3 and python3-matplotlib (make run does)");
