@@ -51,23 +51,29 @@ test: deps-test
 	scripts/run-tests.sh
 
 # The module goes to DKMS (built for every installed kernel that has its
-# headers, rebuilt on kernel upgrades) when installing into the system.
+# headers, rebuilt on kernel upgrades) when installing into the system
+# under /usr, where DKMS looks for sources. Installing again replaces what
+# was there: files removed upstream must not stay in the module's source,
+# and DKMS would keep an earlier build of the same version.
 install:
-	@scripts/install-deps.sh install
+	@scripts/install-deps.sh $(if $(DESTDIR),run,install)
 	@$(MAKE) --no-print-directory build
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && [ -n "$$(dkms status -m kbench -v $(VERSION))" ]; then \
+	  dkms remove -m kbench -v $(VERSION) --all; fi
+	rm -rf "$(DESTDIR)$(PREFIX)/share/kbench" "$(DESTDIR)$(PREFIX)/src/kbench-$(VERSION)"
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
-	@if [ -z "$(DESTDIR)" ]; then \
-	  dkms status -m kbench -v $(VERSION) | grep -q . || dkms add -m kbench -v $(VERSION) || exit 1; \
-	  for b in /lib/modules/*/build; do \
-	    [ -e "$$b/Makefile" ] || continue; k=$$(basename "$$(dirname "$$b")"); \
-	    dkms install -m kbench -v $(VERSION) -k "$$k" || exit 1; \
-	  done; \
-	fi
+	@if [ -n "$(DESTDIR)" ]; then exit 0; fi; \
+	if [ "$(PREFIX)" != /usr ]; then echo "make install: DKMS skipped: it takes module sources from /usr/src only"; exit 0; fi; \
+	dkms add -m kbench -v $(VERSION) || exit 1; \
+	for b in /lib/modules/*/build; do \
+	  [ -e "$$b/Makefile" ] || continue; k=$$(basename "$$(dirname "$$b")"); \
+	  dkms install -m kbench -v $(VERSION) -k "$$k" || exit 1; \
+	done
 
 # What install wrote (the layout is CMakeLists.txt's), DKMS's builds, and
-# the installed kbench's cache.
+# the installed kbench's cache (root's).
 uninstall:
-	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && dkms status -m kbench -v $(VERSION) | grep -q .; then \
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && [ -n "$$(dkms status -m kbench -v $(VERSION))" ]; then \
 	  dkms remove -m kbench -v $(VERSION) --all; fi
 	rm -rf "$(DESTDIR)$(PREFIX)/bin/kbench" "$(DESTDIR)$(PREFIX)/share/kbench" \
 	  "$(DESTDIR)$(PREFIX)/libexec/kbench" "$(DESTDIR)$(PREFIX)/src/kbench-$(VERSION)"

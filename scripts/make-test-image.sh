@@ -8,7 +8,7 @@
 # mmdebstrap from Debian's archive and cached.
 #
 # At boot a systemd unit mounts the second disk (/dev/vdb) at the path the
-# kernel command line names (kbench.repo=PATH: a copy of the repository,
+# kernel command line names (kbench_repo=PATH: a copy of the repository,
 # at the path its build tree was configured for), runs
 # PATH/tests/vm/guest-test.sh there with the third disk (/dev/vdc) for its
 # results, and powers the machine off when that ends.
@@ -25,7 +25,8 @@ security=${KB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 log() { printf 'make-test-image: %s\n' "$*" >&2; }
 
 pkgs=(systemd-sysv udev kmod initramfs-tools linux-image-cloud-amd64 linux-headers-cloud-amd64 linux-perf python3-pytest)
-mapfile -t -O "${#pkgs[@]}" pkgs < <("$here/install-deps.sh" --list install)
+deps=$("$here/install-deps.sh" --list install)
+mapfile -t -O "${#pkgs[@]}" pkgs <<<"$deps"
 list=$(printf '%s\n' "${pkgs[@]}" | sort -u | paste -sd, -)
 
 # The boot hook: what the image does with the repository disk. (Single
@@ -33,9 +34,9 @@ list=$(printf '%s\n' "${pkgs[@]}" | sort -u | paste -sd, -)
 # mmdebstrap's expand them.)
 # shellcheck disable=SC2016
 entry='#!/bin/sh
-# kbench-vm-entry: mount the repository disk where kbench.repo= says, run
+# kbench-vm-entry: mount the repository disk where kbench_repo= says, run
 # its guest test, power off.
-repo=$(sed -n "s/.*kbench\.repo=\([^ ]*\).*/\1/p" /proc/cmdline)
+repo=$(sed -n "s/.*kbench_repo=\([^ ]*\).*/\1/p" /proc/cmdline)
 if [ -n "$repo" ]; then
 	mkdir -p "$repo"
 	mount /dev/vdb "$repo" && sh "$repo/tests/vm/guest-test.sh" "$repo" /dev/vdc

@@ -56,7 +56,7 @@ def vm(tmp_path_factory):
             # picks an instruction the model lacks and the report dies of SIGILL.
             "-cpu", "max", "-m", "4096", "-smp", "2",
             "-kernel", str(image / "vmlinuz"), "-initrd", str(image / "initrd.img"),
-            "-append", f"root=/dev/vda rw console=ttyS0 kbench.repo={ROOT}",
+            "-append", f"root=/dev/vda rw console=ttyS0 kbench_repo={ROOT}",
             # The cached image stays as made: the guest's writes go to a scratch overlay.
             "-drive", f"file={image / 'disk.img'},if=virtio,format=raw,snapshot=on",
             "-drive", f"file={work / 'repo.img'},if=virtio,format=raw",

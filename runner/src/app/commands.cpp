@@ -172,7 +172,7 @@ int cmd_run(const RunArgs& args) {
   meta.emulated = target->emulated();
   meta.config_path = args.config;
   meta.kbench_version = KBENCH_VERSION;
-  meta.git_revision = git_revision(paths.source_dir);
+  meta.git_revision = paths.installed ? "installed" : git_revision(paths.source_dir);
   meta.date = iso_now();
   meta.target_details = target->details();
   meta.discard_noisy = rs.discard_noisy;
@@ -398,10 +398,14 @@ int run_report_package(const std::vector<std::string>& args) {
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status))
-    throw Error("the report package (" + python + ") was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-                    strsignal(WTERMSIG(status)) + ")",
-                "see dmesg; SIGILL in a VM means its CPU model lacks an instruction a library (numpy's BLAS) uses");
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    throw Error(
+        "the report package (" + python + ") was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")",
+        sig == SIGILL ? "in a VM, its CPU model lacks an instruction a library uses (numpy's BLAS): try "
+                        "another CPU model (QEMU: -cpu max)"
+                      : "see dmesg for why (the OOM killer, a crash)");
+  }
   const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
   if (rc == 127 || (rc == 1 && !std::filesystem::exists(pkg)))
     throw Error("the report package could not run", "install python3 and python3-matplotlib (make run does)");
