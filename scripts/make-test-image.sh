@@ -103,7 +103,7 @@ cp "$root/boot/initrd.img-$release" "$dest.tmp/initrd.img"
 printf '%s\n' "$release" >"$dest.tmp/release"
 printf '%s\n' "${pkgs[@]}" >"$dest.tmp/packages"
 # A sparse file: the disk is as big as the packages, not as its size.
-mke2fs -q -t ext4 -L kbench-test -d "$root" "$dest.tmp/disk.img" 6G
+mke2fs -q -t ext4 -L kbench-test -d "$root" "$dest.tmp/disk.img" 6G >&2
 rm -rf --one-file-system "$root"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
