@@ -50,6 +50,10 @@ test: deps-test
 	@$(MAKE) --no-print-directory build
 	scripts/run-tests.sh
 
+# Every build of kbench VERSION out of DKMS, when DKMS has it.
+dkms_remove = if command -v dkms >/dev/null && [ -n "$$(dkms status -m kbench -v $(VERSION))" ]; then \
+  dkms remove -m kbench -v $(VERSION) --all; fi
+
 # The module goes to DKMS (built for every installed kernel that has its
 # headers, rebuilt on kernel upgrades) when installing into the system
 # under /usr, where DKMS looks for sources. Installing again replaces what
@@ -58,8 +62,7 @@ test: deps-test
 install:
 	@scripts/install-deps.sh $(if $(DESTDIR),run,install)
 	@$(MAKE) --no-print-directory build
-	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && [ -n "$$(dkms status -m kbench -v $(VERSION))" ]; then \
-	  dkms remove -m kbench -v $(VERSION) --all; fi
+	@[ -n "$(DESTDIR)" ] || { $(dkms_remove); }
 	rm -rf "$(DESTDIR)$(PREFIX)/share/kbench" "$(DESTDIR)$(PREFIX)/src/kbench-$(VERSION)"
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
 	@if [ -n "$(DESTDIR)" ]; then exit 0; fi; \
@@ -73,8 +76,7 @@ install:
 # What install wrote (the layout is CMakeLists.txt's), DKMS's builds, and
 # the installed kbench's cache (root's).
 uninstall:
-	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && [ -n "$$(dkms status -m kbench -v $(VERSION))" ]; then \
-	  dkms remove -m kbench -v $(VERSION) --all; fi
+	@[ -n "$(DESTDIR)" ] || { $(dkms_remove); }
 	rm -rf "$(DESTDIR)$(PREFIX)/bin/kbench" "$(DESTDIR)$(PREFIX)/share/kbench" \
 	  "$(DESTDIR)$(PREFIX)/libexec/kbench" "$(DESTDIR)$(PREFIX)/src/kbench-$(VERSION)"
 	@[ -n "$(DESTDIR)" ] || rm -rf /var/cache/kbench

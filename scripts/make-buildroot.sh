@@ -26,27 +26,13 @@ log() { printf 'make-buildroot: %s\n' "$*" >&2; }
 pkgs=$(printf '%s\n' "$@" | sort -u | paste -sd, -)
 tag=$(printf '%s' "$suite $pkgs" | cksum | cut -d' ' -f1)
 dest="$cache/$suite-$tag"
-if [ -e "$dest/.complete" ]; then
-	printf '%s\n' "$dest"
-	exit 0
-fi
-
-if [ "$(id -u)" != 0 ]; then
-	log "error: making a Debian $suite build root needs root (mmdebstrap and chroot)"
-	log "hint: run kbench as root, as the QEMU and host targets expect"
-	exit 1
-fi
+# One maker at a time: a second run waits, then finds the root made.
+# shellcheck source=scripts/cached-dir.sh
+. "$(dirname "$0")/cached-dir.sh"
+cached_dir_or_lock "$dest" "$cache" "a Debian $suite build root (mmdebstrap and chroot)"
 if ! command -v mmdebstrap >/dev/null; then
 	log "installing mmdebstrap"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >&2
-fi
-mkdir -p "$cache"
-# One maker at a time: a second run waits, then finds the root made.
-exec 9>"$cache/.lock"
-flock 9
-if [ -e "$dest/.complete" ]; then
-	printf '%s\n' "$dest"
-	exit 0
 fi
 # As root, mmdebstrap mounts /proc, /sys and /dev inside the root it
 # makes: in a mount namespace of its own, none of them outlives it (a

@@ -59,21 +59,9 @@ WantedBy=multi-user.target'
 
 tag=$(printf '%s\n' "$list" "$entry" "$unit" | cksum | cut -d' ' -f1)
 dest="$cache/debian12-$tag"
-if [ -e "$dest/.complete" ]; then
-	printf '%s\n' "$dest"
-	exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-	log "error: making the Debian test image needs root (mmdebstrap)"
-	exit 1
-fi
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
-if [ -e "$dest/.complete" ]; then
-	printf '%s\n' "$dest"
-	exit 0
-fi
+# shellcheck source=scripts/cached-dir.sh
+. "$here/cached-dir.sh"
+cached_dir_or_lock "$dest" "$cache" "the Debian test image (mmdebstrap)"
 root="$dest.root"
 rm -rf --one-file-system "$root" "$dest.tmp"
 mkdir -p "$dest.tmp/files"

@@ -15,6 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The SecureBoot variable, in EFI's global-variable GUID.
+constexpr const char* kSecureBootVar = "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e08c0d1c0c23";
+
 class FakeRoot : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -50,7 +53,7 @@ TEST_F(FakeRoot, NoLockdownNoEfiNoEnforcementNeedsNoSignature) {
 TEST_F(FakeRoot, SecureBootWithLockdownNeedsASignature) {
   write("sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
   // Attributes (4 bytes), then the value: 1.
-  write("sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e08c0d1c0c23", std::string("\x06\0\0\0\x01", 5));
+  write(kSecureBootVar, std::string("\x06\0\0\0\x01", 5));
   const ModuleSigning m = read_module_signing(root_.string());
   EXPECT_EQ(m.secure_boot, "enabled");
   EXPECT_TRUE(m.requires_signature());
@@ -59,7 +62,7 @@ TEST_F(FakeRoot, SecureBootWithLockdownNeedsASignature) {
 
 TEST_F(FakeRoot, SigEnforceAloneNeedsASignature) {
   write("sys/module/module/parameters/sig_enforce", "Y\n");
-  write("sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e08c0d1c0c23", std::string("\x06\0\0\0\x00", 5));
+  write(kSecureBootVar, std::string("\x06\0\0\0\x00", 5));
   const ModuleSigning m = read_module_signing(root_.string());
   EXPECT_EQ(m.lockdown, "");
   EXPECT_EQ(m.secure_boot, "disabled");

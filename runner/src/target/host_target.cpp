@@ -127,8 +127,7 @@ class HostTarget final : public Target {
     }
     loaded_by_us_ = true;
     details_["module"] = ko;
-    // udev may take a moment to create the node.
-    for (int i = 0; i < 50 && !exists(kDevice); ++i) ::usleep(20000);
+    wait_for_device();
   }
 
   // An installed kbench uses the module DKMS built for this kernel (it is
@@ -153,7 +152,7 @@ class HostTarget final : public Target {
     loaded_by_us_ = true;
     details_["module"] = ko;
     details_["module_source"] = "dkms";
-    for (int i = 0; i < 50 && !exists(kDevice); ++i) ::usleep(20000);
+    wait_for_device();
     return true;
   }
 
@@ -173,6 +172,11 @@ class HostTarget final : public Target {
     std::cerr << "kbench: signed kbench.ko with DKMS's key " << kDkmsCert << " (" << signing.why() << ")\n";
     details_["module_signed_with"] = kDkmsCert;
     return signed_ko;
+  }
+
+  // udev may take a moment to create the node.
+  static void wait_for_device() {
+    for (int i = 0; i < 50 && !exists(kDevice); ++i) ::usleep(20000);
   }
 
   void unload() {
