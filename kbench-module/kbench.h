@@ -9,6 +9,7 @@
  *   exp/<name>.c       one experiment each (struct kbench_experiment_ops)
  *   kbench_batch.c     what experiments share: batch noise flags, one
  *                      object from an API's own loops, a seeded shuffle
+ *   kbench_team.c      a request on many CPUs at once (nr_threads)
  *   kbench_registry.c  the tables of APIs and experiments, and their facts
  *   alloc/<family>.c   one adapter per API (struct kbench_alloc_ops)
  *   kbench_account.c, kbench_gfp.c, kbench_perf.c   leaves
@@ -33,6 +34,7 @@
 #include "kbench_compat.h"
 
 struct kbench_run_ctx;
+struct kbench_team;
 struct perf_event;
 
 /* kbench_perf.c: counters of one run (see there). */
@@ -187,14 +189,25 @@ struct kbench_run_ctx {
 	/* per-API state, set by prepare() */
 	struct kmem_cache *cache;
 	mempool_t *pool;
+	/* many CPUs at once (kbench_team.c): NULL for the calling task alone */
+	struct kbench_team *team;
+	u32 threads;		/* nr_threads, at least 1 */
+	u32 thread;		/* this context's index in its team */
+	unsigned int cpu;	/* the CPU a team thread is pinned to */
 	/* results */
 	struct kbench_sample *samples;	/* nr_batches, kernel memory */
 	u64 *hist;			/* [slot][KBENCH_HIST_BUCKETS], or NULL */
+	u64 *scratch_hist;		/* warm-up counts: NULL for a static one */
 	struct kbench_perf *perf;	/* NULL without KBENCH_RUN_COUNTERS */
 	u64 alloc_cycles;
 	u64 free_cycles;
 	u32 pair_failed;
 	u64 batch_start;	/* clock at the start of the current batch */
+	/* what an experiment's batches carry from one to the next */
+	u64 rng;		/* seeded shuffle state */
+	bool each;		/* operations timed one by one */
+	u32 batch_ok;		/* allocations of the current batch that succeeded */
+	u64 chunks;		/* chunks the phases ran in */
 };
 
 /*
@@ -427,6 +440,7 @@ u64 kbench_cache_obj_bytes(const struct kbench_run_ctx *ctx);
 long kbench_request(struct kbench_run_args *args);
 void kbench_request_init(void);
 u64 kbench_mem_cap(void);
+u64 kbench_hist_bytes(const struct kbench_experiment_ops *e);
 void kbench_test_hook_calibrate(void);	/* alloc/kmalloc.c */
 u64 kbench_test_hook_ns(void);
 
@@ -445,6 +459,14 @@ u64 kbench_clock_read_cost(void);
 void kbench_object_free(struct kbench_run_ctx *ctx);
 u32 kbench_rand(u64 *state);
 void kbench_shuffle(u32 *v, u32 n, u64 *state);
+
+/* kbench_team.c: nr_threads >= 2 (see there). */
+long kbench_team_run(struct kbench_run_ctx *ctx,
+		     long (*fn)(struct kbench_run_ctx *ctx));
+int kbench_sync(struct kbench_run_ctx *ctx);
+bool kbench_stopping(const struct kbench_run_ctx *ctx);
+void kbench_team_abort(struct kbench_run_ctx *ctx);
+struct kbench_run_ctx *kbench_team_peer(struct kbench_run_ctx *ctx);
 
 /* kbench_deferred.c: deferred work during a run, where kprobes can count. */
 enum kbench_deferred_kind {

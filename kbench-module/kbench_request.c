@@ -38,7 +38,7 @@ u64 kbench_mem_cap(void)
 }
 
 /* The single-op histograms of an experiment: one per sample slot. */
-static u64 kb_hist_bytes(const struct kbench_experiment_ops *e)
+u64 kbench_hist_bytes(const struct kbench_experiment_ops *e)
 {
 	u64 slots = 0;
 
@@ -95,7 +95,7 @@ static int kb_check_fields(struct kbench_run_args *a,
 				     "the %s experiment has no steady state: it measures one operation at a time",
 				     e->name);
 	if (a->hist_ptr && (!(e->flags & KBENCH_EXPF_HIST) ||
-			    a->hist_len < kb_hist_bytes(e)))
+			    a->hist_len < kbench_hist_bytes(e)))
 		return kbench_bad_field(a, "hist_len");
 	if (!a->hist_ptr && a->hist_len)
 		return kbench_bad_field(a, "hist_ptr");
@@ -103,9 +103,14 @@ static int kb_check_fields(struct kbench_run_args *a,
 		return kbench_bad_field(a, "obj_size");
 	if (a->pad0)
 		return kbench_bad_field(a, "pad0");
+	if (a->pad1)
+		return kbench_bad_field(a, "pad1");
+	if (a->nr_threads > 1 && !(e->fields & KBENCH_FIELD_THREADS))
+		return kbench_bad_field(a, "nr_threads");
 	if (!(a->flags & KBENCH_RUN_VALIDATE_ONLY) && e->slots &&
 	    (a->sample_size == 0 || a->sample_size > PAGE_SIZE ||
-	     a->samples_len < (u64)a->nr_batches * a->sample_size))
+	     a->samples_len < (u64)a->nr_batches * max(a->nr_threads, 1U) *
+			      a->sample_size))
 		return kbench_bad_field(a, a->sample_size ? "samples_len" :
 					"sample_size");
 	if (!!(a->flags & KBENCH_RUN_COUNTERS) != !!a->counters_ptr)
@@ -191,10 +196,11 @@ static int kb_check_memory(struct kbench_run_ctx *ctx)
 	struct kbench_run_args *a = ctx->args;
 	u64 held, avail;
 
-	held = ctx->held_bytes +
-	       (u64)ctx->n * (sizeof(void *) + sizeof(u64) + sizeof(u32)) +
-	       (u64)a->nr_batches * sizeof(struct kbench_sample) +
-	       (a->hist_ptr ? kb_hist_bytes(ctx->exp) : 0);
+	/* Each thread of a team holds as much as one request alone. */
+	held = (ctx->held_bytes +
+		(u64)ctx->n * (sizeof(void *) + sizeof(u64) + sizeof(u32)) +
+		(u64)a->nr_batches * sizeof(struct kbench_sample) +
+		(a->hist_ptr ? kbench_hist_bytes(ctx->exp) : 0)) * ctx->threads;
 	a->footprint_bytes = held;
 	if (held > kbench_mem_cap())
 		return kbench_refuse(a, -EFBIG,
@@ -233,6 +239,11 @@ static int kb_check(struct kbench_run_ctx *ctx)
 	ctx->size = a->obj_size;
 	ctx->order = get_order(ctx->size);
 	ctx->n = 1;
+	ctx->threads = max(a->nr_threads, 1U);
+	if (ctx->threads > num_online_cpus())
+		return kbench_refuse(a, -EOPNOTSUPP,
+				     "%u threads asked for, but only %u CPUs are online: one thread per CPU at most",
+				     ctx->threads, num_online_cpus());
 	if (ctx->exp->fields & KBENCH_FIELD_API) {
 		ret = kb_check_api(ctx);
 		if (ret)
@@ -244,18 +255,26 @@ static int kb_check(struct kbench_run_ctx *ctx)
 	return kb_check_memory(ctx);
 }
 
-/* Samples are written sample_size bytes apart, as much of each as fits. */
+/*
+ * Samples are written sample_size bytes apart, as much of each as fits;
+ * a team's thread t from index t * nr_batches (see the UAPI).
+ */
 static int kb_copy_samples(const struct kbench_run_ctx *ctx)
 {
 	const struct kbench_run_args *a = ctx->args;
 	size_t len = min_t(size_t, a->sample_size, sizeof(*ctx->samples));
-	u32 i;
+	u32 t, i;
 
-	for (i = 0; i < a->batches_done; i++)
-		if (copy_to_user(u64_to_user_ptr(a->samples_ptr +
-						 (u64)i * a->sample_size),
-				 &ctx->samples[i], len))
-			return -EFAULT;
+	for (t = 0; t < ctx->threads; t++) {
+		for (i = 0; i < a->batches_done; i++) {
+			u64 k = (u64)t * a->nr_batches + i;
+
+			if (copy_to_user(u64_to_user_ptr(a->samples_ptr +
+							 k * a->sample_size),
+					 &ctx->samples[k], len))
+				return -EFAULT;
+		}
+	}
 	return 0;
 }
 
@@ -270,14 +289,14 @@ static long kb_run_locked(struct kbench_run_ctx *ctx)
 	 */
 	if (ctx->exp->slots && a->nr_batches &&
 	    clear_user(u64_to_user_ptr(a->samples_ptr),
-		       (u64)a->nr_batches * a->sample_size))
+		       (u64)a->nr_batches * ctx->threads * a->sample_size))
 		return -EFAULT;
 	if (a->counters_ptr &&
 	    clear_user(u64_to_user_ptr(a->counters_ptr),
 		       sizeof(struct kbench_counters)))
 		return -EFAULT;
 	if (a->hist_ptr &&
-	    clear_user(u64_to_user_ptr(a->hist_ptr), kb_hist_bytes(ctx->exp)))
+	    clear_user(u64_to_user_ptr(a->hist_ptr), kbench_hist_bytes(ctx->exp)))
 		return -EFAULT;
 
 	/* kcalloc: the arrays must live in the direct map, not vmalloc. */
@@ -285,13 +304,13 @@ static long kb_run_locked(struct kbench_run_ctx *ctx)
 	ctx->aux = kcalloc(ctx->n, sizeof(*ctx->aux), GFP_KERNEL | __GFP_NOWARN);
 	ctx->free_order = kcalloc(ctx->n, sizeof(*ctx->free_order),
 				  GFP_KERNEL | __GFP_NOWARN);
-	ctx->samples = kvcalloc(max(a->nr_batches, 1U), sizeof(*ctx->samples),
-				GFP_KERNEL);
+	ctx->samples = kvcalloc((size_t)max(a->nr_batches, 1U) * ctx->threads,
+				sizeof(*ctx->samples), GFP_KERNEL);
 	if (a->flags & KBENCH_RUN_COUNTERS)
 		ctx->perf = kzalloc(sizeof(*ctx->perf), GFP_KERNEL);
 	/* Direct map: the per-op loops count into it. */
 	if (a->hist_ptr)
-		ctx->hist = kzalloc(kb_hist_bytes(ctx->exp), GFP_KERNEL | __GFP_NOWARN);
+		ctx->hist = kzalloc(kbench_hist_bytes(ctx->exp), GFP_KERNEL | __GFP_NOWARN);
 	if (!ctx->objs || !ctx->aux || !ctx->free_order || !ctx->samples ||
 	    (!ctx->perf && (a->flags & KBENCH_RUN_COUNTERS)) ||
 	    (!ctx->hist && a->hist_ptr)) {
@@ -329,7 +348,7 @@ out_teardown:
 	if (kb_copy_samples(ctx))
 		ret = -EFAULT;
 	if (ctx->hist && copy_to_user(u64_to_user_ptr(a->hist_ptr), ctx->hist,
-				      kb_hist_bytes(ctx->exp)))
+				      kbench_hist_bytes(ctx->exp)))
 		ret = -EFAULT;
 	if (ctx->perf) {
 		kbench_perf_close(ctx->perf);

@@ -13,6 +13,15 @@
  *                 by operation (with histograms) when an operation is
  *                 slow against a clock read.
  * batch-shuffled: as batch, the frees in a seeded random order.
+ * remote-free:    as batch on a team of threads (kbench_team.c): each
+ *                 thread allocates its n, then, past a kbench_sync() of
+ *                 all, frees the n its neighbour allocated; slot "free" is
+ *                 then the free of objects allocated on another CPU.
+ *
+ * nr_threads >= 2 runs every pattern on that many CPUs at once, each
+ * thread its own batches, all released together at the start of each
+ * batch: every thread's sample is the cost one CPU sees while the others
+ * allocate too.
  *
  * Clean or steady state. Clean (the default) purges earlier lazy vfree()s
  * first, so a figure is that of a freshly purged kernel. Steady
@@ -114,6 +123,9 @@ static int kb_alloc_check(struct kbench_run_ctx *ctx)
 					     "with preemption or interrupts off a batch may touch at most %llu MiB (ops_per_batch x size)",
 					     KB_ATOMIC_BYTES_MAX >> 20);
 	}
+	if (a->pattern == KBENCH_PATTERN_REMOTE_FREE && ctx->threads < 2)
+		return kbench_refuse(a, -EOPNOTSUPP,
+				     "remote-free frees on another CPU: it needs nr_threads >= 2");
 	held = a->pattern == KBENCH_PATTERN_PAIR ? 1 : ctx->n;
 	held += a->min_nr;
 	/* A mempool's reserve, and its array of pointers to it. */
@@ -127,12 +139,14 @@ enum kb_loop { KB_LOOP_PAIR, KB_LOOP_SPLIT, KB_LOOP_ALLOC, KB_LOOP_FREE };
 /* The chunked, time-bounded driver of one phase. */
 struct kb_phase {
 	struct kbench_run_ctx *ctx;
+	struct kbench_run_ctx *owner;	/* whose objects the frees free: ctx */
 	enum kb_loop loop;
 	unsigned int slot;	/* the counter slot its counts go to */
 	bool each;		/* time every operation */
 	u64 *hist;		/* per-op histogram */
 	u64 *hist2;		/* the split loop's free histogram */
 	u64 ticks, ticks2;	/* spent (split: in allocs, in frees) */
+	u64 begin_ns, end_ns;	/* CLOCK_MONOTONIC around the whole phase */
 	u32 failed;
 	u32 done;		/* operations done when it returned */
 	u32 chunks;
@@ -166,8 +180,8 @@ static void kb_chunk(struct kb_phase *ph, u32 from, u32 to)
 					l->alloc(ctx, from, to);
 		break;
 	case KB_LOOP_FREE:
-		ph->ticks += ph->each ? l->free_each(ctx, from, to, ph->hist) :
-					l->free(ctx, from, to);
+		ph->ticks += ph->each ? l->free_each(ph->owner, from, to, ph->hist) :
+					l->free(ph->owner, from, to);
 		break;
 	}
 	if (ctxt == KBENCH_CTX_PREEMPT_OFF)
@@ -193,7 +207,10 @@ static int kb_run_phase(struct kb_phase *ph, u32 n, struct kbench_perf *perf)
 	u32 chunk = min_t(u32, n, 8);
 	int ret = 0;
 
+	if (!ph->owner)
+		ph->owner = ctx;
 	kbench_perf_mark(perf);
+	ph->begin_ns = ktime_get_ns();
 	ph->done = 0;
 	while (ph->done < n) {
 		u64 before = ph->ticks + ph->ticks2, spent;
@@ -203,7 +220,7 @@ static int kb_run_phase(struct kb_phase *ph, u32 n, struct kbench_perf *perf)
 		ph->chunks++;
 		if (ph->done == n)
 			break;
-		if (fatal_signal_pending(current)) {
+		if (kbench_stopping(ctx)) {
 			ret = -EINTR;
 			break;
 		}
@@ -219,6 +236,7 @@ static int kb_run_phase(struct kb_phase *ph, u32 n, struct kbench_perf *perf)
 		spent = max_t(u64, ph->ticks + ph->ticks2 - before, 1);
 		chunk = clamp_t(u64, div64_u64(bound * chunk, spent), 1, n - ph->done);
 	}
+	ph->end_ns = ktime_get_ns();
 	kbench_perf_add(perf, ph->slot);
 	return ret;
 }
@@ -228,8 +246,19 @@ static u64 kb_scratch_hist[KBENCH_HIST_BUCKETS];
 
 static u64 *kb_hist(struct kbench_run_ctx *ctx, unsigned int slot, bool timed)
 {
-	return timed && ctx->hist ? ctx->hist + slot * KBENCH_HIST_BUCKETS :
-				    kb_scratch_hist;
+	if (timed && ctx->hist)
+		return ctx->hist + slot * KBENCH_HIST_BUCKETS;
+	/* A team's threads each have their own scratch. */
+	return ctx->scratch_hist ?: kb_scratch_hist;
+}
+
+static void kb_span(struct kbench_sample *s, unsigned int slot,
+		    const struct kb_phase *ph)
+{
+	if (slot < KBENCH_SPAN_SLOTS) {
+		s->begin_ns[slot] = ph->begin_ns;
+		s->end_ns[slot] = ph->end_ns;
+	}
 }
 
 /* The pair pattern: the whole loop, then the split one. */
@@ -255,14 +284,27 @@ static int kb_pair_batch(struct kbench_run_ctx *ctx, struct kbench_sample *s,
 	s->count[KB_ALLOC] = ctx->n;
 	s->cycles[KB_FREE] = split.ticks2;
 	s->count[KB_FREE] = ctx->n - split.failed;
-	ctx->args->values[KB_V_CHUNKS] += whole.chunks + split.chunks;
+	kb_span(s, KB_PAIR, &whole);
+	kb_span(s, KB_ALLOC, &split);
+	kb_span(s, KB_FREE, &split);
+	ctx->chunks += whole.chunks + split.chunks;
 	return ret;
 }
 
-/* The batch patterns: n held at once, then freed. */
-static int kb_batch_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_sample *s,
-			  struct kbench_perf *perf, bool timed, bool each)
+/* Free owner's objects from index from on, untimed; nothing is held after. */
+static void kb_free_rest(struct kbench_run_ctx *ctx, struct kbench_run_ctx *owner,
+			 u32 from)
 {
+	ctx->loops->free(owner, from, ctx->n);
+	kbench_account_objs(-(s64)owner->batch_ok, -(s64)owner->batch_ok * ctx->per_obj);
+	memset(owner->objs, 0, ctx->n * sizeof(*owner->objs));
+}
+
+/* The batch patterns: n held at once, then freed. */
+static int kb_batch_batch(struct kbench_run_ctx *ctx, struct kbench_sample *s,
+			  struct kbench_perf *perf, bool timed)
+{
+	const bool each = ctx->each;
 	struct kb_phase al = {
 		.ctx = ctx, .loop = KB_LOOP_ALLOC, .slot = KB_ALLOC, .each = each,
 		.hist = kb_hist(ctx, KB_ALLOC, timed),
@@ -271,34 +313,46 @@ static int kb_batch_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_sa
 		.ctx = ctx, .loop = KB_LOOP_FREE, .slot = KB_FREE, .each = each,
 		.hist = kb_hist(ctx, KB_FREE, timed),
 	};
+	struct kbench_run_ctx *owner = ctx;
 	u32 i, ok = 0;
 	int ret;
 
 	ret = kb_run_phase(&al, ctx->n, perf);
 	for (i = 0; i < ctx->n; i++)
 		ok += !!ctx->objs[i];
+	ctx->batch_ok = ok;
 	kbench_account_objs(ok, (s64)ok * ctx->per_obj);
 	for (i = 0; i < ctx->n; i++)
 		ctx->free_order[i] = i;
 	if (ctx->args->pattern == KBENCH_PATTERN_BATCH_SHUFFLED)
-		kbench_shuffle(ctx->free_order, ctx->n, rng);
-	if (!ret) {
-		ret = kb_run_phase(&fr, ctx->n, perf);
-		/* A signal or the time bound cut the frees short: the rest, untimed. */
-		if (ret)
-			ctx->loops->free(ctx, fr.done, ctx->n);
+		kbench_shuffle(ctx->free_order, ctx->n, &ctx->rng);
+	/*
+	 * Remote free: the neighbour's objects, once all are in. Allocations
+	 * cut short abort the team first: no neighbour waits for objects it
+	 * will not receive.
+	 */
+	if (ret)
+		kbench_team_abort(ctx);
+	else if (ctx->team && ctx->args->pattern == KBENCH_PATTERN_REMOTE_FREE)
+		ret = kbench_sync(ctx);
+	if (ret) {
+		kb_free_rest(ctx, ctx, 0);
 	} else {
-		/* The allocations were cut short: free what they got. */
-		ctx->loops->free(ctx, 0, ctx->n);
+		if (ctx->team && ctx->args->pattern == KBENCH_PATTERN_REMOTE_FREE)
+			owner = kbench_team_peer(ctx);
+		fr.owner = owner;
+		ret = kb_run_phase(&fr, ctx->n, perf);
+		/* A signal or the time bound cut the frees short: the rest. */
+		kb_free_rest(ctx, owner, ret ? fr.done : ctx->n);
 	}
-	kbench_account_objs(-(s64)ok, -(s64)ok * ctx->per_obj);
-	memset(ctx->objs, 0, ctx->n * sizeof(*ctx->objs));
 	s->failed = ctx->n - ok;
 	s->cycles[KB_ALLOC] = al.ticks;
 	s->count[KB_ALLOC] = ctx->n;
-	s->cycles[KB_FREE] = fr.ticks;
-	s->count[KB_FREE] = ok;
-	ctx->args->values[KB_V_CHUNKS] += al.chunks + fr.chunks;
+	s->cycles[KB_FREE] = ret ? 0 : fr.ticks;
+	s->count[KB_FREE] = ret ? 0 : owner->batch_ok;
+	kb_span(s, KB_ALLOC, &al);
+	kb_span(s, KB_FREE, &fr);
+	ctx->chunks += al.chunks + fr.chunks;
 	return ret;
 }
 
@@ -306,8 +360,8 @@ static int kb_batch_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_sa
  * One batch; on return nothing it allocated is still held. perf is NULL
  * for warm-up batches, whose counts must not mix with the timed ones.
  */
-static int kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_sample *s,
-			struct kbench_perf *perf, bool timed, bool each)
+static int kb_one_batch(struct kbench_run_ctx *ctx, struct kbench_sample *s,
+			struct kbench_perf *perf, bool timed)
 {
 	struct kbench_batch_noise nz;
 	int ret;
@@ -319,7 +373,7 @@ static int kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_samp
 	if (ctx->args->pattern == KBENCH_PATTERN_PAIR)
 		ret = kb_pair_batch(ctx, s, perf, timed);
 	else
-		ret = kb_batch_batch(ctx, rng, s, perf, timed, each);
+		ret = kb_batch_batch(ctx, s, perf, timed);
 	kbench_batch_end(&nz, s);
 	return ret;
 }
@@ -330,50 +384,49 @@ static int kb_one_batch(struct kbench_run_ctx *ctx, u64 *rng, struct kbench_samp
  * cold caches, or for an emulator translating the code) against a clock
  * read. Decided before any batch, so every batch of a run is timed alike.
  */
-static int kb_slow_ops(struct kbench_run_ctx *ctx, u64 *rng, u64 clock, bool *each)
+static int kb_slow_ops(struct kbench_run_ctx *ctx, u64 clock)
 {
 	const u32 n = ctx->n;
 	u64 best = U64_MAX;
 	struct kbench_sample s;
 	int i, ret = 0;
 
-	*each = false;
+	ctx->each = false;
 	if (ctx->args->pattern == KBENCH_PATTERN_PAIR)
 		return 0;
 	ctx->n = min_t(u32, n, KB_CALIBRATE_OPS);
 	for (i = 0; i < 2 && !ret; i++) {
-		ret = kb_one_batch(ctx, rng, &s, NULL, false, false);
+		ret = kb_one_batch(ctx, &s, NULL, false);
 		if (!ret && s.count[KB_ALLOC])
 			best = min(best, div64_u64(s.cycles[KB_ALLOC], s.count[KB_ALLOC]));
 	}
 	ctx->n = n;
-	*each = best != U64_MAX && best >= KB_PER_OP_FACTOR * clock;
+	ctx->each = best != U64_MAX && best >= KB_PER_OP_FACTOR * clock;
 	return ret;
 }
 
-static long kb_alloc_run(struct kbench_run_ctx *ctx)
+/*
+ * One thread's batches: the calling task's, or each team thread's on its
+ * own context, every batch started together with the others.
+ */
+static long kb_alloc_batches(struct kbench_run_ctx *ctx)
 {
 	struct kbench_run_args *a = ctx->args;
-	u64 rng = a->seed ? a->seed : 0x9E3779B97F4A7C15ULL;
 	u32 b, total = a->warmup_batches + a->nr_batches;
-	const u64 clock = kbench_clock_read_cost();
-	struct kbench_deferred deferred;
 	struct kbench_sample s;
-	bool each;
-	long ret;
+	long ret = 0;
 
-	ret = kb_slow_ops(ctx, &rng, clock, &each);
-	if (ret)
-		return ret;
-	kbench_deferred_start(&deferred, ctx->ops->caps);
 	for (b = 0; b < total; b++) {
 		bool timed = b >= a->warmup_batches;
 
-		if (signal_pending(current)) {
+		if (signal_pending(current) || kbench_stopping(ctx)) {
 			ret = -EINTR;
 			break;
 		}
-		ret = kb_one_batch(ctx, &rng, &s, timed ? ctx->perf : NULL, timed, each);
+		ret = kbench_sync(ctx);
+		if (ret)
+			break;
+		ret = kb_one_batch(ctx, &s, timed ? ctx->perf : NULL, timed);
 		if (ret)
 			break;
 		a->failed_total += s.failed;
@@ -381,9 +434,29 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 			ctx->samples[a->batches_done++] = s;
 		cond_resched();
 	}
+	return ret;
+}
+
+static long kb_alloc_run(struct kbench_run_ctx *ctx)
+{
+	struct kbench_run_args *a = ctx->args;
+	const u64 clock = kbench_clock_read_cost();
+	struct kbench_deferred deferred;
+	long ret;
+
+	ctx->rng = a->seed ? a->seed : 0x9E3779B97F4A7C15ULL;
+	/* Decided on the calling task's CPU, for every thread alike. */
+	ret = kb_slow_ops(ctx, clock);
+	if (ret)
+		return ret;
+	kbench_deferred_start(&deferred, ctx->ops->caps);
+	if (ctx->threads > 1)
+		ret = kbench_team_run(ctx, kb_alloc_batches);
+	else
+		ret = kb_alloc_batches(ctx);
 	kbench_deferred_stop(&deferred);
 	a->values[KB_V_CLOCK_TICKS] = clock;
-	a->values[KB_V_PER_OP] = a->pattern == KBENCH_PATTERN_PAIR || each;
+	a->values[KB_V_PER_OP] = a->pattern == KBENCH_PATTERN_PAIR || ctx->each;
 	a->values[KB_V_OPS] = ctx->n;
 	a->values[KB_V_PURGES] = deferred.hits[KBENCH_DEFERRED_VMAP_PURGE];
 	a->values[KB_V_PURGES_COUNTED] =
@@ -391,6 +464,7 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 	a->values[KB_V_SLAB_FLUSHES] = deferred.hits[KBENCH_DEFERRED_SLAB_FLUSH];
 	a->values[KB_V_SLAB_FLUSHES_COUNTED] =
 		deferred.probe[KBENCH_DEFERRED_SLAB_FLUSH].counting;
+	a->values[KB_V_CHUNKS] = ctx->chunks;
 	a->values[KB_V_PURGE_THRESHOLD] = (ctx->ops->caps & KBENCH_CAP_LAZY_FREE) ?
 					  kbench_lazy_purge_bytes() : 0;
 	a->nr_values = KB_NR_VALUES;
@@ -412,7 +486,7 @@ const struct kbench_experiment_ops kbench_exp_alloc = {
 	.values = kb_alloc_values,
 	.fields = KBENCH_FIELD_API | KBENCH_FIELD_GFP | KBENCH_FIELD_PATTERN |
 		  KBENCH_FIELD_CONTEXT | KBENCH_FIELD_OPS | KBENCH_FIELD_BATCHES |
-		  KBENCH_FIELD_SEED | KBENCH_FIELD_OPTIONS,
+		  KBENCH_FIELD_SEED | KBENCH_FIELD_OPTIONS | KBENCH_FIELD_THREADS,
 	.flags = KBENCH_EXPF_COUNTERS | KBENCH_EXPF_STEADY | KBENCH_EXPF_HIST,
 	.check = kb_alloc_check,
 	.run = kb_alloc_run,

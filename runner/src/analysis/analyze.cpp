@@ -172,6 +172,10 @@ struct CounterTotals {
 struct ConfigAccumulator {
   ConfigResult result;
   std::map<std::string, std::vector<double>> pooled;  // phase -> every kept batch
+  // Runs on several CPUs: phase -> per thread, every kept batch; phase ->
+  // every batch's aggregate rate.
+  std::map<std::string, std::vector<std::vector<double>>> per_thread;
+  std::map<std::string, std::vector<double>> aggregate, overlap;
   std::vector<std::string> phase_order;
   std::vector<CounterTotals> counters;
   double counter_ops[KBENCH_COUNTER_SLOTS] = {};
@@ -233,6 +237,16 @@ void add_repetition(ConfigAccumulator& acc, const RawJob& rj, const ExperimentIn
     if (!acc.pooled.count(ps.phase)) acc.phase_order.push_back(ps.phase);
     auto& pooled = acc.pooled[ps.phase];
     pooled.insert(pooled.end(), ps.ns_per_op.begin(), ps.ns_per_op.end());
+    if (!ps.per_thread_ns.empty()) {
+      auto& threads = acc.per_thread[ps.phase];
+      if (threads.size() < ps.per_thread_ns.size()) threads.resize(ps.per_thread_ns.size());
+      for (size_t t = 0; t < ps.per_thread_ns.size(); ++t)
+        threads[t].insert(threads[t].end(), ps.per_thread_ns[t].begin(), ps.per_thread_ns[t].end());
+      auto& agg = acc.aggregate[ps.phase];
+      agg.insert(agg.end(), ps.aggregate_ops_per_s.begin(), ps.aggregate_ops_per_s.end());
+      auto& ov = acc.overlap[ps.phase];
+      ov.insert(ov.end(), ps.overlap.begin(), ps.overlap.end());
+    }
     auto it = std::find_if(c.phases.begin(), c.phases.end(), [&](const auto& p) { return p.phase == ps.phase; });
     if (it == c.phases.end()) {
       PhaseStats st;
@@ -278,6 +292,12 @@ void finish_phases(ConfigAccumulator& acc, const RawRun& raw) {
     st.rep_medians = summarize(medians);
     const uint32_t khz = raw.module_before ? raw.module_before->clock_khz : 0;
     st.single_op = single_op_stats(st.hist, khz);
+    if (const auto t = acc.per_thread.find(name); t != acc.per_thread.end()) {
+      st.threads = static_cast<uint32_t>(t->second.size());
+      for (const auto& v : t->second) st.thread_medians.push_back(summarize(v).median);
+      st.aggregate_ops_per_s = summarize(acc.aggregate[name]);
+      st.overlap = summarize(acc.overlap[name]);
+    }
     if (st.single_op.ops && c.values.is_object() && khz) {
       // One clock read lands in each single-op time: trusted below 5 %.
       st.single_op.clock_read_ns = c.values.value("clock_read_ticks", 0.0) * 1e6 / khz;
@@ -306,7 +326,7 @@ void mark_harness_noise(std::vector<ConfigResult>& configs, const Catalog& catal
         // The same loop shape; in steady state the module sizes the batches,
         // so the harness is the noop's steady state.
         if (n.job.experiment != KBENCH_EXP_ALLOC || !is_harness(n) || n.job.pattern != c.job.pattern ||
-            n.job.context != c.job.context || n.job.steady() != c.job.steady() ||
+            n.job.context != c.job.context || n.job.steady() != c.job.steady() || n.job.threads != c.job.threads ||
             (!c.job.steady() && n.job.ops_per_batch != c.job.ops_per_batch))
           continue;
         for (const auto& np : n.phases)
@@ -348,6 +368,7 @@ std::vector<ConfigResult> analyze_configs(const RawRun& raw, bool discard_noisy,
       c.bad_field = rj.outcome.bad_field;
     }
     if (!rj.outcome.call.empty()) c.call = rj.outcome.call;
+    c.threads = rj.outcome.threads;
     c.footprint_bytes = std::max(c.footprint_bytes, rj.outcome.footprint_bytes);
     c.nowarn_added = c.nowarn_added || rj.outcome.nowarn_added;
     if (!rj.outcome.values.is_null()) {

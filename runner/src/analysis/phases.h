@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,23 @@ struct PhaseSamples {
   uint64_t ops = 0;                // timed operations in kept batches
   uint32_t noisy_batches = 0;      // a context switch, interrupt or migration hit the batch
   uint32_t discarded_batches = 0;  // noisy batches left out (only with discard_noisy)
+  // Runs on threads >= 2 CPUs at once (outcome.threads): each thread's
+  // kept batches, and per batch index (of the first KBENCH_SPAN_SLOTS
+  // slots) the aggregate rate and the overlap of the threads' phases.
+  std::vector<std::vector<double>> per_thread_ns;
+  std::vector<double> aggregate_ops_per_s;
+  std::vector<double> overlap;
 };
+
+// One batch's phase on several CPUs at once, from each thread's operations
+// and the CLOCK_MONOTONIC ns its phase began and ended (kbench_sample
+// begin_ns, end_ns). The span is from the first begin to the last end.
+struct TeamSpan {
+  double ops_per_s = 0;  // every thread's operations over the span
+  double overlap = 0;    // the threads' own spans over threads x span: 1 all at once, 1/threads one after another
+};
+std::optional<TeamSpan> team_span(const std::vector<uint64_t>& ops, const std::vector<uint64_t>& begin_ns,
+                                  const std::vector<uint64_t>& end_ns);
 
 // ns per op of one batch slot; NaN if no op of it happened.
 double cycles_to_ns_per_op(uint64_t cycles, uint64_t ops, uint32_t clock_khz);

@@ -72,6 +72,15 @@ struct PhaseStats {
   SingleOpStats single_op;
   std::vector<CounterFigure> counters;
   bool counters_multiplexed = false;
+  // On threads >= 2 CPUs at once: pooled, reps and the percentiles are
+  // over every thread's batches (the cost one CPU sees while the others
+  // run too); per thread, the median of its batches (thread t on the t-th
+  // online CPU); and the aggregate operations per second across the CPUs,
+  // one value per batch, with how much the threads overlapped (team_span()).
+  uint32_t threads = 1;
+  std::vector<double> thread_medians;
+  Summary aggregate_ops_per_s;
+  Summary overlap;
 };
 
 struct ConfigResult {
@@ -91,6 +100,7 @@ struct ConfigResult {
   std::vector<std::string> counters_unsupported;  // names; the reasons are in the context
   std::string counter_scope;                      // what counters count per: "alloc+free pair", "op", "touch"
   uint64_t ipi_tlb = 0, ipi_cal = 0;              // /proc/interrupts deltas over all repetitions
+  uint32_t threads = 1;                           // CPUs it ran on at once ("all" resolved on the target)
 
   bool measured() const { return !phases.empty() || !values.is_null(); }
 };

@@ -40,14 +40,15 @@ Value parse_element(const Option& o, const toml::node& node, const Fail& fail) {
   const std::string key(o.key);
   switch (o.type) {
     case OptType::Int:
-    case OptType::IntOrAuto: {
-      if (o.type == OptType::IntOrAuto && node.is_string() && node.as_string()->get() == "auto")
-        return std::string("auto");
+    case OptType::IntOrAuto:
+    case OptType::IntOrAll: {
+      const char* word = o.type == OptType::IntOrAuto ? "auto" : o.type == OptType::IntOrAll ? "all" : nullptr;
+      if (word && node.is_string() && node.as_string()->get() == word) return std::string(word);
       const auto* i = node.as_integer();
       if (!i || static_cast<double>(i->get()) < o.lo || static_cast<double>(i->get()) > o.hi)
         fail(node,
-             "'" + key + "' must be " + (o.type == OptType::IntOrAuto ? "\"auto\" or " : "") + "an integer from " +
-                 range_text(o),
+             "'" + key + "' must be " + (word ? "\"" + std::string(word) + "\" or " : std::string()) +
+                 "an integer from " + range_text(o),
              "");
       return i->get();
     }
@@ -117,6 +118,11 @@ Value parse_element(const Option& o, const toml::node& node, const Fail& fail) {
 std::vector<Value> parse_values(const Option& o, const toml::node& node, const Fail& fail) {
   std::vector<Value> out;
   if (!o.list) {
+    out.push_back(parse_element(o, node, fail));
+    return out;
+  }
+  // A single count or "all" is a list of one.
+  if (o.type == OptType::IntOrAll && !node.is_array()) {
     out.push_back(parse_element(o, node, fail));
     return out;
   }

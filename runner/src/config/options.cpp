@@ -86,7 +86,9 @@ const std::array kOptions = {
            .names = patterns_list,
            .field = KBENCH_FIELD_PATTERN,
            .help = "pair: alloc+free one object, repeated (fast path). batch: N allocs then N frees, timed apart. "
-                   "batch-shuffled: frees in random order.",
+                   "batch-shuffled: frees in random order. remote-free: as batch on threads >= 2 CPUs, each "
+                   "freeing the N its neighbour CPU allocated (the cross-CPU free of network and block "
+                   "completions).",
            .to_job = [](Job& j, const Value& v) { j.pattern = *find_name(pattern_names(), std::get<std::string>(v)); }},
     Option{.key = "batch_sizes",
            .where = kSweep,
@@ -129,6 +131,22 @@ const std::array kOptions = {
            .help = "preempt-on, preempt-off or irqs-off around each timed phase; the last two only for "
                    "non-sleeping GFP.",
            .to_job = [](Job& j, const Value& v) { j.context = *find_name(context_names(), std::get<std::string>(v)); }},
+    Option{
+        .key = "threads",
+        .where = kSweep,
+        .type = OptType::IntOrAll,
+        .list = true,
+        .def = "[1]",
+        .lo = 1,
+        .hi = 4096,
+        .field = KBENCH_FIELD_THREADS,
+        .help = "CPUs running the configuration at once: one kernel thread per CPU, each pinned, each with its "
+                "own objects, all released together at the start of every batch; \"all\" is every online CPU "
+                "of the target. A count or a list (an axis of the sweep). Each thread's batches are samples of "
+                "the cost one CPU sees while the others allocate too; results also give the aggregate "
+                "operations per second across the CPUs. remote-free needs 2 or more.",
+        .to_job = [](Job& j,
+                     const Value& v) { j.threads = std::holds_alternative<std::string>(v) ? kThreadsAll : as_u32(v); }},
     Option{.key = "access_modes",
            .where = kSweep,
            .type = OptType::Name,
@@ -294,14 +312,17 @@ std::string describe_config_keys() {
     out += where == kInRun ? "\n[run]\n" : "\n[[sweep]] and [defaults]\n";
     for (const auto& o : kOptions) {
       if (!(o.where & where)) continue;
-      static constexpr const char* kTypes[] = {"integer", "boolean",  "number", "string",
-                                               "size",    "GFP mask", "name",   "integer or \"auto\""};
+      static constexpr const char* kTypes[] = {
+          "integer",           "boolean", "number", "string", "size", "GFP mask", "name", "integer or \"auto\"",
+          "integer or \"all\""};
       std::string type = kTypes[static_cast<int>(o.type)];
       if (o.list) type = "list of " + type.append("s");
       if (o.all) type += ", or \"all\"";
       if (o.type == OptType::Name) type += ": " + join_names(o.names());
       std::string range;
-      if ((o.type == OptType::Int || o.type == OptType::IntOrAuto || o.type == OptType::Float) && o.hi > o.lo)
+      if ((o.type == OptType::Int || o.type == OptType::IntOrAuto || o.type == OptType::IntOrAll ||
+           o.type == OptType::Float) &&
+          o.hi > o.lo)
         range = ", " + format_number(o.lo) + ".." + format_number(o.hi);
       const std::string def = o.required ? "required" : o.def.empty() ? "unset" : "default " + std::string(o.def);
       out.append("  ").append(o.key).append(" (").append(type).append(range).append(", ").append(def);

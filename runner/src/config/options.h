@@ -22,7 +22,7 @@ struct RunSettings;
 
 using Value = std::variant<int64_t, bool, double, std::string, Gfp>;
 
-enum class OptType { Int, Bool, Float, String, Size, Gfp, Name, IntOrAuto };
+enum class OptType { Int, Bool, Float, String, Size, Gfp, Name, IntOrAuto, IntOrAll };
 
 // Where a key may appear.
 inline constexpr unsigned kInRun = 1;       // [run]
@@ -36,7 +36,7 @@ struct Option {
   bool list = false;                                       // a list in the file: an axis of the sweep
   bool required = false;                                   // every [[sweep]] must give it
   std::string_view def{};                                  // default, in TOML syntax; "" = none (required or unset)
-  double lo = 0, hi = 0;                                   // inclusive range of Int, IntOrAuto, Float and Size values
+  double lo = 0, hi = 0;                                   // inclusive range of Int, IntOrAuto/All, Float, Size values
   std::span<const std::string_view> (*names)() = nullptr;  // Name: what is allowed
   bool all = false;                                        // Name lists: "all" stands for every name
   uint32_t field = 0;                                      // the KBENCH_FIELD_* it belongs to; 0: every experiment

@@ -118,14 +118,14 @@ std::vector<Job> expand_sweeps(const Config& config, size_t max_jobs) {
 
 size_t add_harness_jobs(std::vector<Job>& jobs) {
   // The loop shape: pattern, batch size (steady state: the module's
-  // choice, so the state stands for it), context.
-  using Shape = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>;
+  // choice, so the state stands for it), context, threads.
+  using Shape = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>;
   std::set<Shape> have;
   std::vector<std::pair<Shape, uint64_t>> need;  // shape, size of a job with it
   std::set<std::string> names;
   for (const auto& j : jobs) {
     if (j.experiment != KBENCH_EXP_ALLOC) continue;
-    const Shape shape{j.pattern, j.ops_per_batch, j.context, j.state};
+    const Shape shape{j.pattern, j.ops_per_batch, j.context, j.state, j.threads};
     names.insert(j.key());
     if (j.api == "noop")
       have.insert(shape);
@@ -135,7 +135,7 @@ size_t add_harness_jobs(std::vector<Job>& jobs) {
   size_t added = 0;
   for (const auto& [shape, size] : need) {
     if (have.count(shape)) continue;
-    const auto& [pattern, ops, context, state] = shape;
+    const auto& [pattern, ops, context, state, threads] = shape;
     Job noop;
     noop.api = "noop";
     noop.size = size;  // noop ignores it; it names the loop shape's siblings
@@ -145,6 +145,7 @@ size_t add_harness_jobs(std::vector<Job>& jobs) {
     noop.context = context;
     noop.ops_per_batch = ops;
     noop.state = state;
+    noop.threads = threads;
     noop.batches = jobs.front().batches;
     noop.warmup_batches = jobs.front().warmup_batches;
     noop.sweep = "harness";

@@ -24,7 +24,8 @@ constexpr std::array<std::string_view, KBENCH_GFP_COUNT> kGfps = {
 constexpr std::array<std::string_view, KBENCH_GFPM_COUNT> kGfpMods = {"__GFP_ZERO", "__GFP_NOWARN", "__GFP_NORETRY",
                                                                       "__GFP_RETRY_MAYFAIL", "__GFP_COMP"};
 constexpr std::array<std::string_view, 2> kStates = {"clean", "steady"};
-constexpr std::array<std::string_view, KBENCH_PATTERN_COUNT> kPatterns = {"pair", "batch", "batch-shuffled"};
+constexpr std::array<std::string_view, KBENCH_PATTERN_COUNT> kPatterns = {"pair", "batch", "batch-shuffled",
+                                                                          "remote-free"};
 constexpr std::array<std::string_view, KBENCH_CTX_COUNT> kContexts = {"preempt-on", "preempt-off", "irqs-off"};
 constexpr std::array<std::string_view, KBENCH_ACCESS_COUNT> kAccessModes = {"sequential", "page-stride", "page-random",
                                                                             "memset"};

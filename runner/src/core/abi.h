@@ -23,8 +23,8 @@ namespace kbench {
 static_assert(sizeof(kbench_info) == 248, "UAPI struct kbench_info changed size");  // 240 before test_hook_ns
 static_assert(sizeof(kbench_api_info) == 512, "UAPI struct kbench_api_info changed size");
 static_assert(sizeof(kbench_experiment_info) == 824, "UAPI struct kbench_experiment_info changed size");
-static_assert(sizeof(kbench_run_args) == 512, "UAPI struct kbench_run_args changed size");
-static_assert(sizeof(kbench_sample) == 160, "UAPI struct kbench_sample changed size");
+static_assert(sizeof(kbench_run_args) == 520, "UAPI struct kbench_run_args changed size");  // 512 before nr_threads
+static_assert(sizeof(kbench_sample) == 224, "UAPI struct kbench_sample changed size");  // 160 before begin_ns, end_ns
 static_assert(sizeof(kbench_counters) == 280, "UAPI struct kbench_counters changed size");
 
 // The APIs of kbench-module/kbench_apis.h, in its order: for checking

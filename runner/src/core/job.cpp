@@ -34,8 +34,13 @@ std::string Job::key() const {
   if (reads(KBENCH_FIELD_OPS)) n += steady() ? std::string("/state:steady") : "/n:" + std::to_string(ops_per_batch);
   if (reads(KBENCH_FIELD_CONTEXT)) n += "/ctx:" + std::string(context_name());
   for (const auto& o : options) n += "/" + o.key + ":" + std::to_string(o.value);
+  // One thread, the calling task, is every figure from before threads
+  // existed: only more threads are named.
+  if (reads(KBENCH_FIELD_THREADS) && threads != 1) n += "/threads:" + threads_name();
   return n;
 }
+
+std::string Job::threads_name() const { return threads == kThreadsAll ? "all" : std::to_string(threads); }
 
 std::string measurement_name(const Job& job, std::string_view phase) { return job.key() + "/" + std::string(phase); }
 
@@ -69,6 +74,7 @@ void to_json(nlohmann::json& j, const Job& job) {
                      {"context", job.context_name()},
                      {"access_mode", job.access_mode_name()},
                      {"options", opts},
+                     {"threads", job.threads},
                      {"batches", job.batches},
                      {"warmup_batches", job.warmup_batches},
                      {"seed", job.seed},
@@ -99,6 +105,7 @@ void from_json(const nlohmann::json& j, Job& job) {
   job.access_mode = id_of(access_mode_names(), j.at("access_mode").get<std::string>(), "access mode");
   job.options.clear();
   for (const auto& o : j.at("options")) job.options.push_back({o.at(0).get<std::string>(), o.at(1).get<int64_t>()});
+  job.threads = j.value("threads", 1U);
   job.batches = j.at("batches").get<uint32_t>();
   job.warmup_batches = j.at("warmup_batches").get<uint32_t>();
   job.seed = j.at("seed").get<uint32_t>();

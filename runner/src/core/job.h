@@ -28,6 +28,9 @@ struct ApiOption {
   bool operator==(const ApiOption&) const = default;
 };
 
+// Job::threads for "all": one thread per online CPU of the target.
+inline constexpr uint32_t kThreadsAll = 0;
+
 struct Job {
   // What is measured: the dimensions.
   uint32_t experiment = KBENCH_EXP_ALLOC;
@@ -40,6 +43,7 @@ struct Job {
   uint32_t context = KBENCH_CTX_PREEMPT_ON;
   uint32_t access_mode = KBENCH_ACCESS_SEQUENTIAL;
   std::vector<ApiOption> options;  // in the option table's order
+  uint32_t threads = 1;            // CPUs running it at once; kThreadsAll: every online CPU
   // How it is measured: not part of its name.
   uint32_t batches = 1;
   uint32_t warmup_batches = 0;
@@ -59,7 +63,10 @@ struct Job {
   std::string_view context_name() const { return context_names()[context]; }
   std::string_view access_mode_name() const { return access_mode_names()[access_mode]; }
   std::string_view state_name() const { return state_names()[state]; }
+  std::string threads_name() const;  // "2", "all"
   bool steady() const { return state == kStateSteady; }
+  // The threads the module is asked for, "all" resolved against the CPUs online there.
+  uint32_t thread_count(uint32_t nr_cpus) const { return threads == kThreadsAll ? nr_cpus : threads; }
   const ApiOption* option(std::string_view key) const;
 };
 

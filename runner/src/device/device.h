@@ -60,7 +60,10 @@ struct RunOutcome {
   uint64_t footprint_bytes = 0;
   bool nowarn_added = false;
   uint32_t failed_total = 0;
-  std::vector<kbench_sample> samples;       // one per timed batch
+  // One per timed batch; on threads >= 2 CPUs thread by thread: thread t's
+  // batch b at t * (samples.size() / threads) + b.
+  std::vector<kbench_sample> samples;
+  uint32_t threads = 1;                     // CPUs that ran it at once (kbench_run_args.nr_threads)
   nlohmann::json values = nullptr;          // the experiment's named results, or null
   std::optional<kbench_counters> counters;  // when the job asked for them
   // Per sample slot: operations by clock ticks, KBENCH_HIST_BUCKETS buckets
@@ -72,8 +75,9 @@ struct RunOutcome {
 
 // Fill the ioctl argument for a job (pure: unit-tested without a kernel).
 // api_id is the module's id of job.api (from its catalog).
+// threads: job.threads with "all" resolved (Job::thread_count).
 kbench_run_args encode_run_args(const Job& job, uint32_t api_id, bool validate_only, kbench_sample* samples,
-                                size_t nr_samples, kbench_counters* counters = nullptr);
+                                size_t nr_samples, kbench_counters* counters = nullptr, uint32_t threads = 1);
 // Read the outputs of the ioctl back, given its errno (0 on success).
 RunOutcome decode_run_args(const kbench_run_args& args, int err, const kbench_sample* samples,
                            const ExperimentInfo* experiment);

@@ -138,7 +138,7 @@ ModuleInfo decode_info(const kbench_info& r) {
 }
 
 kbench_run_args encode_run_args(const Job& job, uint32_t api_id, bool validate_only, kbench_sample* samples,
-                                size_t nr_samples, kbench_counters* counters) {
+                                size_t nr_samples, kbench_counters* counters, uint32_t threads) {
   kbench_run_args a{};  // zeroes pads and every field the experiment does not read
   a.experiment = job.experiment;
   a.obj_size = job.size;
@@ -158,6 +158,7 @@ kbench_run_args encode_run_args(const Job& job, uint32_t api_id, bool validate_o
   }
   if (job.reads(KBENCH_FIELD_MODE)) a.mode = job.access_mode;
   if (job.reads(KBENCH_FIELD_SEED)) a.seed = job.seed;
+  if (job.reads(KBENCH_FIELD_THREADS)) a.nr_threads = threads;
   for (const auto& o : job.options)
     if (const Option* opt = find_api_option(o.key)) opt->encode(a, o.value);
   a.counters_ptr = reinterpret_cast<uintptr_t>(counters);
@@ -179,7 +180,12 @@ RunOutcome decode_run_args(const kbench_run_args& a, int err, const kbench_sampl
   o.footprint_bytes = a.footprint_bytes;
   o.nowarn_added = a.nowarn_added != 0;
   o.failed_total = a.failed_total;
-  if (samples) o.samples.assign(samples, samples + std::min<size_t>(a.batches_done, a.nr_batches));
+  // A team's threads each wrote nr_batches slots, the first batches_done valid.
+  o.threads = std::max(a.nr_threads, 1U);
+  const size_t done = std::min<size_t>(a.batches_done, a.nr_batches);
+  if (samples)
+    for (size_t t = 0; t < o.threads; ++t)
+      o.samples.insert(o.samples.end(), samples + t * a.nr_batches, samples + t * a.nr_batches + done);
   if (experiment && a.nr_values && (err == 0 || err == EINTR)) {
     o.values = nlohmann::json::object();
     for (size_t i = 0; i < std::min<size_t>(a.nr_values, experiment->values.size()); ++i)
@@ -251,8 +257,9 @@ class KernelDevice final : public Device {
     const bool has_samples = exp && !exp->slots.empty();
     kbench_counters counters{};
     kbench_counters* cnt = job.counters && !validate_only ? &counters : nullptr;
-    std::vector<kbench_sample> buf(validate_only || !has_samples ? 0 : job.batches);
-    kbench_run_args a = encode_run_args(job, api ? api->id : 0, validate_only, buf.data(), buf.size(), cnt);
+    const uint32_t threads = job.reads(KBENCH_FIELD_THREADS) ? job.thread_count(info().nr_cpus) : 1;
+    std::vector<kbench_sample> buf(validate_only || !has_samples ? 0 : size_t{job.batches} * threads);
+    kbench_run_args a = encode_run_args(job, api ? api->id : 0, validate_only, buf.data(), buf.size(), cnt, threads);
     // Single-operation histograms, one per sample slot, where the experiment times ops one by one.
     std::vector<uint64_t> hist;
     if (exp && (exp->flags & KBENCH_EXPF_HIST) && !validate_only) {

@@ -111,15 +111,26 @@ kbench_counter counter_from_json(const nlohmann::json& j) {
 
 nlohmann::json outcome_to_json(const RunOutcome& o) {
   // A sample as [flags, cpu, ops, failed, [cycles...], [count...]], the
-  // slot arrays cut after the last slot any sample used.
+  // slot arrays cut after the last slot any sample used; on a team of
+  // threads also [[begin_ns...], [end_ns...]].
   size_t slots = 0;
   for (const auto& s : o.samples)
     for (size_t i = 0; i < KBENCH_SAMPLE_SLOTS; ++i)
       if (s.count[i]) slots = std::max(slots, i + 1);
   nlohmann::json samples = nlohmann::json::array();
-  for (const auto& s : o.samples)
-    samples.push_back({s.flags, s.cpu, s.ops, s.failed, std::vector<uint64_t>(s.cycles, s.cycles + slots),
-                       std::vector<uint32_t>(s.count, s.count + slots)});
+  for (const auto& s : o.samples) {
+    nlohmann::json one = {s.flags,
+                          s.cpu,
+                          s.ops,
+                          s.failed,
+                          std::vector<uint64_t>(s.cycles, s.cycles + slots),
+                          std::vector<uint32_t>(s.count, s.count + slots)};
+    // The phases' spans matter only across the threads of a team.
+    if (o.threads > 1)
+      one.push_back({std::vector<uint64_t>(std::begin(s.begin_ns), std::end(s.begin_ns)),
+                     std::vector<uint64_t>(std::begin(s.end_ns), std::end(s.end_ns))});
+    samples.push_back(one);
+  }
   nlohmann::json j = {{"errno", o.err},
                       {"error", o.err ? std::strerror(o.err) : ""},
                       {"reason", o.reason},
@@ -129,6 +140,7 @@ nlohmann::json outcome_to_json(const RunOutcome& o) {
                       {"nowarn_added", o.nowarn_added},
                       {"failed_total", o.failed_total},
                       {"samples", samples}};
+  if (o.threads > 1) j["threads"] = o.threads;
   if (!o.values.is_null()) j["values"] = o.values;
   // Histograms sparse: [[bucket, count], ...] per slot.
   if (!o.hist.empty()) {
@@ -161,6 +173,7 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
   o.footprint_bytes = j.at("footprint_bytes");
   o.nowarn_added = j.at("nowarn_added");
   o.failed_total = j.at("failed_total");
+  o.threads = j.value("threads", 1U);
   if (j.contains("values")) o.values = j.at("values");
   if (j.contains("hist")) {
     for (const auto& pairs : j.at("hist")) {
@@ -200,8 +213,19 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
       k.cycles[i] = cycles.at(i);
       k.count[i] = count.at(i);
     }
+    if (s.size() > 6) {
+      const auto& begin = s.at(6).at(0);
+      const auto& end = s.at(6).at(1);
+      for (size_t i = 0; i < KBENCH_SPAN_SLOTS && i < begin.size() && i < end.size(); ++i) {
+        k.begin_ns[i] = begin.at(i);
+        k.end_ns[i] = end.at(i);
+      }
+    }
     o.samples.push_back(k);
   }
+  if (o.threads == 0 || o.samples.size() % o.threads)
+    throw Error(std::to_string(o.samples.size()) + " samples cannot be " + std::to_string(o.threads) +
+                " threads' batches");
   return o;
 }
 

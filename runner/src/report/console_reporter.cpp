@@ -99,6 +99,53 @@ class ConsoleReporter final : public Reporter {
   }
 
  private:
+  // Configurations on several CPUs at once: how many, the largest change
+  // of the cost one CPU sees against the same configuration alone, and how
+  // much the threads overlapped.
+  void print_contention(const RunResults& r) {
+    size_t n = 0;
+    const ConfigResult *worst = nullptr, *worst_alone = nullptr;
+    double change = 0;
+    std::vector<double> overlaps;
+    for (const auto& c : r.configs) {
+      if (c.threads < 2 || c.phases.empty()) continue;
+      ++n;
+      const PhaseStats& p = c.phases.front();
+      if (p.overlap.n) overlaps.push_back(p.overlap.median);
+      Job alone = c.job;
+      alone.threads = 1;
+      const ConfigResult* a = r.find(alone.key());
+      const PhaseStats* ap = a ? find_phase(*a, p.phase) : nullptr;
+      if (!ap || !(ap->pooled.median > 0)) continue;
+      const double x = p.pooled.median / ap->pooled.median - 1;
+      if (!worst || std::abs(x) > std::abs(change)) {
+        worst = &c;
+        worst_alone = a;
+        change = x;
+      }
+    }
+    if (!n) return;
+    char line[512];
+    std::snprintf(line, sizeof(line), "contention: %zu configurations on %u CPUs at once", n,
+                  worst ? worst->threads : r.configs.front().threads);
+    out_ << line;
+    if (worst) {
+      const PhaseStats& p = worst->phases.front();
+      std::snprintf(line, sizeof(line), "; the largest change: %s(%s) %s %s per %s alone, %s on each CPU (%+.0f%%)",
+                    worst->job.api.c_str(), format_size(worst->job.size).c_str(), worst->job.pattern_name().data(),
+                    format_ns(find_phase(*worst_alone, p.phase)->pooled.median).c_str(), p.unit.c_str(),
+                    format_ns(p.pooled.median).c_str(), 100 * change);
+      out_ << line;
+    }
+    out_ << "\n";
+    if (!overlaps.empty()) {
+      const double ov = summarize(overlaps).median;
+      std::snprintf(line, sizeof(line), "contention: the threads' phases overlapped %.0f%% (median)%s\n", 100 * ov,
+                    r.emulated && ov < 0.75 ? ": the emulated CPUs mostly took turns (single-threaded TCG)" : "");
+      out_ << line;
+    }
+  }
+
   // The cheapest API of each family per size (an alloc+free pair timed as
   // a whole, GFP_KERNEL, preempt-on, clean), net of the harness, at up to
   // four of the measured sizes; and what the harness is against the
@@ -111,7 +158,7 @@ class ConsoleReporter final : public Reporter {
     for (const auto& c : r.configs) {
       const PhaseStats* p = find_phase(c, "pair");
       if (c.job.experiment != KBENCH_EXP_ALLOC || !p || c.job.pattern != KBENCH_PATTERN_PAIR || c.job.gfp != Gfp{} ||
-          c.job.context != KBENCH_CTX_PREEMPT_ON || c.job.steady())
+          c.job.context != KBENCH_CTX_PREEMPT_ON || c.job.steady() || c.threads != 1)
         continue;
       const ApiInfo* api = catalog.api(c.job.api);
       if (!api) continue;
@@ -146,7 +193,8 @@ class ConsoleReporter final : public Reporter {
       rows.push_back(row);
     }
     print_table(out_, rows, 1);
-    out_ << "(median ns per pair, net of the harness; GFP_KERNEL, clean state; --verbose for every figure)\n";
+    out_ << "(median ns per pair, net of the harness; GFP_KERNEL, clean state, one CPU; --verbose for every "
+            "figure)\n";
     // The harness of the cheapest pair's own loop shape, against it.
     if (cheapest && find_phase(*cheapest, "pair")->harness_ns >= 0) {
       const PhaseStats* p = find_phase(*cheapest, "pair");
@@ -185,6 +233,7 @@ class ConsoleReporter final : public Reporter {
                     format_ns(s.clean_ns).c_str(), 100 * s.change, deferred.c_str());
       out_ << line;
     }
+    print_contention(r);
     if (!r.vmalloc_stages.empty()) {
       const StageRow& s = r.vmalloc_stages.back();
       char line[200];

@@ -53,7 +53,8 @@ void put_distribution(nlohmann::json& b, const Summary& s) {
 // fields), which keeps a default run's results.json under 5 MB.
 nlohmann::json config_fields(const ConfigResult& c, bool emulated) {
   nlohmann::json b = dimensions_json(c.job);
-  b.update(nlohmann::json{{"threads", 1},
+  // Google Benchmark's own field: the threads that ran it at once.
+  b.update(nlohmann::json{{"threads", c.threads},
                           {"call", c.call},
                           {"sweep", c.job.sweep},
                           {"warmup_batches", c.job.warmup_batches},
@@ -93,6 +94,20 @@ nlohmann::json phase_fields(const ConfigResult& c, const PhaseStats& st) {
       b["net_ns"] = st.net_ns;
       b["net_ci_low_ns"] = st.net_ci.low;
       b["net_ci_high_ns"] = st.net_ci.high;
+    }
+  }
+  if (st.threads > 1) {
+    // p50_ns and the rest are over every thread's batches: the cost one
+    // CPU sees while the others run too.
+    b["per_thread_p50_ns"] = st.thread_medians;
+    // Over each batch's span from the first thread's start to the last
+    // one's end: what the CPUs did together. overlap 1: all at once; 1 /
+    // threads: one after another (as single-threaded emulation runs them).
+    if (st.aggregate_ops_per_s.n) {
+      b["aggregate_ops_per_s"] = st.aggregate_ops_per_s.median;
+      b["aggregate_ops_per_s_min"] = st.aggregate_ops_per_s.min;
+      b["aggregate_ops_per_s_max"] = st.aggregate_ops_per_s.max;
+      b["overlap"] = st.overlap.median;
     }
   }
   if (st.single_op.ops) {

@@ -255,7 +255,8 @@ nlohmann::json config_json(const ConfigResult& c) {
           {"counters_unsupported", c.counters_unsupported},
           {"counter_scope", c.counter_scope},
           {"ipi_tlb", c.ipi_tlb},
-          {"ipi_cal", c.ipi_cal}};
+          {"ipi_cal", c.ipi_cal},
+          {"threads", c.threads}};
 }
 
 void config_from(const nlohmann::json& j, ConfigResult& c) {
@@ -270,6 +271,7 @@ void config_from(const nlohmann::json& j, ConfigResult& c) {
   c.counter_scope = j.value("counter_scope", "");
   c.ipi_tlb = j.value("ipi_tlb", uint64_t{0});
   c.ipi_cal = j.value("ipi_cal", uint64_t{0});
+  c.threads = j.value("threads", 1U);
 }
 
 nlohmann::json phase_json(const PhaseStats& p) {
@@ -278,18 +280,25 @@ nlohmann::json phase_json(const PhaseStats& p) {
   nlohmann::json hist = nlohmann::json::array();
   for (size_t b = 0; b < p.hist.size(); ++b)
     if (p.hist[b]) hist.push_back({b, p.hist[b]});
-  return {{"slot", p.slot},
-          {"ci_coverage", p.median_ci.coverage},
-          {"rep_medians", summary_json(p.rep_medians)},
-          {"ops", p.ops},
-          {"counters", counters},
-          {"counters_multiplexed", p.counters_multiplexed},
-          {"harness_ci", {p.harness_ci.low, p.harness_ci.high, p.harness_ci.coverage}},
-          {"net", {p.net_ns, p.net_ci.low, p.net_ci.high, p.net_ci.coverage}},
-          {"hist", hist},
-          {"single_op",
-           {p.single_op.ops, p.single_op.p50, p.single_op.p90, p.single_op.p99, p.single_op.p999, p.single_op.max,
-            p.single_op.reliable, p.single_op.clock_read_ns}}};
+  nlohmann::json j = {{"slot", p.slot},
+                      {"ci_coverage", p.median_ci.coverage},
+                      {"rep_medians", summary_json(p.rep_medians)},
+                      {"ops", p.ops},
+                      {"counters", counters},
+                      {"counters_multiplexed", p.counters_multiplexed},
+                      {"harness_ci", {p.harness_ci.low, p.harness_ci.high, p.harness_ci.coverage}},
+                      {"net", {p.net_ns, p.net_ci.low, p.net_ci.high, p.net_ci.coverage}},
+                      {"hist", hist},
+                      {"single_op",
+                       {p.single_op.ops, p.single_op.p50, p.single_op.p90, p.single_op.p99, p.single_op.p999,
+                        p.single_op.max, p.single_op.reliable, p.single_op.clock_read_ns}}};
+  if (p.threads > 1) {
+    j["threads"] = p.threads;
+    j["thread_medians"] = p.thread_medians;
+    j["aggregate_ops_per_s"] = summary_json(p.aggregate_ops_per_s);
+    j["overlap"] = summary_json(p.overlap);
+  }
+  return j;
 }
 
 void phase_from(const nlohmann::json& j, PhaseStats& p) {
@@ -315,6 +324,10 @@ void phase_from(const nlohmann::json& j, PhaseStats& p) {
     if (p.hist.size() <= i) p.hist.resize(KBENCH_HIST_BUCKETS, 0);
     if (i < p.hist.size()) p.hist[i] = b.at(1).get<uint64_t>();
   }
+  p.threads = j.value("threads", 1U);
+  p.thread_medians = j.value("thread_medians", std::vector<double>{});
+  if (j.contains("aggregate_ops_per_s")) p.aggregate_ops_per_s = summary_from(j["aggregate_ops_per_s"]);
+  if (j.contains("overlap")) p.overlap = summary_from(j["overlap"]);
   if (j.contains("single_op")) {
     const auto& s = j["single_op"];
     p.single_op.ops = s.at(0).get<uint64_t>();
@@ -504,7 +517,7 @@ int64_t History::save(const RunResults& r, const RunMeta& meta, double wall_seco
             .bind(9, dims.value("context", ""))
             .bind(10, dims.value("access_mode", ""))
             .bind(11, dims["options"].dump())
-            .bind(12, int64_t{1})
+            .bind(12, static_cast<int64_t>(c.threads))
             .bind(13, phase)
             .bind(14, unit)
             .bind(15, key)

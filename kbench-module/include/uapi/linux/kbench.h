@@ -28,7 +28,7 @@
  * Informational only (reported by KBENCH_IOC_INFO, recorded with results):
  * requests are never refused for carrying another number.
  */
-#define KBENCH_ABI_VERSION	2
+#define KBENCH_ABI_VERSION	3
 #define KBENCH_DEVICE_NAME	"kbench"
 /* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst (6.12). */
 #define KBENCH_IOC_MAGIC	0xBB
@@ -74,11 +74,17 @@ enum kbench_experiment {
  * pair:           alloc then free one object, n times; both timed per op.
  * batch:          n allocs timed as one phase, then n frees as another.
  * batch-shuffled: as batch, frees in a random order (slab slow paths).
+ * remote-free:    as batch on nr_threads >= 2 CPUs, each thread freeing
+ *                 the batch its neighbour allocated (thread t frees what
+ *                 thread t + 1 allocated): the free of an object on another
+ *                 CPU than its allocation, as network and block
+ *                 completions do.
  */
 enum kbench_pattern {
 	KBENCH_PATTERN_PAIR = 0,
 	KBENCH_PATTERN_BATCH,
 	KBENCH_PATTERN_BATCH_SHUFFLED,
+	KBENCH_PATTERN_REMOTE_FREE,
 	KBENCH_PATTERN_COUNT
 };
 
@@ -294,6 +300,7 @@ struct kbench_api_info {
 #define KBENCH_FIELD_MODE	(1U << 6)
 #define KBENCH_FIELD_SEED	(1U << 7)
 #define KBENCH_FIELD_OPTIONS	(1U << 8)	/* min_nr, HWCACHE_ALIGN */
+#define KBENCH_FIELD_THREADS	(1U << 9)	/* nr_threads */
 
 /* kbench_experiment_info.flags */
 #define KBENCH_EXPF_COUNTERS	(1U << 0) /* takes KBENCH_RUN_COUNTERS */
@@ -332,6 +339,8 @@ struct kbench_experiment_info {
 #define KBENCH_SAMPLE_IRQ		(1U << 1) /* a device interrupt arrived */
 #define KBENCH_SAMPLE_MIGRATED		(1U << 2) /* ran on another CPU */
 
+#define KBENCH_SPAN_SLOTS	4	/* the first sample slots */
+
 /**
  * struct kbench_sample - one timed batch (warm-up batches are not
  * returned). Samples are written kbench_run_args.sample_size bytes apart.
@@ -341,6 +350,13 @@ struct kbench_experiment_info {
  * @failed: allocations that returned NULL.
  * @cycles: clock ticks spent in each slot (kbench_experiment_info.slots).
  * @count:  operations each slot timed (0: the slot did not run).
+ * @begin_ns: CLOCK_MONOTONIC (ktime_get_ns(), one clock for all CPUs) when
+ *          the phase that times each of the first KBENCH_SPAN_SLOTS slots
+ *          began (0: not recorded); read outside the timed loops.
+ * @end_ns: the same when it ended. Across the threads of a team, from the
+ *          first begin to the last end is how long the CPUs took together
+ *          (their aggregate rate), and against the threads' own spans how
+ *          much they overlapped.
  */
 struct kbench_sample {
 	__u32 flags;
@@ -349,7 +365,12 @@ struct kbench_sample {
 	__u32 failed;
 	__u64 cycles[KBENCH_SAMPLE_SLOTS];
 	__u32 count[KBENCH_SAMPLE_SLOTS];
+	__u64 begin_ns[KBENCH_SPAN_SLOTS];
+	__u64 end_ns[KBENCH_SPAN_SLOTS];
 };
+
+/* The shorter sample of callers built before begin_ns (still honoured). */
+#define KBENCH_SAMPLE_SIZE_V0	160
 
 /*
  * Hardware and software counters counted around each timed phase, for
@@ -469,6 +490,17 @@ struct kbench_counters {
  *                  a user buffer of nr_slots x KBENCH_HIST_BUCKETS __u64
  *                  for single-operation times (see KBENCH_HIST_BUCKETS).
  * @hist_len:       in: bytes at hist_ptr.
+ * @nr_threads:     in: 0 or 1: the calling task runs the request. N >= 2:
+ *                  N kernel threads, thread t pinned to the t-th online
+ *                  CPU, run it at once, each with its own objects, and
+ *                  are released together at the start of every batch
+ *                  (at most kbench_info.nr_cpus; experiments with
+ *                  KBENCH_FIELD_THREADS). The samples are then N runs of
+ *                  nr_batches: thread t's batch b at index
+ *                  t * nr_batches + b (samples_len holds them all), and
+ *                  batches_done is the least any thread completed; the
+ *                  counters and histograms are the sums over the threads.
+ * @pad1:           in: zero.
  *
  * Errors: -EINVAL a field is malformed (@bad_field names it),
  * -EOPNOTSUPP the combination is valid ABI but this API or kernel cannot
@@ -512,6 +544,8 @@ struct kbench_run_args {
 	__u64 values[KBENCH_VALUE_SLOTS];
 	__u64 hist_ptr;
 	__u64 hist_len;
+	__u32 nr_threads;
+	__u32 pad1;
 };
 
 /*
@@ -519,10 +553,11 @@ struct kbench_run_args {
  * against: V0 ends before values[], V1 before hist_ptr. A caller built with
  * one still works: everything it sends is honoured (what it does not send
  * is zero: the behaviour before the field existed) and it receives the
- * outputs its struct holds.
+ * outputs its struct holds. V2 ends before nr_threads.
  */
 #define KBENCH_RUN_ARGS_SIZE_V0	368
 #define KBENCH_RUN_ARGS_SIZE_V1	496
+#define KBENCH_RUN_ARGS_SIZE_V2	512
 
 #define KBENCH_IOC_INFO		_IOR(KBENCH_IOC_MAGIC, 0x10, struct kbench_info)
 #define KBENCH_IOC_API_INFO	_IOWR(KBENCH_IOC_MAGIC, 0x11, struct kbench_api_info)
