@@ -134,6 +134,34 @@ TEST(Abi, DecodeRunArgsReadsOutputsOnlyDoneSamplesAndNamedValues) {
   EXPECT_EQ(o.values, (nlohmann::json{{"pte_4k", 16}, {"in_vmalloc", 1}}));
 }
 
+TEST(Abi, ThreadsAreEncodedAndTheirSamplesReadThreadByThread) {
+  Job job;
+  job.api = "kmalloc";
+  job.size = 64;
+  job.threads = kThreadsAll;
+  job.batches = 3;
+  EXPECT_EQ(job.thread_count(4), 4U) << "all: every online CPU";
+  std::vector<kbench_sample> buf(3 * 4);
+  const kbench_run_args a = encode_run_args(job, 1, false, buf.data(), buf.size(), nullptr, 4);
+  EXPECT_EQ(a.nr_threads, 4U);
+  EXPECT_EQ(a.samples_len, 12 * sizeof(kbench_sample)) << "every thread's nr_batches";
+  // Thread t's batch b at t * nr_batches + b; the least completed count.
+  kbench_run_args out = a;
+  out.batches_done = 2;
+  for (uint32_t t = 0; t < 4; ++t)
+    for (uint32_t b = 0; b < 3; ++b) buf[t * 3 + b].cpu = 10 * t + b;
+  const RunOutcome o = decode_run_args(out, EINTR, buf.data(), nullptr);
+  EXPECT_EQ(o.threads, 4U);
+  std::vector<uint32_t> cpus;
+  for (const auto& s : o.samples) cpus.push_back(s.cpu);
+  EXPECT_EQ(cpus, (std::vector<uint32_t>{0, 1, 10, 11, 20, 21, 30, 31}));
+  // An experiment without threads is sent none.
+  Job stages;
+  stages.experiment = KBENCH_EXP_STAGES;
+  stages.size = 65536;
+  EXPECT_EQ(encode_run_args(stages, 0, true, nullptr, 0, nullptr, 4).nr_threads, 0U);
+}
+
 TEST(Catalog, DecodesTheModulesDescriptorsAndRoundTripsThroughJson) {
   kbench_api_info raw{};
   raw.id = 3;

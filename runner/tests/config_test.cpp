@@ -131,6 +131,24 @@ TEST(Config, ErrorsNameFileLineAndWhatIsAllowed) {
             std::string::npos);
 }
 
+TEST(Config, ThreadsAreACountAllOrAListOfThem) {
+  auto threads = [](const std::string& value) {
+    const Config c = parse_config("[[sweep]]\napis = [\"kmalloc\"]\nsizes = [64]\nthreads = " + value + "\n", "t.toml");
+    std::vector<std::string> out;
+    for (const auto& v : c.sweeps.front().get("threads"))
+      out.push_back(std::holds_alternative<std::string>(v) ? std::get<std::string>(v)
+                                                           : std::to_string(std::get<int64_t>(v)));
+    return out;
+  };
+  EXPECT_EQ(threads("2"), (std::vector<std::string>{"2"}));
+  EXPECT_EQ(threads("\"all\""), (std::vector<std::string>{"all"}));
+  EXPECT_EQ(threads("[1, \"all\", 4]"), (std::vector<std::string>{"1", "all", "4"}));
+  const std::string zero = error_of("[[sweep]]\napis = [\"kmalloc\"]\nsizes = [64]\nthreads = 0\n");
+  EXPECT_NE(zero.find("t.toml:4: 'threads' must be \"all\" or an integer from 1 to 4096"), std::string::npos) << zero;
+  EXPECT_NE(error_of("[[sweep]]\napis = [\"kmalloc\"]\nsizes = [64]\nthreads = \"many\"\n").find("t.toml:4"),
+            std::string::npos);
+}
+
 TEST(Config, SizesAreWholeBytesBelowFourGiBWithOneClearMessage) {
   const std::string fractional = error_of("[[sweep]]\napis=[\"noop\"]\nsizes=[1.5]\n");
   EXPECT_NE(fractional.find("t.toml:3: sizes are whole numbers of bytes"), std::string::npos) << fractional;

@@ -109,7 +109,15 @@ TEST_F(HistoryTest, SavesAndReadsBackARun) {
 // The model goes in and comes out whole: an export of a history run is the
 // run as measured, repetitions included, through the same reporters.
 TEST_F(HistoryTest, TheModelRoundTripsRepetitionsIncluded) {
-  const RunResults saved = results(true);
+  RunResults saved = results(true);
+  // One configuration on two CPUs at once, with its per-thread figures.
+  saved.configs[1].job.threads = 2;
+  saved.configs[1].threads = 2;
+  PhaseStats& team = saved.configs[1].phases.at(0);
+  team.threads = 2;
+  team.thread_medians = {11, 13};
+  team.aggregate_ops_per_s = summarize({1e7, 2e7, 3e7});
+  team.overlap = summarize({0.5, 0.9});
   int64_t id = 0;
   {
     History db(path_);
@@ -123,6 +131,10 @@ TEST_F(HistoryTest, TheModelRoundTripsRepetitionsIncluded) {
   ASSERT_EQ(back.configs.size(), 4U);
   ASSERT_EQ(back.configs[1].phases.at(0).reps.size(), 2U);
   EXPECT_DOUBLE_EQ(back.configs[1].phases[0].reps[1].summary.median, 12.5);
+  EXPECT_EQ(back.configs[1].threads, 2U);
+  EXPECT_EQ(back.configs[1].phases[0].thread_medians, (std::vector<double>{11, 13}));
+  EXPECT_DOUBLE_EQ(back.configs[1].phases[0].aggregate_ops_per_s.median, 2e7);
+  EXPECT_DOUBLE_EQ(back.configs[1].phases[0].overlap.max, 0.9);
   EXPECT_EQ(back.configs[3].status, "refused");
   EXPECT_EQ(back.configs[3].job.gfp.base, static_cast<uint32_t>(KBENCH_GFP_ATOMIC));
   ASSERT_EQ(back.vmalloc_stages.size(), 1U);

@@ -172,6 +172,35 @@ TEST(JsonReporter, AnIterationSaysSoWhenItsBatchesAreNotThePlans) {
   EXPECT_FALSE(doc["benchmarks"][1].contains("noisy_batches"));
 }
 
+TEST(JsonReporter, ThreadsAreGoogleBenchmarksFieldAndTheTeamFiguresAreTheirs) {
+  RunResults r = sample_results();
+  ConfigResult& c = r.configs[0];
+  c.job.threads = kThreadsAll;
+  c.threads = 4;
+  for (auto& p : c.phases) {
+    p.threads = 4;
+    p.thread_medians = {20, 21, 22, 23};
+    p.aggregate_ops_per_s = summarize({1e6, 3e6});
+    p.overlap = summarize({0.25, 0.75});
+  }
+  const nlohmann::json doc = results_to_gbench_json(r);
+  size_t seen = 0, with_threads = 0;
+  for (const auto& b : doc["benchmarks"]) {
+    if (b["run_type"] != "aggregate" || b["name"].get<std::string>().rfind("kmalloc/", 0) != 0) continue;
+    ++seen;
+    EXPECT_NE(b["name"].get<std::string>().find("/threads:all/"), std::string::npos) << b["name"];
+    EXPECT_EQ(b["per_thread_p50_ns"], (nlohmann::json{20, 21, 22, 23}));
+    EXPECT_DOUBLE_EQ(b["aggregate_ops_per_s"].get<double>(), 2e6);
+    EXPECT_DOUBLE_EQ(b["overlap"].get<double>(), 0.5);
+    if (b.contains("threads")) {
+      EXPECT_EQ(b["threads"], 4) << "an integer, as Google Benchmark writes it";
+      ++with_threads;
+    }
+  }
+  EXPECT_EQ(seen, 3U);
+  EXPECT_EQ(with_threads, 1U) << "a configuration's fields are in its first phase's entry";
+}
+
 TEST(JsonReporter, NumbersKeepSevenSignificantDigits) {
   RunResults r = sample_results();
   r.configs[0].phases[0].pooled.median = 5308.598937988281;

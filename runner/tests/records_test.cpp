@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <sstream>
 
+#include "analysis/phases.h"
 #include "analysis/results.h"
 #include "config/sweep.h"
+#include "core/error.h"
 #include "fake_device.h"
 #include "measure/plan.h"
 #include "target/target.h"
@@ -464,6 +466,76 @@ TEST(Records, TheHarnessIsTheCheapestOfSeveralNoopsOfTheShape) {
   ASSERT_EQ(r.configs.size(), 4U);
   EXPECT_DOUBLE_EQ(r.configs[1].phases[0].harness_ns, 100) << "the cheaper noop is the harness";
   EXPECT_DOUBLE_EQ(r.configs[3].phases[0].harness_ns, 100);
+}
+
+// Two threads, two batches each, clock 1 GHz (1 tick = 1 ns): thread 0's
+// phases take 1000 ns per 10 ops, thread 1's 2000; batch 0 starts both
+// together (spans [0, 1000] and [0, 2000]), batch 1 one after the other.
+RawRun two_threads() {
+  RawRun raw = three_shapes(1000, 1000, 1000);
+  raw.jobs.resize(2);  // noop and kmalloc
+  for (auto& rj : raw.jobs) {
+    rj.job.threads = 2;
+    rj.outcome.threads = 2;
+    kbench_sample t0b0 = sample(1000, 10), t0b1 = sample(1000, 10);
+    kbench_sample t1b0 = sample(2000, 10), t1b1 = sample(2000, 10);
+    t0b0.begin_ns[0] = 5000, t0b0.end_ns[0] = 6000;
+    t1b0.begin_ns[0] = 5000, t1b0.end_ns[0] = 7000;
+    t0b1.begin_ns[0] = 10000, t0b1.end_ns[0] = 11000;
+    t1b1.begin_ns[0] = 11000, t1b1.end_ns[0] = 13000;
+    rj.outcome.samples = {t0b0, t0b1, t1b0, t1b1};  // thread by thread
+  }
+  return raw;
+}
+
+TEST(Records, ThreadsGivePerThreadMediansTheAggregateRateAndTheOverlap) {
+  const RunResults r = analyze(two_threads(), RunMeta{});
+  const ConfigResult& c = r.configs[1];
+  EXPECT_EQ(c.threads, 2U);
+  EXPECT_EQ(c.job.key(), "kmalloc/size:64/gfp:GFP_KERNEL/pattern:pair/n:10/ctx:preempt-on/threads:2");
+  const PhaseStats& p = c.phases.front();
+  EXPECT_EQ(p.threads, 2U);
+  EXPECT_EQ(p.pooled.n, 4U) << "every thread's batches";
+  EXPECT_EQ(p.thread_medians, (std::vector<double>{100, 200}));
+  // Batch 0: 20 ops over [5000, 7000] = 1e7/s, overlap (1000 + 2000) / (2 x 2000);
+  // batch 1: 20 ops over [10000, 13000], overlap 3000 / 6000.
+  ASSERT_EQ(p.aggregate_ops_per_s.n, 2U);
+  EXPECT_DOUBLE_EQ(p.aggregate_ops_per_s.max, 1e7);
+  EXPECT_DOUBLE_EQ(p.aggregate_ops_per_s.min, 20 / 3000e-9);
+  EXPECT_DOUBLE_EQ(p.overlap.max, 0.75);
+  EXPECT_DOUBLE_EQ(p.overlap.min, 0.5);
+  // The harness is the noop on as many threads.
+  EXPECT_DOUBLE_EQ(p.harness_ns, r.configs[0].phases.front().pooled.median);
+}
+
+TEST(Records, ThreadedOutcomesRoundTripWithTheirSpans) {
+  const RawRun raw = two_threads();
+  const nlohmann::json j = outcome_to_json(raw.jobs[1].outcome);
+  EXPECT_EQ(j.at("threads"), 2);
+  const RunOutcome back = outcome_from_json(j);
+  EXPECT_EQ(back.threads, 2U);
+  ASSERT_EQ(back.samples.size(), 4U);
+  EXPECT_EQ(back.samples[3].begin_ns[0], 11000U);
+  EXPECT_EQ(back.samples[3].end_ns[0], 13000U);
+  // One thread's records carry no spans.
+  RunOutcome one = raw.jobs[1].outcome;
+  one.threads = 1;
+  EXPECT_EQ(outcome_to_json(one).at("samples").at(0).size(), 6U);
+  // Samples that cannot be whole batches of every thread are a damaged record.
+  nlohmann::json bad = j;
+  bad["samples"].erase(0);
+  EXPECT_THROW(outcome_from_json(bad), Error);
+}
+
+TEST(Records, TeamSpanIsEveryOpOverFirstBeginToLastEnd) {
+  const auto s = team_span({10, 30}, {100, 100}, {1100, 2100});
+  ASSERT_TRUE(s);
+  EXPECT_DOUBLE_EQ(s->ops_per_s, 40 / 2000e-9);
+  EXPECT_DOUBLE_EQ(s->overlap, 3000.0 / 4000);
+  // A thread that did not run the phase, or no span recorded: no figure.
+  EXPECT_FALSE(team_span({10, 0}, {100, 100}, {1100, 2100}));
+  EXPECT_FALSE(team_span({10, 10}, {0, 100}, {1100, 2100}));
+  EXPECT_FALSE(team_span({}, {}, {}));
 }
 
 TEST(Records, PlanRoundTrip) {

@@ -151,5 +151,31 @@ TEST(Sweep, DefaultConfigCoversTheCoreIssue) {
   EXPECT_GE(gfps.size(), 6U);
 }
 
+TEST(Sweep, ThreadsAreAnAxisNamedOnlyAboveOneWithAHarnessOfTheirOwn) {
+  const Config c = parse_config(R"(
+[[sweep]]
+apis = ["kmalloc"]
+sizes = [64]
+threads = [1, 2, "all"]
+
+[[sweep]]
+experiment = "stages"
+sizes = ["64K"]
+)",
+                                "t.toml");
+  std::vector<Job> jobs = expand_sweeps(c);
+  ASSERT_EQ(jobs.size(), 4U);
+  EXPECT_EQ(jobs[0].key(), "kmalloc/size:64/gfp:GFP_KERNEL/pattern:pair/n:128/ctx:preempt-on/min_nr:16");
+  EXPECT_EQ(jobs[1].key(), "kmalloc/size:64/gfp:GFP_KERNEL/pattern:pair/n:128/ctx:preempt-on/min_nr:16/threads:2");
+  EXPECT_EQ(jobs[2].key(), "kmalloc/size:64/gfp:GFP_KERNEL/pattern:pair/n:128/ctx:preempt-on/min_nr:16/threads:all");
+  EXPECT_EQ(jobs[2].threads, kThreadsAll);
+  EXPECT_EQ(jobs[3].threads, 1U) << "stages runs on one CPU";
+  EXPECT_EQ(add_harness_jobs(jobs), 3U) << "a noop per thread count";
+  std::set<uint32_t> noop_threads;
+  for (const auto& j : jobs)
+    if (j.api == "noop") noop_threads.insert(j.threads);
+  EXPECT_EQ(noop_threads, (std::set<uint32_t>{1, 2, kThreadsAll}));
+}
+
 }  // namespace
 }  // namespace kbench

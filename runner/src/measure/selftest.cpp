@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -95,23 +97,37 @@ kbench_info read_info(int fd) {
 }
 
 // A run long enough to be interrupted: a mempool over its own cache, 256
-// objects held per batch, as many batches as the ABI allows.
-kbench_run_args long_run(int fd, std::vector<kbench_sample>& samples) {
+// objects held per batch, as many batches as the ABI allows; on threads
+// >= 2 CPUs at once each batch freed by the neighbour CPU (remote-free).
+kbench_run_args long_run(int fd, std::vector<kbench_sample>& samples, uint32_t threads = 1) {
   kbench_run_args a = valid_args(fd);
   a.flags = 0;
   a.api = api_id(fd, "mempool_slab");
-  a.pattern = KBENCH_PATTERN_BATCH;
+  a.pattern = threads > 1 ? KBENCH_PATTERN_REMOTE_FREE : KBENCH_PATTERN_BATCH;
   a.obj_size = 4096;
   a.ops_per_batch = 256;
-  a.nr_batches = KBENCH_MAX_BATCHES;
+  a.nr_batches = threads > 1 ? KBENCH_MAX_BATCHES / 5 : KBENCH_MAX_BATCHES;
   a.min_nr = 16;
-  samples.resize(a.nr_batches);
+  a.nr_threads = threads;
+  samples.resize(size_t{a.nr_batches} * threads);
   a.samples_ptr = reinterpret_cast<uintptr_t>(samples.data());
   a.samples_len = samples.size() * sizeof(kbench_sample);
   return a;
 }
 
 void on_usr1(int) {}
+
+// Tasks named like the module's team threads ("kbench/<cpu>") alive now.
+size_t module_threads() {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    if (comm && std::getline(comm, name) && name.rfind("kbench/", 0) == 0) ++n;
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -175,10 +191,38 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     kbench_run_args a = valid_args(fd);
     a.api = api_id(fd, "mempool_kmalloc");
     a.min_nr = 1U << 20;
-    check("a mempool reserve too large to index is refused", EOPNOTSUPP, run_ioctl(fd, a), a.reason);
+    const int e = run_ioctl(fd, a);  // before a.reason is read
+    check("a mempool reserve too large to index is refused", EOPNOTSUPP, e, a.reason);
   }
   check_field(
       "unknown experiment", [](kbench_run_args& a) { a.experiment = KBENCH_EXP_COUNT; }, "experiment");
+  check_field(
+      "threads asked of an experiment that runs on one CPU",
+      [](kbench_run_args& a) {
+        a = kbench_run_args{};
+        a.experiment = KBENCH_EXP_STAGES;
+        a.obj_size = 65536;
+        a.nr_batches = 1;
+        a.sample_size = sizeof(kbench_sample);
+        a.flags = KBENCH_RUN_VALIDATE_ONLY;
+        a.nr_threads = 2;
+      },
+      "nr_threads");
+  check_field(
+      "non-zero padding after nr_threads", [](kbench_run_args& a) { a.pad1 = 1; }, "pad1");
+  {
+    kbench_run_args a = valid_args(fd);
+    a.nr_threads = read_info(fd).nr_cpus + 1;
+    const int e = run_ioctl(fd, a);  // before a.reason is read
+    check("more threads than online CPUs", EOPNOTSUPP, e, a.reason);
+  }
+  {
+    kbench_run_args a = valid_args(fd);
+    a.pattern = KBENCH_PATTERN_REMOTE_FREE;
+    a.nr_threads = 1;
+    const int e = run_ioctl(fd, a);  // before a.reason is read
+    check("remote-free on one CPU", EOPNOTSUPP, e, a.reason);
+  }
   check_field(
       "raw event without counters", [](kbench_run_args& a) { a.raw_config = 0x3c; }, "raw_config");
   check_field(
@@ -200,7 +244,8 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     a.sample_size = sizeof(kbench_sample);
     a.flags = KBENCH_RUN_VALIDATE_ONLY | KBENCH_RUN_COUNTERS;
     a.counters_ptr = reinterpret_cast<uintptr_t>(&counters);
-    check("counters asked of an experiment that counts nothing", EOPNOTSUPP, run_ioctl(fd, a), a.reason);
+    const int e = run_ioctl(fd, a);  // before a.reason is read
+    check("counters asked of an experiment that counts nothing", EOPNOTSUPP, e, a.reason);
   }
   {
     kbench_run_args a = valid_args(fd);
@@ -222,6 +267,28 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     check("a caller with the older, shorter struct (KBENCH_RUN_ARGS_SIZE_V0)", 0, e,
           "batches_done=" + std::to_string(a.batches_done));
     if (e == 0 && (a.batches_done != 2 || samples[1].count[0] != 1)) checks.back()["ok"] = false;
+  }
+  {
+    // Before nr_threads (V2), and with the sample of before begin_ns:
+    // samples 160 bytes apart, each filled up to its size only.
+    struct Old {
+      unsigned char bytes[KBENCH_SAMPLE_SIZE_V0];
+    };
+    Old samples[3];
+    std::memset(samples, 0xa5, sizeof(samples));
+    kbench_run_args a = valid_args(fd);
+    a.flags = 0;
+    a.nr_batches = 2;
+    a.sample_size = KBENCH_SAMPLE_SIZE_V0;
+    a.samples_ptr = reinterpret_cast<uintptr_t>(samples);
+    a.samples_len = 2 * sizeof(Old);
+    const int e = run_ioctl(fd, a, KBENCH_RUN_ARGS_SIZE_V2);
+    kbench_sample second{};
+    std::memcpy(&second, &samples[1], sizeof(Old));
+    check("a caller with the struct before nr_threads and the sample before begin_ns", 0, e,
+          "batches_done=" + std::to_string(a.batches_done));
+    if (e == 0 && (a.batches_done != 2 || second.count[0] != 1 || samples[2].bytes[0] != 0xa5))
+      checks.back()["ok"] = false;
   }
   {
     struct {
@@ -276,13 +343,16 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     check("a signal interrupts a run, keeping finished batches", EINTR, got);
   }
 
-  // A runner killed in the middle of a run leaves nothing allocated.
-  {
+  // A runner killed in the middle of a run leaves nothing allocated, and
+  // on every CPU at once no thread of the module behind.
+  std::vector<uint32_t> teams = {1};
+  if (const uint32_t cpus = read_info(fd).nr_cpus; cpus >= 2) teams.push_back(cpus);
+  for (const uint32_t threads : teams) {
     const kbench_info before = read_info(fd);
     const pid_t pid = ::fork();
     if (pid == 0) {
       std::vector<kbench_sample> samples;
-      kbench_run_args a = long_run(fd, samples);
+      kbench_run_args a = long_run(fd, samples, threads);
       ::_exit(run_ioctl(fd, a) & 0xff);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -293,14 +363,17 @@ nlohmann::json run_device_selftest(const std::string& dev) {
     const bool clean = after.outstanding_allocs == 0 && after.outstanding_bytes == 0 && after.live_caches == 0 &&
                        after.live_pools == 0;
     const bool killed = WIFSIGNALED(status) && after.runs_interrupted == before.runs_interrupted + 1;
-    checks.push_back(
-        {{"name", "SIGKILL in the middle of a run frees everything"},
-         {"ok", clean && killed},
-         {"expected", "killed mid-run, 0 objects/caches/pools outstanding"},
-         {"got", std::string(killed ? "killed mid-run" : "not killed mid-run") + ", " +
-                     std::to_string(after.outstanding_allocs) + " objects, " + std::to_string(after.live_caches) +
-                     " caches, " + std::to_string(after.live_pools) + " pools outstanding"},
-         {"detail", ""}});
+    const size_t left = module_threads();
+    checks.push_back({{"name", threads == 1 ? std::string("SIGKILL in the middle of a run frees everything")
+                                            : "SIGKILL in the middle of a run on " + std::to_string(threads) +
+                                                  " CPUs (remote-free) frees everything and stops every thread"},
+                      {"ok", clean && killed && left == 0},
+                      {"expected", "killed mid-run, 0 objects/caches/pools outstanding, no kbench/N thread"},
+                      {"got", std::string(killed ? "killed mid-run" : "not killed mid-run") + ", " +
+                                  std::to_string(after.outstanding_allocs) + " objects, " +
+                                  std::to_string(after.live_caches) + " caches, " + std::to_string(after.live_pools) +
+                                  " pools outstanding, " + std::to_string(left) + " kbench/N threads"},
+                      {"detail", ""}});
   }
   // One batch that would run for minutes (slow operations, no point where
   // the API sleeps): a SIGKILL still ends it within a second, since the
