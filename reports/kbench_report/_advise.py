@@ -237,9 +237,29 @@ def advise(run: Run, size: int, atomic: bool = False, contiguous: bool = False, 
         advice.tradeoffs.append(
             "kvmalloc tries the page allocator without retrying hard and falls back to vmalloc: where contiguity "
             "is not needed it does not fail for fragmentation, which a contiguous API ranked above it can")
+    for c in ranked[:2]:
+        t = _contention_tradeoff(run, next(m for m in cands if m.api == c.api and m.gfp == c.gfp))
+        if t:
+            advice.tradeoffs.append(t)
     if run.emulated:
         advice.tradeoffs.append("EMULATED run: the ranking holds for this emulator, not for real hardware")
     return advice
+
+
+def _contention_tradeoff(run: Run, m: Measurement) -> Optional[str]:
+    """What the configuration m (one CPU, pair) costs on several CPUs at once, where the run has it."""
+    one = run.other_phase(m, "pair") or m
+    for t in run.team:
+        if t.alone != one.config or t.phase != one.phase or one.median_ns <= 0:
+            continue
+        text = (f"{m.api} on {t.threads} CPUs at once: {ns_label(t.median_ns)} per {t.unit} on each CPU against "
+                f"{ns_label(one.median_ns)} alone ({100 * (t.median_ns / one.median_ns - 1):+.0f}%)")
+        if t.aggregate_ops_per_s:
+            text += f", {t.aggregate_ops_per_s / 1e6:.2f} M/s together"
+        if t.overlap is not None:
+            text += f" (the threads overlapped {100 * t.overlap:.0f}%)"
+        return text
+    return None
 
 
 # (size, atomic, contiguous): the report's questions. Sizes up to

@@ -118,9 +118,9 @@ def ratio_interval(base: list, other: list, level: float = 0.95) -> Optional[tup
 
 def _tested(base: Run, other: Run) -> list[Change]:
     """Every measurement both runs have, its ratio, its U test and interval."""
-    theirs = {(m.config, m.phase): m for m in other.measurements}
+    theirs = {(m.config, m.phase): m for m in other.measurements + other.team}
     changes = []
-    for m in base.measurements:
+    for m in base.measurements + base.team:
         o = theirs.get((m.config, m.phase))
         if o is None or m.median_ns <= 0:
             continue

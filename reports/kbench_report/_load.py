@@ -107,13 +107,26 @@ class Measurement:
     counters_unsupported: dict = field(default_factory=dict)  # name -> reason
     counters_scope: Optional[str] = None
     rep_medians: list = field(default_factory=list)  # one per repetition (iteration entries)
+    # On several CPUs at once (threads > 1): the name's threads ("2", "all"),
+    # each thread's median, the aggregate operations per second across the
+    # CPUs and how much their phases overlapped (1: all at once).
+    threads: int = 1
+    threads_asked: str = "1"
+    per_thread_ns: list = field(default_factory=list)
+    aggregate_ops_per_s: Optional[float] = None
+    overlap: Optional[float] = None
 
     @property
     def config(self) -> tuple:
         """The configuration, every dimension but the phase: to find the
         other phases of the same configuration, or the same one in another run."""
         return (self.experiment, self.api, self.size, self.gfp, self.pattern, self.ops_per_batch, self.context,
-                self.access_mode, tuple(sorted(self.options.items())), self.state)
+                self.access_mode, tuple(sorted(self.options.items())), self.state, self.threads_asked)
+
+    @property
+    def alone(self) -> tuple:
+        """The configuration as it is on one CPU: a team measurement's counterpart."""
+        return self.config[:-1] + ("1",)
 
     @property
     def cost_ns(self) -> float:
@@ -146,6 +159,9 @@ class Run:
     schema: str  # "repetitions" or "single" (the older schema)
     steady: list[dict] = field(default_factory=list)  # kbench_steady_state: clean against steady rows
     catalog: list[dict] = field(default_factory=list)  # the module's API descriptors
+    # Configurations run on several CPUs at once (threads > 1); every other
+    # view reads `measurements`, the figures of one CPU.
+    team: list[Measurement] = field(default_factory=list)
 
     @property
     def kernel(self) -> str:
@@ -270,7 +286,17 @@ def _measurement(b: dict, pooled: bool, reasons: dict, path: Path, run_wide: lis
                    if _number(b.get(f"single_op_{q}_ns")) is not None},
         single_op_reliable=bool(b.get("single_op_reliable", False)), call=b.get("call", ""),
         counters_per_op=b.get("counters_per_op", {}), counters_unsupported=unsupported,
-        counters_scope=b.get("counters_scope"))
+        counters_scope=b.get("counters_scope"), threads=_count(b, "threads", 1, path),
+        threads_asked=_threads_asked(name), per_thread_ns=[float(t) for t in b.get("per_thread_p50_ns", [])],
+        aggregate_ops_per_s=_number(b.get("aggregate_ops_per_s")), overlap=_number(b.get("overlap")))
+
+
+def _threads_asked(name: str) -> str:
+    """The threads of a kbench name ("threads:2", "threads:all"); "1" when it names none."""
+    for part in name.split("/"):
+        if part.startswith("threads:"):
+            return part[len("threads:"):]
+    return "1"
 
 
 # The derived sections of results.json, field by field: (types, nullable).
@@ -424,7 +450,9 @@ def load_run(path) -> Run:
                                         n.get("gfp"), n.get("pattern"), n.get("status", ""),
                                         n.get("reason", ""), n.get("experiment", "alloc"), n.get("context")))
     catalog = ctx.get("kbench_catalog", {}).get("apis") if isinstance(ctx.get("kbench_catalog"), dict) else None
-    return Run(path=path, context=ctx, measurements=measurements, not_measured=not_measured,
+    team = [m for m in measurements if m.threads_asked != "1"]
+    measurements = [m for m in measurements if m.threads_asked == "1"]
+    return Run(path=path, context=ctx, measurements=measurements, not_measured=not_measured, team=team,
                footprints=doc.get("kbench_footprint", []), stages=doc.get("kbench_vmalloc_stages", {}),
                zeroing=doc.get("kbench_zeroing", []), schema=schema, steady=doc.get("kbench_steady_state", []),
                catalog=catalog if isinstance(catalog, list) else _LEGACY_CATALOG)

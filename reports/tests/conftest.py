@@ -19,6 +19,11 @@ def main_run():
 
 
 @pytest.fixture(scope="session")
+def contention_run():
+    return load_run(FIXTURES / "contention-6.12.json.gz")
+
+
+@pytest.fixture(scope="session")
 def old_run():
     return load_run(FIXTURES / "old-schema-6.1.json.gz")
 

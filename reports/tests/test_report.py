@@ -13,7 +13,7 @@ import pytest
 
 from kbench_report import SchemaError, advise, load_run, write_report
 from kbench_report._advise import STANDARD_QUESTIONS
-from kbench_report.plots import PLOTS, access, footprint, gfp_heatmap, size_curve, stages, steady, zeroing
+from kbench_report.plots import PLOTS, access, contention, footprint, gfp_heatmap, size_curve, stages, steady, zeroing
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -131,15 +131,42 @@ def test_a_wrong_shape_names_the_file_and_the_field(tmp_path):
         assert str(bad) in str(e.value)
 
 
-def test_every_plot_draws_this_runs_data(main_run):
+def test_every_plot_draws_this_runs_data(main_run, contention_run):
     for mod in PLOTS:
-        fig = mod.plot(main_run)
+        fig = mod.plot(contention_run if mod is contention else main_run)
         if mod is PLOTS[-1]:  # TLB misses: no PMU under QEMU
             assert isinstance(fig, str) and "not available" in fig and "ENOENT" in fig
             continue
         assert not isinstance(fig, str), f"{mod.KEY}: {fig}"
         assert fig.axes, mod.KEY
         matplotlib.pyplot.close(fig)
+
+
+def test_the_contention_view_pairs_each_team_figure_with_its_one_cpu_counterpart(contention_run, main_run):
+    run = contention_run
+    assert "several CPUs" in contention.plot(main_run) or "threads" in contention.plot(main_run)
+    rows = contention.rows(run)
+    # The fixture: 4 APIs x 2 sizes x 2 GFP masks as pairs, and 2 remote-free
+    # configurations (alloc and free) on every CPU; the harness left out.
+    pairs = [r for r in rows if r[2].pattern == "pair"]
+    remote = [r for r in rows if r[2].pattern == "remote-free"]
+    refused = [n for n in run.not_measured if "/threads:all" in n.name]
+    assert refused and all(n.api == "vmalloc" and n.gfp == "GFP_ATOMIC" for n in refused), "vmalloc may sleep"
+    assert len(pairs) + len(refused) == 4 * 2 * 2 and len(remote) == 2 * 2, [r[0] for r in rows]
+    assert len({r[0] for r in rows}) == len(rows), "each row says what it is"
+    for label, api, team, one in rows:
+        assert team.threads == run.context["num_cpus"] >= 2, label
+        assert len(team.per_thread_ns) == team.threads and all(t > 0 for t in team.per_thread_ns), label
+        assert team.aggregate_ops_per_s > 0 and 0 < team.overlap <= 1.0, label
+        if team.pattern == "pair":
+            assert one is not None and one.threads == 1 and one.config == team.alone, label
+            assert one.name == team.name.replace("/threads:all", ""), label
+        else:
+            assert one is None, "remote-free has no one-CPU counterpart"
+    # Every other view reads the one-CPU figures only.
+    assert all(m.threads == 1 for m in run.measurements) and run.team
+    # Emulated CPUs take turns, and the view says so from the measured overlap.
+    assert "took turns" in contention.overlap_note(run)
 
 
 def test_the_zeroing_plot_compares_only_allocations_that_zero_and_in_a_sane_range(main_run, tmp_path):
