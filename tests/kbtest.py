@@ -71,7 +71,8 @@ class Run:
         have these values; pair-pattern preempt-on alloc entries unless said."""
         want = {"phase": "alloc", **fields}
         if want.get("experiment", "alloc") == "alloc":
-            want = {"experiment": "alloc", "pattern": "pair", "context": "preempt-on", "gfp": "GFP_KERNEL", **want}
+            want = {"experiment": "alloc", "pattern": "pair", "context": "preempt-on", "gfp": "GFP_KERNEL", "threads": 1,
+                    **want}
         return [b for b in self.benchmarks if b.get("aggregate_name") == "median"
                 and all(b.get(k) == v for k, v in want.items())]
 
