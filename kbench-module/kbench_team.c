@@ -41,14 +41,23 @@ struct kbench_team {
 
 bool kbench_stopping(const struct kbench_run_ctx *ctx)
 {
-	return fatal_signal_pending(current) ||
-	       (ctx->team && smp_load_acquire(&ctx->team->stop));
+	if (fatal_signal_pending(current))
+		return true;
+	if (!ctx->team)
+		return false;
+	/* Acquire: pairs with the release in kbench_team_abort(). */
+	return smp_load_acquire(&ctx->team->stop);
 }
 
 void kbench_team_abort(struct kbench_run_ctx *ctx)
 {
-	if (ctx->team)
-		smp_store_release(&ctx->team->stop, 1);
+	if (!ctx->team)
+		return;
+	/*
+	 * Release: whatever the aborting thread did before (its passing of
+	 * a barrier included) is seen by a thread that sees the abort.
+	 */
+	smp_store_release(&ctx->team->stop, 1);
 }
 
 /**
@@ -296,6 +305,7 @@ long kbench_team_run(struct kbench_run_ctx *ctx,
 	for (i = 0; i < t->nr; i++)
 		wake_up_process(t->task[i]);
 	if (wait_for_completion_interruptible(&t->done)) {
+		/* A signal: abort, as kbench_team_abort() does. */
 		smp_store_release(&t->stop, 1);
 		wait_for_completion(&t->done);
 	}

@@ -269,7 +269,7 @@ class KernelDevice final : public Device {
     }
     const int rc = ::ioctl(fd_, KBENCH_IOC_RUN, &a);
     RunOutcome o = decode_run_args(a, rc == 0 ? 0 : errno, buf.empty() ? nullptr : buf.data(), exp);
-    if (!hist.empty() && (o.err == 0 || o.err == EINTR)) o.hist = split_hist(hist, exp->slots.size());
+    if (exp && !hist.empty() && (o.err == 0 || o.err == EINTR)) o.hist = split_hist(hist, exp->slots.size());
     if (cnt && (o.err == 0 || o.err == EINTR)) o.counters = counters;
     return o;
   }
