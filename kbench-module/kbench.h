@@ -10,6 +10,7 @@
  *   kbench_batch.c     what experiments share: batch noise flags, one
  *                      object from an API's own loops, a seeded shuffle
  *   kbench_team.c      a request on many CPUs at once (nr_threads)
+ *   kbench_fragment.c  the fragmented condition: free memory in islands
  *   kbench_registry.c  the tables of APIs and experiments, and their facts
  *   alloc/<family>.c   one adapter per API (struct kbench_alloc_ops)
  *   kbench_account.c, kbench_gfp.c, kbench_perf.c   leaves
@@ -208,7 +209,24 @@ struct kbench_run_ctx {
 	bool each;		/* operations timed one by one */
 	u32 batch_ok;		/* allocations of the current batch that succeeded */
 	u64 chunks;		/* chunks the phases ran in */
+	u64 fallbacks;		/* timed results in vmalloc space (kvmalloc) */
+	/* the condition (KBENCH_FIELD_CONDITION) */
+	u64 frag_budget;	/* order-0 pages the fragmenter may allocate */
+	u64 condition_bytes;	/* what the condition holds, once per request */
 };
+
+/* kbench_fragment.c: KBENCH_COND_FRAGMENTED (see there). */
+struct kbench_fragment {
+	struct list_head held;		/* the even-frame pages kept */
+	u64 held_pages;
+	u64 allocated;			/* order-0 pages taken before freeing */
+	unsigned long free_before;	/* NR_FREE_PAGES before, and after */
+	unsigned long free_after;
+};
+
+u64 kbench_fragment_estimate(u64 budget_pages);
+int kbench_fragment_memory(struct kbench_fragment *f, u64 budget_pages);
+void kbench_fragment_undo(struct kbench_fragment *f);
 
 /*
  * KBENCH_DEFINE_LOOPS(pfx, CALL, ALLOC, FREE) - generate the loops of

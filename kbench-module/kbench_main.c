@@ -21,10 +21,11 @@
 static_assert(sizeof(struct kbench_info) == 248);	/* 240 before test_hook_ns */
 static_assert(sizeof(struct kbench_api_info) == 512);
 static_assert(sizeof(struct kbench_experiment_info) == 824);
-static_assert(sizeof(struct kbench_run_args) == 520);
+static_assert(sizeof(struct kbench_run_args) == 528);
 static_assert(offsetof(struct kbench_run_args, values) == KBENCH_RUN_ARGS_SIZE_V0);
 static_assert(offsetof(struct kbench_run_args, hist_ptr) == KBENCH_RUN_ARGS_SIZE_V1);
 static_assert(offsetof(struct kbench_run_args, nr_threads) == KBENCH_RUN_ARGS_SIZE_V2);
+static_assert(offsetof(struct kbench_run_args, condition) == KBENCH_RUN_ARGS_SIZE_V3);
 static_assert(sizeof(struct kbench_sample) == 224);
 static_assert(offsetof(struct kbench_sample, begin_ns) == KBENCH_SAMPLE_SIZE_V0);
 static_assert(sizeof(struct kbench_counters) == 280);

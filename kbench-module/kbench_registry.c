@@ -109,6 +109,15 @@ static u32 kb_count(const char *const *names)
  * callbacks would otherwise show up as a NULL dereference or a wrong fact
  * in the middle of a run.
  */
+/* Every name of a NULL-terminated list fits KBENCH_SLOT_NAME_LEN whole. */
+static bool kb_names_fit(const char *const *names)
+{
+	while (names && *names)
+		if (strlen(*names++) >= KBENCH_SLOT_NAME_LEN)
+			return false;
+	return true;
+}
+
 int kbench_registry_check(void)
 {
 	unsigned int i, j;
@@ -140,7 +149,8 @@ int kbench_registry_check(void)
 		if (!e || !e->name || !e->check || !e->run ||
 		    kb_count(e->slots) > KBENCH_SAMPLE_SLOTS ||
 		    kb_count(e->slots) != kb_count(e->units) ||
-		    kb_count(e->values) > KBENCH_VALUE_SLOTS) {
+		    kb_count(e->values) > KBENCH_VALUE_SLOTS ||
+		    !kb_names_fit(e->slots) || !kb_names_fit(e->values)) {
 			pr_err("kbench: experiment %u is not registered properly\n", i);
 			return -EINVAL;
 		}

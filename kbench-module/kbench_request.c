@@ -105,6 +105,11 @@ static int kb_check_fields(struct kbench_run_args *a,
 		return kbench_bad_field(a, "pad0");
 	if (a->pad1)
 		return kbench_bad_field(a, "pad1");
+	if (a->pad2)
+		return kbench_bad_field(a, "pad2");
+	if (a->condition >= KBENCH_COND_COUNT ||
+	    KB_UNREAD(a, e, KBENCH_FIELD_CONDITION, condition))
+		return kbench_bad_field(a, "condition");
 	if (a->nr_threads > 1 && !(e->fields & KBENCH_FIELD_THREADS))
 		return kbench_bad_field(a, "nr_threads");
 	if (!(a->flags & KBENCH_RUN_VALIDATE_ONLY) && e->slots &&
@@ -201,15 +206,26 @@ static int kb_check_memory(struct kbench_run_ctx *ctx)
 		(u64)ctx->n * (sizeof(void *) + sizeof(u64) + sizeof(u32)) +
 		(u64)a->nr_batches * sizeof(struct kbench_sample) +
 		(a->hist_ptr ? kbench_hist_bytes(ctx->exp) : 0)) * ctx->threads;
-	a->footprint_bytes = held;
-	if (held > kbench_mem_cap())
+	/*
+	 * A condition's memory counts against the cap; against what is
+	 * available it has its own bound (the fragmenter keeps at most half
+	 * of what is free above its floor).
+	 */
+	a->footprint_bytes = held + ctx->condition_bytes;
+	if (a->footprint_bytes > kbench_mem_cap())
 		return kbench_refuse(a, -EFBIG,
 				     "the request would hold %llu MiB at once, over the cap of %llu MiB (module parameter mem_cap_mb); lower the size or the batch",
-				     held >> 20, kbench_mem_cap() >> 20);
+				     a->footprint_bytes >> 20, kbench_mem_cap() >> 20);
 	avail = (u64)si_mem_available() << PAGE_SHIFT;
 	if (held > avail / 2)
 		return kbench_refuse(a, -EFBIG,
 				     "the request would hold %llu MiB at once, over half of the memory available now (%llu MiB)",
+				     held >> 20, avail >> 20);
+	/* And half of what the condition leaves. */
+	avail -= min(avail, ctx->condition_bytes);
+	if (ctx->condition_bytes && held > avail / 2)
+		return kbench_refuse(a, -EFBIG,
+				     "the request would hold %llu MiB at once, over half of the %llu MiB the condition leaves available",
 				     held >> 20, avail >> 20);
 	return 0;
 }

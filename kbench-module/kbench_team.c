@@ -25,10 +25,20 @@
 
 #include "kbench.h"
 
+/*
+ * The barrier in one word, so that passing and aborting are decided by one
+ * atomic operation each: the threads arrived in the current round (low
+ * bits), the rounds completed (middle bits, compared for equality only:
+ * no waiter sees them wrap), and the abort bit, set once and never cleared.
+ */
+#define KB_SYNC_COUNT_BITS	16
+#define KB_SYNC_COUNT_MASK	((1U << KB_SYNC_COUNT_BITS) - 1)
+#define KB_SYNC_ROUND_MASK	(0x7fffU << KB_SYNC_COUNT_BITS)
+#define KB_SYNC_ABORTED		(1U << 31)
+
 struct kbench_team {
 	u32 nr;
-	atomic_t arrived;	/* threads waiting in the current kbench_sync */
-	atomic_t generation;	/* kbench_syncs completed */
+	atomic_t sync;		/* KB_SYNC_*: the barrier */
 	int stop;		/* set once, by kbench_team_abort() */
 	atomic_t running;
 	struct completion done;	/* the last thread finished its function */
@@ -49,15 +59,21 @@ bool kbench_stopping(const struct kbench_run_ctx *ctx)
 	return smp_load_acquire(&ctx->team->stop);
 }
 
+static void kb_team_abort(struct kbench_team *t)
+{
+	/* No barrier passes after this: arrivals see the bit, as do waiters. */
+	atomic_or(KB_SYNC_ABORTED, &t->sync);
+	/*
+	 * Release: whatever the aborting thread did before is seen by a
+	 * thread that sees the abort between its chunks.
+	 */
+	smp_store_release(&t->stop, 1);
+}
+
 void kbench_team_abort(struct kbench_run_ctx *ctx)
 {
-	if (!ctx->team)
-		return;
-	/*
-	 * Release: whatever the aborting thread did before (its passing of
-	 * a barrier included) is seen by a thread that sees the abort.
-	 */
-	smp_store_release(&ctx->team->stop, 1);
+	if (ctx->team)
+		kb_team_abort(ctx->team);
 }
 
 /**
@@ -67,33 +83,41 @@ void kbench_team_abort(struct kbench_run_ctx *ctx)
  * Either every thread passes (0) or none does (-EINTR, the team was
  * aborted): a thread that arrived commits to what follows (remote-free
  * hands its objects over), so a thread that fails must abort before it
- * would arrive. Spins, rescheduling now and then: each thread is alone on
- * its CPU, and a wake-up would put scheduler latency between the threads'
- * starts.
+ * would arrive. The last arrival completes the round and an abort sets its
+ * bit, each with one atomic operation on the same word, so the round
+ * completes before the abort (everyone passes) or not at all (no one
+ * does). Spins, rescheduling now and then: each thread is alone on its CPU,
+ * and a wake-up would put scheduler latency between the threads' starts.
  */
 int kbench_sync(struct kbench_run_ctx *ctx)
 {
 	struct kbench_team *t = ctx->team;
 	unsigned int spins = 0;
-	int gen;
+	u32 new, round;
+	int old;
 
 	if (!t)
 		return 0;
-	gen = atomic_read(&t->generation);
-	if (atomic_inc_return(&t->arrived) == t->nr) {
-		atomic_set(&t->arrived, 0);
-		atomic_inc_return(&t->generation);	/* fully ordered */
+	old = atomic_read(&t->sync);
+	do {
+		if ((u32)old & KB_SYNC_ABORTED)
+			return -EINTR;
+		round = (u32)old & KB_SYNC_ROUND_MASK;
+		new = (u32)old + 1;
+		/* The last one in: the next round, nobody in it yet. */
+		if ((new & KB_SYNC_COUNT_MASK) == t->nr)
+			new = (round + (1U << KB_SYNC_COUNT_BITS)) & KB_SYNC_ROUND_MASK;
+	} while (!atomic_try_cmpxchg(&t->sync, &old, (int)new));	/* fully ordered */
+	if ((new & KB_SYNC_ROUND_MASK) != round)
 		return 0;
-	}
 	for (;;) {
-		if (atomic_read_acquire(&t->generation) != gen)
+		/* Acquire: pairs with the last arrival's fully ordered cmpxchg. */
+		u32 now = (u32)atomic_read_acquire(&t->sync);
+
+		if ((now & KB_SYNC_ROUND_MASK) != round)
 			return 0;
-		/*
-		 * An abort by a thread that already passed this barrier means
-		 * it completed: the generation read after the abort says so.
-		 */
-		if (smp_load_acquire(&t->stop))
-			return atomic_read_acquire(&t->generation) != gen ? 0 : -EINTR;
+		if (now & KB_SYNC_ABORTED)
+			return -EINTR;
 		cpu_relax();
 		if (!(++spins & 1023))
 			cond_resched();
@@ -181,6 +205,7 @@ static int kb_team_setup(struct kbench_team *t, struct kbench_run_ctx *ctx)
 		c->samples = ctx->samples + (size_t)i * ctx->args->nr_batches;
 		c->rng = ctx->rng ^ ((u64)i * 0x9E3779B97F4A7C15ULL);
 		c->chunks = 0;
+		c->fallbacks = 0;
 		/* Direct map, as the caller's (see kb_run_locked). */
 		c->objs = kcalloc(c->n, sizeof(*c->objs), g);
 		c->aux = kcalloc(c->n, sizeof(*c->aux), g);
@@ -226,6 +251,7 @@ static long kb_team_merge(struct kbench_team *t, struct kbench_run_ctx *ctx)
 		done = min(done, ca->batches_done);
 		a->failed_total += ca->failed_total;
 		ctx->chunks += c->chunks;
+		ctx->fallbacks += c->fallbacks;
 		for (j = 0; c->hist && j < hist_bytes / sizeof(u64); j++)
 			ctx->hist[j] += c->hist[j];
 		if (c->perf) {
@@ -305,8 +331,7 @@ long kbench_team_run(struct kbench_run_ctx *ctx,
 	for (i = 0; i < t->nr; i++)
 		wake_up_process(t->task[i]);
 	if (wait_for_completion_interruptible(&t->done)) {
-		/* A signal: abort, as kbench_team_abort() does. */
-		smp_store_release(&t->stop, 1);
+		kb_team_abort(t);
 		wait_for_completion(&t->done);
 	}
 	for (i = 0; i < t->nr; i++)

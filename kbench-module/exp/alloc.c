@@ -69,8 +69,11 @@ enum { KB_PAIR, KB_ALLOC, KB_FREE, KB_NR_SLOTS };
 enum {
 	KB_V_CLOCK_TICKS, KB_V_PER_OP, KB_V_OPS, KB_V_PURGES, KB_V_PURGES_COUNTED,
 	KB_V_PURGE_THRESHOLD, KB_V_CHUNKS, KB_V_SLAB_FLUSHES,
-	KB_V_SLAB_FLUSHES_COUNTED, KB_NR_VALUES
+	KB_V_SLAB_FLUSHES_COUNTED, KB_V_FALLBACKS, KB_V_FALLBACKS_COUNTED,
+	KB_V_FRAG_PAGES, KB_V_FRAG_FREE_BEFORE, KB_V_FRAG_FREE_AFTER, KB_NR_VALUES
 };
+/* Memory the cap keeps free for the rest of the request besides the condition. */
+#define KB_CONDITION_SLACK	(8ULL << 20)
 
 /* Operations per batch in steady state: cross the purge threshold twice. */
 static u32 kb_steady_ops(const struct kbench_run_ctx *ctx)
@@ -130,6 +133,20 @@ static int kb_alloc_check(struct kbench_run_ctx *ctx)
 	held += a->min_nr;
 	/* A mempool's reserve, and its array of pointers to it. */
 	ctx->held_bytes = held * ctx->per_obj + (u64)a->min_nr * sizeof(void *);
+	if (a->condition == KBENCH_COND_FRAGMENTED) {
+		/*
+		 * It keeps half of what it allocates: allocate up to twice what
+		 * the cap leaves, and at most down to the fragmenter's floor.
+		 */
+		u64 cap = kbench_mem_cap(), rest = ctx->held_bytes * ctx->threads +
+						KB_CONDITION_SLACK;
+
+		ctx->frag_budget = cap > rest ? kbench_fragment_estimate(2 * ((cap - rest) >> PAGE_SHIFT)) : 0;
+		if (!ctx->frag_budget)
+			return kbench_refuse(a, -EOPNOTSUPP,
+					     "no free memory to fragment: free memory is at the fragmenter's floor, or the memory cap leaves no room (mem_cap_mb)");
+		ctx->condition_bytes = DIV_ROUND_UP(ctx->frag_budget, 2) << PAGE_SHIFT;
+	}
 	return 0;
 }
 
@@ -320,6 +337,10 @@ static int kb_batch_batch(struct kbench_run_ctx *ctx, struct kbench_sample *s,
 	ret = kb_run_phase(&al, ctx->n, perf);
 	for (i = 0; i < ctx->n; i++)
 		ok += !!ctx->objs[i];
+	/* Where kvmalloc's memory came from, outside the timing. */
+	if (timed && ctx->ops->memory == KBENCH_MEM_DIRECT_OR_VMALLOC)
+		for (i = 0; i < ctx->n; i++)
+			ctx->fallbacks += ctx->objs[i] && is_vmalloc_addr(ctx->objs[i]);
 	ctx->batch_ok = ok;
 	kbench_account_objs(ok, (s64)ok * ctx->per_obj);
 	for (i = 0; i < ctx->n; i++)
@@ -441,14 +462,21 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 {
 	struct kbench_run_args *a = ctx->args;
 	const u64 clock = kbench_clock_read_cost();
+	struct kbench_fragment frag = { .held_pages = 0 };
 	struct kbench_deferred deferred;
 	long ret;
 
+	INIT_LIST_HEAD(&frag.held);
+	if (a->condition == KBENCH_COND_FRAGMENTED) {
+		ret = kbench_fragment_memory(&frag, ctx->frag_budget);
+		if (ret)
+			return ret;
+	}
 	ctx->rng = a->seed ? a->seed : 0x9E3779B97F4A7C15ULL;
 	/* Decided on the calling task's CPU, for every thread alike. */
 	ret = kb_slow_ops(ctx, clock);
 	if (ret)
-		return ret;
+		goto out;
 	kbench_deferred_start(&deferred, ctx->ops->caps);
 	if (ctx->threads > 1)
 		ret = kbench_team_run(ctx, kb_alloc_batches);
@@ -465,9 +493,18 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 	a->values[KB_V_SLAB_FLUSHES_COUNTED] =
 		deferred.probe[KBENCH_DEFERRED_SLAB_FLUSH].counting;
 	a->values[KB_V_CHUNKS] = ctx->chunks;
+	a->values[KB_V_FALLBACKS] = ctx->fallbacks;
+	a->values[KB_V_FALLBACKS_COUNTED] = ctx->ops->memory == KBENCH_MEM_DIRECT_OR_VMALLOC &&
+					    a->pattern != KBENCH_PATTERN_PAIR;
+	a->values[KB_V_FRAG_PAGES] = frag.held_pages;
+	a->values[KB_V_FRAG_FREE_BEFORE] = (u64)frag.free_before << PAGE_SHIFT;
+	a->values[KB_V_FRAG_FREE_AFTER] = (u64)frag.free_after << PAGE_SHIFT;
 	a->values[KB_V_PURGE_THRESHOLD] = (ctx->ops->caps & KBENCH_CAP_LAZY_FREE) ?
 					  kbench_lazy_purge_bytes() : 0;
 	a->nr_values = KB_NR_VALUES;
+out:
+	if (a->condition == KBENCH_COND_FRAGMENTED)
+		kbench_fragment_undo(&frag);
 	return ret;
 }
 
@@ -476,7 +513,9 @@ static const char *const kb_alloc_units[] = { "pair", "op", "op", NULL };
 static const char *const kb_alloc_values[] = {
 	"clock_read_ticks", "single_op_timed", "ops_per_batch", "purges",
 	"purges_counted", "purge_threshold_bytes", "chunks", "slab_flushes",
-	"slab_flushes_counted", NULL
+	"slab_flushes_counted", "vmalloc_fallbacks", "fallbacks_counted",
+	"frag_pages_held", "frag_free_before_bytes",
+	"frag_free_after_bytes", NULL
 };
 
 const struct kbench_experiment_ops kbench_exp_alloc = {
@@ -486,7 +525,8 @@ const struct kbench_experiment_ops kbench_exp_alloc = {
 	.values = kb_alloc_values,
 	.fields = KBENCH_FIELD_API | KBENCH_FIELD_GFP | KBENCH_FIELD_PATTERN |
 		  KBENCH_FIELD_CONTEXT | KBENCH_FIELD_OPS | KBENCH_FIELD_BATCHES |
-		  KBENCH_FIELD_SEED | KBENCH_FIELD_OPTIONS | KBENCH_FIELD_THREADS,
+		  KBENCH_FIELD_SEED | KBENCH_FIELD_OPTIONS | KBENCH_FIELD_THREADS |
+		  KBENCH_FIELD_CONDITION,
 	.flags = KBENCH_EXPF_COUNTERS | KBENCH_EXPF_STEADY | KBENCH_EXPF_HIST,
 	.check = kb_alloc_check,
 	.run = kb_alloc_run,

@@ -241,9 +241,31 @@ def advise(run: Run, size: int, atomic: bool = False, contiguous: bool = False, 
         t = _contention_tradeoff(run, next(m for m in cands if m.api == c.api and m.gfp == c.gfp))
         if t:
             advice.tradeoffs.append(t)
+    t = _fragmentation_tradeoff(run, at)
+    if t:
+        advice.tradeoffs.append(t)
     if run.emulated:
         advice.tradeoffs.append("EMULATED run: the ranking holds for this emulator, not for real hardware")
     return advice
+
+
+def _fragmentation_tradeoff(run: Run, size: int) -> Optional[str]:
+    """What this size did with free memory fragmented, where the run has it: failures, kvmalloc's fallbacks."""
+    parts = []
+    for m in sorted((m for m in run.conditioned if m.size == size and m.phase == "alloc"
+                     and m.condition == "fragmented" and not run.is_harness(m.api)),
+                    key=lambda m: (run.api_index(m.api), m.gfp)):
+        rate = m.failure_rate
+        if rate is None:
+            continue
+        text = f"{m.api} ({m.gfp}) failed {100 * rate:.0f}%"
+        if m.vmalloc_fallbacks is not None and m.ops_per_batch and m.batches:
+            text += (f", fell back to vmalloc {100 * m.vmalloc_fallbacks / (m.ops_per_batch * m.batches):.0f}% "
+                     f"and then cost {ns_label(m.median_ns)}")
+        parts.append(text)
+    if not parts:
+        return None
+    return f"{size_label(size)} when memory is fragmented: " + "; ".join(parts)
 
 
 def _contention_tradeoff(run: Run, m: Measurement) -> Optional[str]:

@@ -118,9 +118,9 @@ def ratio_interval(base: list, other: list, level: float = 0.95) -> Optional[tup
 
 def _tested(base: Run, other: Run) -> list[Change]:
     """Every measurement both runs have, its ratio, its U test and interval."""
-    theirs = {(m.config, m.phase): m for m in other.measurements + other.team}
+    theirs = {(m.config, m.phase): m for m in other.measurements + other.team + other.conditioned}
     changes = []
-    for m in base.measurements + base.team:
+    for m in base.measurements + base.team + base.conditioned:
         o = theirs.get((m.config, m.phase))
         if o is None or m.median_ns <= 0:
             continue

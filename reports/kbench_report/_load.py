@@ -115,18 +115,37 @@ class Measurement:
     per_thread_ns: list = field(default_factory=list)
     aggregate_ops_per_s: Optional[float] = None
     overlap: Optional[float] = None
+    # The state of memory it ran in ("none", "fragmented"), what the kernel
+    # did meanwhile (/proc/vmstat deltas) and kvmalloc's fallbacks to vmalloc
+    # (None where not counted).
+    condition: str = "none"
+    vmstat: dict = field(default_factory=dict)
+    vmalloc_fallbacks: Optional[int] = None
+    fragment_pages_held: Optional[int] = None
 
     @property
     def config(self) -> tuple:
         """The configuration, every dimension but the phase: to find the
         other phases of the same configuration, or the same one in another run."""
         return (self.experiment, self.api, self.size, self.gfp, self.pattern, self.ops_per_batch, self.context,
-                self.access_mode, tuple(sorted(self.options.items())), self.state, self.threads_asked)
+                self.access_mode, tuple(sorted(self.options.items())), self.state, self.threads_asked,
+                self.condition)
 
     @property
     def alone(self) -> tuple:
         """The configuration as it is on one CPU: a team measurement's counterpart."""
-        return self.config[:-1] + ("1",)
+        return self.config[:-2] + ("1", self.condition)
+
+    @property
+    def as_is(self) -> tuple:
+        """The configuration with memory as the kernel has it: a condition's counterpart."""
+        return self.config[:-1] + ("none",)
+
+    @property
+    def failure_rate(self) -> Optional[float]:
+        """Allocations that returned NULL over those attempted, where the attempts are known."""
+        attempted = (self.ops_per_batch or 0) * (self.batches or 0)
+        return self.failures / attempted if attempted and self.phase == "alloc" else None
 
     @property
     def cost_ns(self) -> float:
@@ -159,9 +178,11 @@ class Run:
     schema: str  # "repetitions" or "single" (the older schema)
     steady: list[dict] = field(default_factory=list)  # kbench_steady_state: clean against steady rows
     catalog: list[dict] = field(default_factory=list)  # the module's API descriptors
-    # Configurations run on several CPUs at once (threads > 1); every other
-    # view reads `measurements`, the figures of one CPU.
+    # Configurations run on several CPUs at once (threads > 1), and those
+    # run in a condition of memory (fragmented); every other view reads
+    # `measurements`, the figures of one CPU with memory as it is.
     team: list[Measurement] = field(default_factory=list)
+    conditioned: list[Measurement] = field(default_factory=list)
 
     @property
     def kernel(self) -> str:
@@ -288,7 +309,9 @@ def _measurement(b: dict, pooled: bool, reasons: dict, path: Path, run_wide: lis
         counters_per_op=b.get("counters_per_op", {}), counters_unsupported=unsupported,
         counters_scope=b.get("counters_scope"), threads=_count(b, "threads", 1, path),
         threads_asked=_threads_asked(name), per_thread_ns=[float(t) for t in b.get("per_thread_p50_ns", [])],
-        aggregate_ops_per_s=_number(b.get("aggregate_ops_per_s")), overlap=_number(b.get("overlap")))
+        aggregate_ops_per_s=_number(b.get("aggregate_ops_per_s")), overlap=_number(b.get("overlap")),
+        condition=b.get("condition", "none"), vmstat=b.get("vmstat") or {},
+        vmalloc_fallbacks=b.get("vmalloc_fallbacks"), fragment_pages_held=b.get("fragment_pages_held"))
 
 
 def _threads_asked(name: str) -> str:
@@ -450,9 +473,11 @@ def load_run(path) -> Run:
                                         n.get("gfp"), n.get("pattern"), n.get("status", ""),
                                         n.get("reason", ""), n.get("experiment", "alloc"), n.get("context")))
     catalog = ctx.get("kbench_catalog", {}).get("apis") if isinstance(ctx.get("kbench_catalog"), dict) else None
-    team = [m for m in measurements if m.threads_asked != "1"]
-    measurements = [m for m in measurements if m.threads_asked == "1"]
+    team = [m for m in measurements if m.threads_asked != "1" and m.condition == "none"]
+    conditioned = [m for m in measurements if m.condition != "none"]
+    measurements = [m for m in measurements if m.threads_asked == "1" and m.condition == "none"]
     return Run(path=path, context=ctx, measurements=measurements, not_measured=not_measured, team=team,
+               conditioned=conditioned,
                footprints=doc.get("kbench_footprint", []), stages=doc.get("kbench_vmalloc_stages", {}),
                zeroing=doc.get("kbench_zeroing", []), schema=schema, steady=doc.get("kbench_steady_state", []),
                catalog=catalog if isinstance(catalog, list) else _LEGACY_CATALOG)

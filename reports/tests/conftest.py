@@ -19,8 +19,8 @@ def main_run():
 
 
 @pytest.fixture(scope="session")
-def contention_run():
-    return load_run(FIXTURES / "contention-6.12.json.gz")
+def conditions_run():
+    return load_run(FIXTURES / "conditions-6.12.json.gz")
 
 
 @pytest.fixture(scope="session")

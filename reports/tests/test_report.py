@@ -13,7 +13,8 @@ import pytest
 
 from kbench_report import SchemaError, advise, load_run, write_report
 from kbench_report._advise import STANDARD_QUESTIONS
-from kbench_report.plots import PLOTS, access, contention, footprint, gfp_heatmap, size_curve, stages, steady, zeroing
+from kbench_report.plots import (PLOTS, access, contention, footprint, fragmentation, gfp_heatmap, size_curve, stages,
+                                 steady, zeroing)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -131,9 +132,9 @@ def test_a_wrong_shape_names_the_file_and_the_field(tmp_path):
         assert str(bad) in str(e.value)
 
 
-def test_every_plot_draws_this_runs_data(main_run, contention_run):
+def test_every_plot_draws_this_runs_data(main_run, conditions_run):
     for mod in PLOTS:
-        fig = mod.plot(contention_run if mod is contention else main_run)
+        fig = mod.plot(conditions_run if mod in (contention, fragmentation) else main_run)
         if mod is PLOTS[-1]:  # TLB misses: no PMU under QEMU
             assert isinstance(fig, str) and "not available" in fig and "ENOENT" in fig
             continue
@@ -142,8 +143,8 @@ def test_every_plot_draws_this_runs_data(main_run, contention_run):
         matplotlib.pyplot.close(fig)
 
 
-def test_the_contention_view_pairs_each_team_figure_with_its_one_cpu_counterpart(contention_run, main_run):
-    run = contention_run
+def test_the_contention_view_pairs_each_team_figure_with_its_one_cpu_counterpart(conditions_run, main_run):
+    run = conditions_run
     assert "several CPUs" in contention.plot(main_run) or "threads" in contention.plot(main_run)
     rows = contention.rows(run)
     # The fixture: 4 APIs x 2 sizes x 2 GFP masks as pairs, and 2 remote-free
@@ -167,6 +168,37 @@ def test_the_contention_view_pairs_each_team_figure_with_its_one_cpu_counterpart
     assert all(m.threads == 1 for m in run.measurements) and run.team
     # Emulated CPUs take turns, and the view says so from the measured overlap.
     assert "took turns" in contention.overlap_note(run)
+
+
+def test_the_fragmentation_view_has_failures_fallbacks_and_the_kernels_work(conditions_run, main_run):
+    run = conditions_run
+    assert "fragmented" in fragmentation.plot(main_run)
+    rows = fragmentation.rows(run)
+    assert len(rows) == 2 * 2, [r[0] for r in rows]
+    by = {(r[2].api, r[2].size): r for r in rows}
+    for (api, size), (label, _, m, base) in by.items():
+        assert base is not None and base.condition == "none" and base.config == m.as_is, label
+        assert m.fragment_pages_held > 0 and m.failure_rate is not None, label
+        assert base.failures == 0, "memory as it was serves every allocation"
+    # Order 8 (1M) cannot be served from order-0 islands: alloc_pages fails
+    # at a measured, non-zero rate and kvmalloc falls back to vmalloc.
+    pages = by[("alloc_pages", 1 << 20)][2]
+    kv = by[("kvmalloc", 1 << 20)][2]
+    assert 0 < pages.failure_rate <= 1 and pages.failures == round(pages.failure_rate * 64 * pages.batches)
+    assert kv.failures == 0 and kv.vmalloc_fallbacks > 0, kv
+    assert f"vmalloc {100 * kv.vmalloc_fallbacks / (64 * kv.batches):.0f}%" in by[("kvmalloc", 1 << 20)][0]
+    # The kernel tried: compaction stalls while the fragmented runs ran.
+    assert "compact_stall" in fragmentation.vmstat_note(run)
+    # Fragmented figures stay out of every other view.
+    assert all(m.condition == "none" for m in run.measurements + run.team)
+
+
+def test_the_advisor_says_what_fragmentation_does_to_a_size(conditions_run):
+    from kbench_report._advise import _fragmentation_tradeoff
+    t = _fragmentation_tradeoff(conditions_run, 1 << 20)
+    assert t.startswith("1M when memory is fragmented: ") and "alloc_pages (GFP_KERNEL|__GFP_NORETRY) failed " in t \
+        and "kvmalloc (GFP_KERNEL|__GFP_NORETRY) failed 0%, fell back to vmalloc" in t, t
+    assert _fragmentation_tradeoff(conditions_run, 4096) is None
 
 
 def test_the_zeroing_plot_compares_only_allocations_that_zero_and_in_a_sane_range(main_run, tmp_path):

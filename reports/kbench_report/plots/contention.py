@@ -16,7 +16,7 @@ TITLE = "Many CPUs at once"
 def rows(run):
     """[(label, api, team measurement, its one-CPU counterpart or None)] of
     each team configuration's headline phase (pair, or alloc and free)."""
-    alone = {(m.config[:-1], m.phase): m for m in run.measurements}
+    alone = {(m.config, m.phase): m for m in run.measurements}
     out = []
     for m in run.team:
         if m.experiment != "alloc" or run.is_harness(m.api) or m.state != "clean":
@@ -25,7 +25,7 @@ def rows(run):
             continue
         label = (f"{m.api} {size_label(m.size)}" + ("" if m.gfp == "GFP_KERNEL" else f" {m.gfp}") + f" {m.pattern}"
                  + ("" if m.pattern == "pair" else f" {m.phase}"))
-        out.append((label, m.api, m, alone.get((m.config[:-1], m.phase))))
+        out.append((label, m.api, m, alone.get((m.alone, m.phase))))
     return sorted(out, key=lambda r: (r[2].pattern, r[2].phase, run.api_index(r[1]), r[2].size))
 
 

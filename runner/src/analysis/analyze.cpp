@@ -375,6 +375,8 @@ std::vector<ConfigResult> analyze_configs(const RawRun& raw, bool discard_noisy,
       c.values = rj.outcome.values;
       c.rep_values.push_back(rj.outcome.values);
     }
+    if (rj.outcome.vmstat.is_object())
+      for (const auto& [k, v] : rj.outcome.vmstat.items()) c.vmstat[k] += v.get<uint64_t>();
     if (rj.outcome.interrupts.is_object()) {
       c.ipi_tlb += rj.outcome.interrupts.value("TLB", uint64_t{0});
       c.ipi_cal += rj.outcome.interrupts.value("CAL", uint64_t{0});

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,6 +102,7 @@ struct ConfigResult {
   std::string counter_scope;                      // what counters count per: "alloc+free pair", "op", "touch"
   uint64_t ipi_tlb = 0, ipi_cal = 0;              // /proc/interrupts deltas over all repetitions
   uint32_t threads = 1;                           // CPUs it ran on at once ("all" resolved on the target)
+  std::map<std::string, uint64_t> vmstat;         // /proc/vmstat deltas over all repetitions, those that moved
 
   bool measured() const { return !phases.empty() || !values.is_null(); }
 };

@@ -21,6 +21,7 @@ std::span<const std::string_view> patterns_list() { return pattern_names(); }
 std::span<const std::string_view> contexts_list() { return context_names(); }
 std::span<const std::string_view> modes_list() { return access_mode_names(); }
 std::span<const std::string_view> states_list() { return state_names(); }
+std::span<const std::string_view> conditions_list() { return condition_names(); }
 std::span<const std::string_view> experiments_list() { return experiment_names(); }
 
 std::string format_number(double v) {
@@ -147,6 +148,23 @@ const std::array kOptions = {
                 "operations per second across the CPUs. remote-free needs 2 or more.",
         .to_job = [](Job& j,
                      const Value& v) { j.threads = std::holds_alternative<std::string>(v) ? kThreadsAll : as_u32(v); }},
+    Option{.key = "conditions",
+           .where = kSweep,
+           .type = OptType::Name,
+           .list = true,
+           .def = "[\"none\"]",
+           .names = conditions_list,
+           .field = KBENCH_FIELD_CONDITION,
+           .help = "The state of memory during the run. none: as the kernel has it. fragmented: before the first "
+                   "batch the module allocates order-0 pages until free memory is down to 8 MiB + 1/256 of RAM (or "
+                   "twice the memory cap), then frees those with odd frame numbers, so no free block of order 1 or "
+                   "more is left there; high orders then fail, need compaction or fall back (kvmalloc), and the "
+                   "results give failures, kvmalloc's fallbacks to vmalloc (batch patterns) and the compaction "
+                   "and reclaim counters of /proc/vmstat. Undone when the run ends.",
+           .to_job =
+               [](Job& j, const Value& v) {
+                 j.condition = *find_name(condition_names(), std::get<std::string>(v));
+               }},
     Option{.key = "access_modes",
            .where = kSweep,
            .type = OptType::Name,

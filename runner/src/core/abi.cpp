@@ -24,6 +24,7 @@ constexpr std::array<std::string_view, KBENCH_GFP_COUNT> kGfps = {
 constexpr std::array<std::string_view, KBENCH_GFPM_COUNT> kGfpMods = {"__GFP_ZERO", "__GFP_NOWARN", "__GFP_NORETRY",
                                                                       "__GFP_RETRY_MAYFAIL", "__GFP_COMP"};
 constexpr std::array<std::string_view, 2> kStates = {"clean", "steady"};
+constexpr std::array<std::string_view, KBENCH_COND_COUNT> kConditions = {"none", "fragmented"};
 constexpr std::array<std::string_view, KBENCH_PATTERN_COUNT> kPatterns = {"pair", "batch", "batch-shuffled",
                                                                           "remote-free"};
 constexpr std::array<std::string_view, KBENCH_CTX_COUNT> kContexts = {"preempt-on", "preempt-off", "irqs-off"};
@@ -82,6 +83,7 @@ std::span<const std::string_view> access_mode_names() { return kAccessModes; }
 std::span<const std::string_view> counter_names() { return kCounters; }
 std::span<const std::string_view> memory_names() { return kMemory; }
 std::span<const std::string_view> state_names() { return kStates; }
+std::span<const std::string_view> condition_names() { return kConditions; }
 std::span<const NamedBit> cap_names() { return kCaps; }
 
 std::optional<uint32_t> find_name(std::span<const std::string_view> names, std::string_view name) {

@@ -23,7 +23,7 @@ namespace kbench {
 static_assert(sizeof(kbench_info) == 248, "UAPI struct kbench_info changed size");  // 240 before test_hook_ns
 static_assert(sizeof(kbench_api_info) == 512, "UAPI struct kbench_api_info changed size");
 static_assert(sizeof(kbench_experiment_info) == 824, "UAPI struct kbench_experiment_info changed size");
-static_assert(sizeof(kbench_run_args) == 520, "UAPI struct kbench_run_args changed size");  // 512 before nr_threads
+static_assert(sizeof(kbench_run_args) == 528, "UAPI struct kbench_run_args changed size");  // 520 before condition
 static_assert(sizeof(kbench_sample) == 224, "UAPI struct kbench_sample changed size");  // 160 before begin_ns, end_ns
 static_assert(sizeof(kbench_counters) == 280, "UAPI struct kbench_counters changed size");
 
@@ -40,6 +40,7 @@ std::span<const std::string_view> counter_names();      // enum kbench_counter_i
 std::span<const std::string_view> memory_names();       // enum kbench_memory
 // "clean" (earlier lazy frees purged first) or "steady" (KBENCH_RUN_STEADY).
 std::span<const std::string_view> state_names();
+std::span<const std::string_view> condition_names();  // enum kbench_condition
 inline constexpr uint32_t kStateClean = 0;
 inline constexpr uint32_t kStateSteady = 1;
 // KBENCH_CAP_* bits by name, e.g. {"nonblock", KBENCH_CAP_NONBLOCK}.

@@ -14,8 +14,8 @@ constexpr uint32_t kApiFields = KBENCH_FIELD_API | KBENCH_FIELD_GFP;
 constexpr std::array<ExperimentSpec, KBENCH_EXP_COUNT> kExperiments = {{
     {KBENCH_EXP_ALLOC, "alloc",
      kApiFields | KBENCH_FIELD_PATTERN | KBENCH_FIELD_CONTEXT | KBENCH_FIELD_OPS | KBENCH_FIELD_BATCHES |
-         KBENCH_FIELD_SEED | KBENCH_FIELD_OPTIONS | KBENCH_FIELD_THREADS,
-     "time allocation loops (patterns, contexts, batch sizes, threads)"},
+         KBENCH_FIELD_SEED | KBENCH_FIELD_OPTIONS | KBENCH_FIELD_THREADS | KBENCH_FIELD_CONDITION,
+     "time allocation loops (patterns, contexts, batch sizes, threads, conditions)"},
     {KBENCH_EXP_FOOTPRINT, "footprint", kApiFields,
      "count the page-table entries (4 KiB PTE, 2 MiB PMD, 1 GiB PUD) that map one allocation"},
     {KBENCH_EXP_ACCESS, "access", kApiFields | KBENCH_FIELD_BATCHES | KBENCH_FIELD_MODE | KBENCH_FIELD_SEED,

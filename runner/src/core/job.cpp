@@ -37,6 +37,8 @@ std::string Job::key() const {
   // One thread, the calling task, is every figure from before threads
   // existed: only more threads are named.
   if (reads(KBENCH_FIELD_THREADS) && threads != 1) n += "/threads:" + threads_name();
+  // Memory as the kernel has it is every figure from before conditions.
+  if (reads(KBENCH_FIELD_CONDITION) && condition != KBENCH_COND_NONE) n += "/cond:" + std::string(condition_name());
   return n;
 }
 
@@ -55,6 +57,7 @@ nlohmann::json dimensions_json(const Job& job) {
     d["state"] = job.state_name();
   }
   if (job.reads(KBENCH_FIELD_CONTEXT)) d["context"] = job.context_name();
+  if (job.reads(KBENCH_FIELD_CONDITION)) d["condition"] = job.condition_name();
   nlohmann::json opts = nlohmann::json::object();
   for (const auto& o : job.options) opts[o.key] = o.value;
   d["options"] = opts;
@@ -75,6 +78,7 @@ void to_json(nlohmann::json& j, const Job& job) {
                      {"access_mode", job.access_mode_name()},
                      {"options", opts},
                      {"threads", job.threads},
+                     {"condition", job.condition_name()},
                      {"batches", job.batches},
                      {"warmup_batches", job.warmup_batches},
                      {"seed", job.seed},
@@ -106,6 +110,7 @@ void from_json(const nlohmann::json& j, Job& job) {
   job.options.clear();
   for (const auto& o : j.at("options")) job.options.push_back({o.at(0).get<std::string>(), o.at(1).get<int64_t>()});
   job.threads = j.value("threads", 1U);
+  job.condition = id_of(condition_names(), j.value("condition", "none"), "condition");
   job.batches = j.at("batches").get<uint32_t>();
   job.warmup_batches = j.at("warmup_batches").get<uint32_t>();
   job.seed = j.at("seed").get<uint32_t>();

@@ -44,6 +44,7 @@ struct Job {
   uint32_t access_mode = KBENCH_ACCESS_SEQUENTIAL;
   std::vector<ApiOption> options;  // in the option table's order
   uint32_t threads = 1;            // CPUs running it at once; kThreadsAll: every online CPU
+  uint32_t condition = KBENCH_COND_NONE;  // the state of memory it runs in
   // How it is measured: not part of its name.
   uint32_t batches = 1;
   uint32_t warmup_batches = 0;
@@ -64,6 +65,7 @@ struct Job {
   std::string_view access_mode_name() const { return access_mode_names()[access_mode]; }
   std::string_view state_name() const { return state_names()[state]; }
   std::string threads_name() const;  // "2", "all"
+  std::string_view condition_name() const { return condition_names()[condition]; }
   bool steady() const { return state == kStateSteady; }
   // The threads the module is asked for, "all" resolved against the CPUs online there.
   uint32_t thread_count(uint32_t nr_cpus) const { return threads == kThreadsAll ? nr_cpus : threads; }

@@ -71,6 +71,7 @@ struct RunOutcome {
   std::vector<std::vector<uint64_t>> hist;
   std::string raw_event_error;  // the job's raw event could not be resolved here: why
   nlohmann::json interrupts;    // /proc/interrupts deltas during the job: {"TLB": n, "CAL": n}
+  nlohmann::json vmstat;        // /proc/vmstat compaction and reclaim deltas, those that moved
 };
 
 // Fill the ioctl argument for a job (pure: unit-tested without a kernel).

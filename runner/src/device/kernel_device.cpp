@@ -159,6 +159,7 @@ kbench_run_args encode_run_args(const Job& job, uint32_t api_id, bool validate_o
   if (job.reads(KBENCH_FIELD_MODE)) a.mode = job.access_mode;
   if (job.reads(KBENCH_FIELD_SEED)) a.seed = job.seed;
   if (job.reads(KBENCH_FIELD_THREADS)) a.nr_threads = threads;
+  if (job.reads(KBENCH_FIELD_CONDITION)) a.condition = job.condition;
   for (const auto& o : job.options)
     if (const Option* opt = find_api_option(o.key)) opt->encode(a, o.value);
   a.counters_ptr = reinterpret_cast<uintptr_t>(counters);

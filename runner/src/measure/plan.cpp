@@ -15,6 +15,7 @@
 #include <istream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "analysis/phases.h"
@@ -160,6 +161,7 @@ nlohmann::json outcome_to_json(const RunOutcome& o) {
     j["raw_counter"] = counter_to_json(o.counters->raw);
   }
   if (!o.interrupts.is_null()) j["interrupts"] = o.interrupts;
+  if (!o.vmstat.is_null()) j["vmstat"] = o.vmstat;
   if (!o.raw_event_error.empty()) j["raw_event_error"] = o.raw_event_error;
   return j;
 }
@@ -198,6 +200,7 @@ RunOutcome outcome_from_json(const nlohmann::json& j) {
   }
   o.raw_event_error = j.value("raw_event_error", std::string());
   if (j.contains("interrupts")) o.interrupts = j.at("interrupts");
+  if (j.contains("vmstat")) o.vmstat = j.at("vmstat");
   for (const auto& s : j.at("samples")) {
     kbench_sample k{};
     k.flags = s.at(0);
@@ -272,6 +275,21 @@ std::map<std::string, uint64_t> read_ipi_counts() {
     while (ss >> v) total += v;
     out[label.substr(0, 3)] = total;
   }
+  return out;
+}
+
+// The /proc/vmstat counters of compaction and reclaim: what the kernel did
+// to serve allocations while a job ran (the fragmented condition above all).
+std::map<std::string, uint64_t> read_vmstat() {
+  static const std::set<std::string> kKeys = {
+      "compact_stall",  "compact_fail",  "compact_success", "pgscan_kswapd",    "pgscan_direct",
+      "pgsteal_kswapd", "pgsteal_direct", "allocstall_dma32", "allocstall_normal", "allocstall_movable"};
+  std::map<std::string, uint64_t> out;
+  std::ifstream in("/proc/vmstat");
+  std::string key;
+  uint64_t v = 0;
+  while (in >> key >> v)
+    if (kKeys.count(key)) out[key] = v;
   return out;
 }
 
@@ -406,6 +424,7 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
         raw_error = it->second.error;
       }
       const auto ipi_before = read_ipi_counts();
+      const auto vmstat_before = read_vmstat();
       outcome = device.run(job, plan.validate_only);
       outcome.raw_event_error = raw_error;
       // In steady state the module chose the batch size: record what ran.
@@ -415,6 +434,12 @@ void execute_plan(const Plan& plan, Device& device, RecordSink& sink, const nloh
         const auto ipi_after = read_ipi_counts();
         outcome.interrupts = nlohmann::json::object();
         for (const auto& [k, v] : ipi_before) outcome.interrupts[k] = ipi_after.at(k) - v;
+      }
+      if (!plan.validate_only && !vmstat_before.empty()) {
+        // Only what changed: most jobs compact and reclaim nothing.
+        const auto vmstat_after = read_vmstat();
+        for (const auto& [k, v] : vmstat_before)
+          if (vmstat_after.count(k) && vmstat_after.at(k) > v) outcome.vmstat[k] = vmstat_after.at(k) - v;
       }
       if (outcome.err == 0)
         medians[e.config].push_back(headline_median(phase_samples(outcome, *exp, module.clock_khz, false)));

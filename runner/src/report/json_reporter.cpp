@@ -80,6 +80,25 @@ nlohmann::json config_fields(const ConfigResult& c, bool emulated) {
     b["ipi_cal"] = c.ipi_cal;
   }
   if (c.cv_target_missed) b["cv_target_missed"] = true;
+  if (!c.vmstat.empty()) b["vmstat"] = c.vmstat;
+  // What the module counted, summed over the repetitions where every one counted it.
+  uint64_t fallbacks = 0, held = 0;
+  bool fallbacks_counted = !c.rep_values.empty();
+  for (const auto& v : c.rep_values) {
+    fallbacks_counted = fallbacks_counted && v.is_object() && v.value("fallbacks_counted", 0) == 1;
+    if (v.is_object()) {
+      fallbacks += v.value("vmalloc_fallbacks", uint64_t{0});
+      held = std::max(held, v.value("frag_pages_held", uint64_t{0}));
+    }
+  }
+  if (fallbacks_counted) b["vmalloc_fallbacks"] = fallbacks;
+  if (c.job.condition == KBENCH_COND_FRAGMENTED && !c.rep_values.empty() && c.rep_values.back().is_object()) {
+    // The memory the condition fragmented: the pages it kept, and the free memory before and after.
+    const auto& v = c.rep_values.back();
+    b["fragment_pages_held"] = held;
+    b["fragment_free_before_bytes"] = v.value("frag_free_before_bytes", uint64_t{0});
+    b["fragment_free_after_bytes"] = v.value("frag_free_after_bytes", uint64_t{0});
+  }
   return b;
 }
 

@@ -256,7 +256,8 @@ nlohmann::json config_json(const ConfigResult& c) {
           {"counter_scope", c.counter_scope},
           {"ipi_tlb", c.ipi_tlb},
           {"ipi_cal", c.ipi_cal},
-          {"threads", c.threads}};
+          {"threads", c.threads},
+          {"vmstat", c.vmstat}};
 }
 
 void config_from(const nlohmann::json& j, ConfigResult& c) {
@@ -272,6 +273,7 @@ void config_from(const nlohmann::json& j, ConfigResult& c) {
   c.ipi_tlb = j.value("ipi_tlb", uint64_t{0});
   c.ipi_cal = j.value("ipi_cal", uint64_t{0});
   c.threads = j.value("threads", 1U);
+  c.vmstat = j.value("vmstat", std::map<std::string, uint64_t>{});
 }
 
 nlohmann::json phase_json(const PhaseStats& p) {

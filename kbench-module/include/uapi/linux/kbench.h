@@ -96,6 +96,23 @@ enum kbench_context {
 	KBENCH_CTX_COUNT
 };
 
+/*
+ * The state of memory a request runs in (KBENCH_FIELD_CONDITION).
+ * none:       as the kernel has it.
+ * fragmented: before the first batch the module allocates order-0 pages
+ *             until free memory is down to a floor (or twice the memory cap
+ *             is reached), then frees those with an odd page frame number:
+ *             every free page it leaves has its buddy held, so no block of
+ *             order 1 or more is free there. Higher orders then come only
+ *             from what was not fragmented, from compaction, or fail. Held
+ *             until the run ends, then freed.
+ */
+enum kbench_condition {
+	KBENCH_COND_NONE = 0,
+	KBENCH_COND_FRAGMENTED,
+	KBENCH_COND_COUNT
+};
+
 /* KBENCH_EXP_ACCESS modes. */
 enum kbench_access_mode {
 	KBENCH_ACCESS_SEQUENTIAL = 0,	/* one load per cache line, in order */
@@ -301,6 +318,7 @@ struct kbench_api_info {
 #define KBENCH_FIELD_SEED	(1U << 7)
 #define KBENCH_FIELD_OPTIONS	(1U << 8)	/* min_nr, HWCACHE_ALIGN */
 #define KBENCH_FIELD_THREADS	(1U << 9)	/* nr_threads */
+#define KBENCH_FIELD_CONDITION	(1U << 10)	/* condition */
 
 /* kbench_experiment_info.flags */
 #define KBENCH_EXPF_COUNTERS	(1U << 0) /* takes KBENCH_RUN_COUNTERS */
@@ -501,6 +519,9 @@ struct kbench_counters {
  *                  batches_done is the least any thread completed; the
  *                  counters and histograms are the sums over the threads.
  * @pad1:           in: zero.
+ * @condition:      in: enum kbench_condition (experiments with
+ *                  KBENCH_FIELD_CONDITION).
+ * @pad2:           in: zero.
  *
  * Errors: -EINVAL a field is malformed (@bad_field names it),
  * -EOPNOTSUPP the combination is valid ABI but this API or kernel cannot
@@ -546,6 +567,8 @@ struct kbench_run_args {
 	__u64 hist_len;
 	__u32 nr_threads;
 	__u32 pad1;
+	__u32 condition;
+	__u32 pad2;
 };
 
 /*
@@ -553,11 +576,12 @@ struct kbench_run_args {
  * against: V0 ends before values[], V1 before hist_ptr. A caller built with
  * one still works: everything it sends is honoured (what it does not send
  * is zero: the behaviour before the field existed) and it receives the
- * outputs its struct holds. V2 ends before nr_threads.
+ * outputs its struct holds. V2 ends before nr_threads, V3 before condition.
  */
 #define KBENCH_RUN_ARGS_SIZE_V0	368
 #define KBENCH_RUN_ARGS_SIZE_V1	496
 #define KBENCH_RUN_ARGS_SIZE_V2	512
+#define KBENCH_RUN_ARGS_SIZE_V3	520
 
 #define KBENCH_IOC_INFO		_IOR(KBENCH_IOC_MAGIC, 0x10, struct kbench_info)
 #define KBENCH_IOC_API_INFO	_IOWR(KBENCH_IOC_MAGIC, 0x11, struct kbench_api_info)
