@@ -118,6 +118,7 @@ TEST_F(HistoryTest, TheModelRoundTripsRepetitionsIncluded) {
   team.thread_medians = {11, 13};
   team.aggregate_ops_per_s = summarize({1e7, 2e7, 3e7});
   team.overlap = summarize({0.5, 0.9});
+  saved.configs[1].vmstat = {{"compact_stall", 3}, {"compact_fail", 2}};
   int64_t id = 0;
   {
     History db(path_);
@@ -135,6 +136,7 @@ TEST_F(HistoryTest, TheModelRoundTripsRepetitionsIncluded) {
   EXPECT_EQ(back.configs[1].phases[0].thread_medians, (std::vector<double>{11, 13}));
   EXPECT_DOUBLE_EQ(back.configs[1].phases[0].aggregate_ops_per_s.median, 2e7);
   EXPECT_DOUBLE_EQ(back.configs[1].phases[0].overlap.max, 0.9);
+  EXPECT_EQ(back.configs[1].vmstat, saved.configs[1].vmstat);
   EXPECT_EQ(back.configs[3].status, "refused");
   EXPECT_EQ(back.configs[3].job.gfp.base, static_cast<uint32_t>(KBENCH_GFP_ATOMIC));
   ASSERT_EQ(back.vmalloc_stages.size(), 1U);

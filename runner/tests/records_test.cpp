@@ -517,6 +517,10 @@ TEST(Records, ThreadedOutcomesRoundTripWithTheirSpans) {
   ASSERT_EQ(back.samples.size(), 4U);
   EXPECT_EQ(back.samples[3].begin_ns[0], 11000U);
   EXPECT_EQ(back.samples[3].end_ns[0], 13000U);
+  // What the kernel did meanwhile: the /proc/vmstat counters that moved.
+  RunOutcome frag = raw.jobs[1].outcome;
+  frag.vmstat = {{"compact_stall", 7}};
+  EXPECT_EQ(outcome_from_json(outcome_to_json(frag)).vmstat, frag.vmstat);
   // One thread's records carry no spans.
   RunOutcome one = raw.jobs[1].outcome;
   one.threads = 1;

@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "config/sweep.h"
 #include "core/error.h"
+#include "device/device.h"
 
 namespace kbench {
 namespace {
@@ -149,6 +150,33 @@ TEST(Sweep, DefaultConfigCoversTheCoreIssue) {
   EXPECT_TRUE(sizes.count(4U << 20));
   EXPECT_TRUE(vm_sizes.count(64U << 20));
   EXPECT_GE(gfps.size(), 6U);
+}
+
+TEST(Sweep, ConditionsAreAnAxisNamedOnlyWhenMemoryIsNotAsItIs) {
+  const Config c = parse_config(R"(
+[[sweep]]
+apis = ["alloc_pages"]
+sizes = ["1M"]
+patterns = ["batch"]
+batch_sizes = [64]
+conditions = ["none", "fragmented"]
+)",
+                                "t.toml");
+  const std::vector<Job> jobs = expand_sweeps(c);
+  ASSERT_EQ(jobs.size(), 2U);
+  EXPECT_EQ(jobs[0].key(), "alloc_pages/size:1M/gfp:GFP_KERNEL/pattern:batch/n:64/ctx:preempt-on/min_nr:16");
+  EXPECT_EQ(jobs[1].key(), jobs[0].key() + "/cond:fragmented");
+  EXPECT_EQ(jobs[1].condition, static_cast<uint32_t>(KBENCH_COND_FRAGMENTED));
+  // The job's JSON form keeps it; an older one without it is memory as it is.
+  nlohmann::json j = jobs[1];
+  EXPECT_EQ(j.at("condition"), "fragmented");
+  EXPECT_EQ(j.get<Job>().condition, static_cast<uint32_t>(KBENCH_COND_FRAGMENTED));
+  j.erase("condition");
+  EXPECT_EQ(j.get<Job>().condition, static_cast<uint32_t>(KBENCH_COND_NONE));
+  const kbench_run_args a = encode_run_args(jobs[1], 8, true, nullptr, 0);
+  EXPECT_EQ(a.condition, static_cast<uint32_t>(KBENCH_COND_FRAGMENTED));
+  EXPECT_THROW(parse_config("[[sweep]]\napis = [\"kmalloc\"]\nsizes = [64]\nconditions = [\"fragmnted\"]\n", "t.toml"),
+               Error);
 }
 
 TEST(Sweep, ThreadsAreAnAxisNamedOnlyAboveOneWithAHarnessOfTheirOwn) {

@@ -161,10 +161,8 @@ const std::array kOptions = {
                    "more is left there; high orders then fail, need compaction or fall back (kvmalloc), and the "
                    "results give failures, kvmalloc's fallbacks to vmalloc (batch patterns) and the compaction "
                    "and reclaim counters of /proc/vmstat. Undone when the run ends.",
-           .to_job =
-               [](Job& j, const Value& v) {
-                 j.condition = *find_name(condition_names(), std::get<std::string>(v));
-               }},
+           .to_job = [](Job& j,
+                        const Value& v) { j.condition = *find_name(condition_names(), std::get<std::string>(v)); }},
     Option{.key = "access_modes",
            .where = kSweep,
            .type = OptType::Name,

@@ -42,8 +42,8 @@ struct Job {
   uint32_t state = kStateClean;  // clean or steady (kStateSteady): part of the N dimension
   uint32_t context = KBENCH_CTX_PREEMPT_ON;
   uint32_t access_mode = KBENCH_ACCESS_SEQUENTIAL;
-  std::vector<ApiOption> options;  // in the option table's order
-  uint32_t threads = 1;            // CPUs running it at once; kThreadsAll: every online CPU
+  std::vector<ApiOption> options;         // in the option table's order
+  uint32_t threads = 1;                   // CPUs running it at once; kThreadsAll: every online CPU
   uint32_t condition = KBENCH_COND_NONE;  // the state of memory it runs in
   // How it is measured: not part of its name.
   uint32_t batches = 1;

@@ -282,7 +282,7 @@ std::map<std::string, uint64_t> read_ipi_counts() {
 // to serve allocations while a job ran (the fragmented condition above all).
 std::map<std::string, uint64_t> read_vmstat() {
   static const std::set<std::string> kKeys = {
-      "compact_stall",  "compact_fail",  "compact_success", "pgscan_kswapd",    "pgscan_direct",
+      "compact_stall",  "compact_fail",   "compact_success",  "pgscan_kswapd",     "pgscan_direct",
       "pgsteal_kswapd", "pgsteal_direct", "allocstall_dma32", "allocstall_normal", "allocstall_movable"};
   std::map<std::string, uint64_t> out;
   std::ifstream in("/proc/vmstat");
