@@ -212,6 +212,7 @@ struct kbench_run_ctx {
 	u64 fallbacks;		/* timed results in vmalloc space (kvmalloc) */
 	/* the condition (KBENCH_FIELD_CONDITION) */
 	u64 frag_budget;	/* order-0 pages the fragmenter may allocate */
+	struct kbench_fragment *frag;	/* what it holds, during the run */
 	u64 condition_bytes;	/* what the condition holds, once per request */
 };
 
@@ -480,7 +481,8 @@ void kbench_shuffle(u32 *v, u32 n, u64 *state);
 
 /* kbench_team.c: nr_threads >= 2 (see there). */
 long kbench_team_run(struct kbench_run_ctx *ctx,
-		     long (*fn)(struct kbench_run_ctx *ctx));
+		     long (*fn)(struct kbench_run_ctx *ctx),
+		     int (*ready)(struct kbench_run_ctx *ctx));
 int kbench_sync(struct kbench_run_ctx *ctx);
 bool kbench_stopping(const struct kbench_run_ctx *ctx);
 void kbench_team_abort(struct kbench_run_ctx *ctx);

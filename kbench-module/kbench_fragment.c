@@ -55,9 +55,13 @@ void kbench_fragment_undo(struct kbench_fragment *f)
 {
 	struct page *page, *next;
 
+	u64 n = 0;
+
 	list_for_each_entry_safe(page, next, &f->held, lru) {
 		list_del(&page->lru);
 		__free_page(page);
+		if (!(++n % KB_FRAG_CHUNK))
+			cond_resched();
 	}
 	kbench_account_objs(-(s64)f->held_pages, -(s64)(f->held_pages << PAGE_SHIFT));
 	f->held_pages = 0;
@@ -65,7 +69,7 @@ void kbench_fragment_undo(struct kbench_fragment *f)
 
 /**
  * kbench_fragment_memory - fragment free memory.
- * @f:            out: what is held (INIT_LIST_HEAD'ed here).
+ * @f:            out: what is held (its list initialised here).
  * @budget_pages: order-0 pages to allocate at most (half are kept).
  *
  * Return: 0, or -EINTR if a fatal signal arrived (nothing is then held).
@@ -95,8 +99,11 @@ int kbench_fragment_memory(struct kbench_fragment *f, u64 budget_pages)
 	}
 	f->allocated = n;
 	/* Keep the even frames, free the odd: no two free buddies are left. */
+	n = 0;
 	list_for_each_entry_safe(page, next, &all, lru) {
 		list_del(&page->lru);
+		if (!(++n % KB_FRAG_CHUNK))
+			cond_resched();
 		if (page_to_pfn(page) & 1) {
 			__free_page(page);
 		} else {

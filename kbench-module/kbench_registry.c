@@ -104,11 +104,6 @@ static u32 kb_count(const char *const *names)
 	return n;
 }
 
-/*
- * Called at load: a hole, a missing loop or caps that disagree with the
- * callbacks would otherwise show up as a NULL dereference or a wrong fact
- * in the middle of a run.
- */
 /* Every name of a NULL-terminated list fits KBENCH_SLOT_NAME_LEN whole. */
 static bool kb_names_fit(const char *const *names)
 {
@@ -117,6 +112,12 @@ static bool kb_names_fit(const char *const *names)
 			return false;
 	return true;
 }
+
+/*
+ * Called at load: a hole, a missing loop or caps that disagree with the
+ * callbacks would otherwise show up as a NULL dereference or a wrong fact
+ * in the middle of a run.
+ */
 
 int kbench_registry_check(void)
 {

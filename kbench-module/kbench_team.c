@@ -9,7 +9,7 @@
  *
  * Ending: a thread that fails aborts the team; the caller aborts it when a
  * signal arrives. Every thread sees the abort between two chunks of its
- * loops (KB_CHUNK_MS apart at most) or while it waits in kbench_sync(),
+ * loops (each sized to take about KB_CHUNK_MS) or while it waits in kbench_sync(),
  * frees what it holds and returns; the caller waits for all of them before
  * it merges their results and frees their arrays, and stops each thread
  * with kthread_stop() so that none still runs module code after the
@@ -124,7 +124,7 @@ int kbench_sync(struct kbench_run_ctx *ctx)
 	}
 }
 
-/* The thread that frees thread t's objects under remote-free: t - 1. */
+/* The context whose objects this thread frees under remote-free: t + 1's. */
 struct kbench_run_ctx *kbench_team_peer(struct kbench_run_ctx *ctx)
 {
 	struct kbench_team *t = ctx->team;
@@ -164,7 +164,7 @@ static void kb_team_free(struct kbench_team *t)
 {
 	u32 i;
 
-	for (i = 0; i < t->nr && t->ctx; i++) {
+	for (i = 0; t->ctx && i < t->nr; i++) {
 		struct kbench_run_ctx *c = &t->ctx[i];
 
 		kfree(c->objs);
@@ -225,8 +225,10 @@ static void kb_counter_add(struct kbench_counter *to,
 {
 	unsigned int s;
 
-	if (from->status) {
-		to->status = from->status;
+	/* A counter one thread lacks is no total: unsupported for all. */
+	if (from->status || to->status) {
+		to->status = from->status ?: to->status;
+		memset(to->value, 0, sizeof(to->value));
 		return;
 	}
 	to->flags |= from->flags;
@@ -276,16 +278,20 @@ static long kb_team_merge(struct kbench_team *t, struct kbench_run_ctx *ctx)
 
 /**
  * kbench_team_run - run fn on ctx->args->nr_threads CPUs at once.
- * @ctx: a checked request whose caller's arrays are set up (they are not
- *       used by the threads); ctx->samples holds nr_threads x nr_batches.
- * @fn:  one thread's part: its batches, on its own context.
+ * @ctx:   a checked request whose caller's arrays are set up (they are not
+ *         used by the threads); ctx->samples holds nr_threads x nr_batches.
+ * @fn:    one thread's part: its batches, on its own context.
+ * @ready: NULL, or what to do once the team exists and before it starts
+ *         (a condition of memory, so that the team's own allocations do
+ *         not come out of it); its error ends the run unstarted.
  *
  * Return: what fn returned: 0, or the first thread's own error (-EINTR if
  * a signal stopped the run), or -ENOMEM / -EAGAIN (reason written) when
  * the threads could not be set up.
  */
 long kbench_team_run(struct kbench_run_ctx *ctx,
-		     long (*fn)(struct kbench_run_ctx *ctx))
+		     long (*fn)(struct kbench_run_ctx *ctx),
+		     int (*ready)(struct kbench_run_ctx *ctx))
 {
 	struct kbench_run_args *a = ctx->args;
 	struct kbench_team *t;
@@ -293,6 +299,9 @@ long kbench_team_run(struct kbench_run_ctx *ctx,
 	long ret;
 	u32 i = 0;
 
+	/* The arrivals share a word with the round count (see KB_SYNC_*). */
+	if (a->nr_threads > KB_SYNC_COUNT_MASK)
+		return kbench_refuse(a, -EOPNOTSUPP, "at most %u threads", KB_SYNC_COUNT_MASK);
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return kbench_refuse(a, -ENOMEM, "could not allocate the team of threads");
@@ -321,6 +330,8 @@ long kbench_team_run(struct kbench_run_ctx *ctx,
 	}
 	if (!ret && i < t->nr)
 		ret = kbench_refuse(a, -EAGAIN, "only %u of %u CPUs are online now", i, t->nr);
+	if (!ret && ready)
+		ret = ready(ctx);
 	if (ret) {
 		/* Never woken: kthread_stop() ends them before fn runs. */
 		while (i--)
@@ -332,7 +343,13 @@ long kbench_team_run(struct kbench_run_ctx *ctx,
 		wake_up_process(t->task[i]);
 	if (wait_for_completion_interruptible(&t->done)) {
 		kb_team_abort(t);
-		wait_for_completion(&t->done);
+		/*
+		 * Each thread sees the abort at its next chunk or barrier; one
+		 * inside a slow allocation finishes it first. Waiting is
+		 * required (the threads use t), as an idle task: not counted
+		 * as hung.
+		 */
+		wait_for_completion_state(&t->done, TASK_IDLE);
 	}
 	for (i = 0; i < t->nr; i++)
 		kthread_stop(t->task[i]);

@@ -133,6 +133,10 @@ static int kb_alloc_check(struct kbench_run_ctx *ctx)
 	held += a->min_nr;
 	/* A mempool's reserve, and its array of pointers to it. */
 	ctx->held_bytes = held * ctx->per_obj + (u64)a->min_nr * sizeof(void *);
+	if (a->condition == KBENCH_COND_FRAGMENTED && (ops->caps & KBENCH_CAP_RESERVE) &&
+	    gfpflags_allow_blocking(ctx->gfp) && held > a->min_nr)
+		return kbench_refuse(a, -EOPNOTSUPP,
+				     "with a blocking GFP, mempool_alloc waits without end for an element to come back when its allocator fails, as it does in fragmented memory: hold at most min_nr (pair), or use GFP_NOWAIT");
 	if (a->condition == KBENCH_COND_FRAGMENTED) {
 		/*
 		 * It keeps half of what it allocates: allocate up to twice what
@@ -426,6 +430,14 @@ static int kb_slow_ops(struct kbench_run_ctx *ctx, u64 clock)
 	return ret;
 }
 
+/* The request's condition of memory, held until kbench_fragment_undo(). */
+static int kb_apply_condition(struct kbench_run_ctx *ctx)
+{
+	if (ctx->args->condition != KBENCH_COND_FRAGMENTED)
+		return 0;
+	return kbench_fragment_memory(ctx->frag, ctx->frag_budget);
+}
+
 /*
  * One thread's batches: the calling task's, or each team thread's on its
  * own context, every batch started together with the others.
@@ -462,26 +474,28 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 {
 	struct kbench_run_args *a = ctx->args;
 	const u64 clock = kbench_clock_read_cost();
-	struct kbench_fragment frag = { .held_pages = 0 };
+	struct kbench_fragment frag = { .held = LIST_HEAD_INIT(frag.held) };
 	struct kbench_deferred deferred;
 	long ret;
 
-	INIT_LIST_HEAD(&frag.held);
-	if (a->condition == KBENCH_COND_FRAGMENTED) {
-		ret = kbench_fragment_memory(&frag, ctx->frag_budget);
-		if (ret)
-			return ret;
-	}
+	ctx->frag = &frag;
 	ctx->rng = a->seed ? a->seed : 0x9E3779B97F4A7C15ULL;
-	/* Decided on the calling task's CPU, for every thread alike. */
+	/*
+	 * Decided on the calling task's CPU, for every thread alike, and
+	 * before the condition, for every condition alike.
+	 */
 	ret = kb_slow_ops(ctx, clock);
 	if (ret)
-		goto out;
+		return ret;
 	kbench_deferred_start(&deferred, ctx->ops->caps);
-	if (ctx->threads > 1)
-		ret = kbench_team_run(ctx, kb_alloc_batches);
-	else
-		ret = kb_alloc_batches(ctx);
+	/* The condition last: the team's own allocations come before it. */
+	if (ctx->threads > 1) {
+		ret = kbench_team_run(ctx, kb_alloc_batches, kb_apply_condition);
+	} else {
+		ret = kb_apply_condition(ctx);
+		if (!ret)
+			ret = kb_alloc_batches(ctx);
+	}
 	kbench_deferred_stop(&deferred);
 	a->values[KB_V_CLOCK_TICKS] = clock;
 	a->values[KB_V_PER_OP] = a->pattern == KBENCH_PATTERN_PAIR || ctx->each;
@@ -502,9 +516,7 @@ static long kb_alloc_run(struct kbench_run_ctx *ctx)
 	a->values[KB_V_PURGE_THRESHOLD] = (ctx->ops->caps & KBENCH_CAP_LAZY_FREE) ?
 					  kbench_lazy_purge_bytes() : 0;
 	a->nr_values = KB_NR_VALUES;
-out:
-	if (a->condition == KBENCH_COND_FRAGMENTED)
-		kbench_fragment_undo(&frag);
+	kbench_fragment_undo(&frag);
 	return ret;
 }
 

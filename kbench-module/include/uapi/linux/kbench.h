@@ -100,8 +100,10 @@ enum kbench_context {
  * The state of memory a request runs in (KBENCH_FIELD_CONDITION).
  * none:       as the kernel has it.
  * fragmented: before the first batch the module allocates order-0 pages
- *             until free memory is down to a floor (or twice the memory cap
- *             is reached), then frees those with an odd page frame number:
+ *             until free memory is down to a floor (8 MiB + 1/256 of RAM)
+ *             or twice what the memory cap leaves for it, then frees those
+ *             with an odd page frame number (about half; the half kept is
+ *             what footprint_bytes counts):
  *             every free page it leaves has its buddy held, so no block of
  *             order 1 or more is free there. Higher orders then come only
  *             from what was not fragmented, from compaction, or fail. Held
@@ -422,7 +424,9 @@ struct kbench_counter {
 };
 
 /**
- * struct kbench_counters - KBENCH_RUN_COUNTERS results.
+ * struct kbench_counters - KBENCH_RUN_COUNTERS results: of the calling
+ * task, or with nr_threads >= 2 the sums over the threads' own counters
+ * (a counter one thread could not create is unsupported for all).
  * @c:        the counters of enum kbench_counter_id.
  * @raw:      the model-specific event of raw_type/raw_config, if asked for.
  */
@@ -530,7 +534,9 @@ struct kbench_counters {
  * it after @batches_done batches (their samples are copied out), -ETIME
  * a batch ran past KBENCH_BATCH_MAX_MS (@reason says after how many
  * operations), -E2BIG the struct is longer than the module's and its tail
- * is not zero.
+ * is not zero; with nr_threads >= 2 also -ENOMEM (the threads' arrays) and
+ * -EAGAIN (a CPU went offline before its thread could be made), @reason
+ * saying which.
  */
 struct kbench_run_args {
 	__u32 experiment;
