@@ -16,6 +16,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from kbtest import ROOT
 CACHE = ROOT / "build" / "cache"
 BUILD = ROOT / "build" / "cmake"
 VM_TIMEOUT_S = 2400
+BOOT_S = 300  # boot to the guest's first step: about 40 s when it does not hang
 
 
 def stage_repository(stage: Path):
@@ -50,7 +52,6 @@ def vm(tmp_path_factory):
     shutil.rmtree(stage)
     with open(work / "results.img", "wb") as f:
         f.truncate(512 << 20)
-    console = work / "console.log"
     argv = ["qemu-system-x86_64", "-accel", "tcg", "-nodefaults", "-display", "none", "-no-reboot",
             # TCG's "max" CPU: with the default qemu64 model numpy's OpenBLAS
             # picks an instruction the model lacks and the report dies of SIGILL.
@@ -60,9 +61,20 @@ def vm(tmp_path_factory):
             # The cached image stays as made: the guest's writes go to a scratch overlay.
             "-drive", f"file={image / 'disk.img'},if=virtio,format=raw,snapshot=on",
             "-drive", f"file={work / 'repo.img'},if=virtio,format=raw",
-            "-drive", f"file={work / 'results.img'},if=virtio,format=raw",
-            "-serial", f"file:{console}"]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=VM_TIMEOUT_S)
+            "-drive", f"file={work / 'results.img'},if=virtio,format=raw"]
+    # Multi-threaded TCG (two host cores for two vCPUs: the guest's builds take
+    # half as long) now and then hangs this guest early in boot: seen once in
+    # 2026-12-02's CI, stuck after "clocksource: Switched to clocksource
+    # hpet". A boot that has not started the guest's steps within BOOT_S is
+    # killed and booted once more, and the test says so.
+    for attempt in (1, 2):
+        console = work / f"console-{attempt}.log"
+        started, proc = boot(argv + ["-serial", f"file:{console}"], console)
+        if started:
+            break
+        print(f"attempt {attempt}: the guest did not reach its steps within {BOOT_S} s; "
+              f"console tail:\n{console.read_text(errors='replace')[-600:]}")
+    assert started, "the guest hung in boot twice"
     assert proc.returncode == 0, proc.stderr[-2000:]
     log = console.read_text(errors="replace")
     assert "kbench-vm: done" in log, log[-4000:]
@@ -70,6 +82,29 @@ def vm(tmp_path_factory):
     res = work / "vm-results"
     print("".join(f"{p.stem}: {p.read_text().strip()} s\n" for p in sorted(res.glob("*.seconds"))))
     return res, (image / "release").read_text().strip(), log
+
+
+def boot(argv, console: Path):
+    """Run the VM to its end; (False, None) if it did not reach the guest's
+    first step ("kbench-vm: ==") within BOOT_S (it is killed then)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.monotonic()
+    while proc.poll() is None and time.monotonic() - t0 < BOOT_S:
+        if console.exists() and "kbench-vm: ==" in console.read_text(errors="replace"):
+            print(f"the guest reached its first step after {time.monotonic() - t0:.0f} s")
+            break
+        time.sleep(2)
+    else:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+            return False, None
+    try:
+        out, err = proc.communicate(timeout=VM_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    return True, subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def step(res, name):

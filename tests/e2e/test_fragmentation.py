@@ -56,6 +56,12 @@ def test_the_condition_says_what_it_held_and_the_kernel_what_it_did(run):
     assert "fragment_pages_held" not in alloc(run, "alloc_pages", 1 << 20, "none")
 
 
+def test_the_summary_says_what_fragmentation_did(run):
+    out = run.proc.stdout
+    assert "fragmented memory: 3 configurations; the most failures: alloc_pages(1M" in out, out[-2000:]
+    assert "kvmalloc(1M) fell back to vmalloc" in out and "the kernel meanwhile: " in out, out[-2000:]
+
+
 def test_everything_the_condition_held_is_given_back(run):
     after = run.results["kbench_module_after"]
     assert after["outstanding_allocs"] == 0 and after["outstanding_bytes"] == 0

@@ -99,6 +99,50 @@ class ConsoleReporter final : public Reporter {
   }
 
  private:
+  // Configurations run with free memory fragmented: the worst failure
+  // rate, kvmalloc's fallbacks, and what the kernel did meanwhile.
+  void print_fragmentation(const RunResults& r) {
+    size_t n = 0;
+    const ConfigResult* worst = nullptr;
+    double worst_rate = -1;
+    std::map<std::string, uint64_t> vmstat;
+    std::string fallbacks;
+    for (const auto& c : r.configs) {
+      if (c.job.condition != KBENCH_COND_FRAGMENTED) continue;
+      ++n;
+      for (const auto& [k, v] : c.vmstat) vmstat[k] += v;
+      const PhaseStats* p = find_phase(c, "alloc");
+      if (!p || !p->ops) continue;
+      const double rate = static_cast<double>(c.failures) / static_cast<double>(p->ops);
+      if (rate > worst_rate) {
+        worst_rate = rate;
+        worst = &c;
+      }
+      uint64_t fb = 0;
+      bool counted = !c.rep_values.empty();
+      for (const auto& v : c.rep_values) {
+        counted = counted && v.is_object() && v.value("fallbacks_counted", 0) == 1;
+        if (v.is_object()) fb += v.value("vmalloc_fallbacks", uint64_t{0});
+      }
+      if (counted && fb && fallbacks.empty())
+        fallbacks = "; " + c.job.api + "(" + format_size(c.job.size) + ") fell back to vmalloc " + std::to_string(fb) +
+                    " of " + std::to_string(p->ops) + " times";
+    }
+    if (!n) return;
+    std::string line = "fragmented memory: " + std::to_string(n) + " configurations";
+    if (worst) {
+      const PhaseStats* p = find_phase(*worst, "alloc");
+      line += "; the most failures: " + worst->job.api + "(" + format_size(worst->job.size) + ", " +
+              worst->job.gfp.to_string() + ") " + std::to_string(worst->failures) + " of " + std::to_string(p->ops);
+    }
+    out_ << line << fallbacks << "\n";
+    if (!vmstat.empty()) {
+      std::string k = "fragmented memory: the kernel meanwhile:";
+      for (const auto& [name, v] : vmstat) k += " " + name + " " + std::to_string(v);
+      out_ << k << "\n";
+    }
+  }
+
   // Configurations on several CPUs at once: how many, the largest change
   // of the cost one CPU sees against the same configuration alone, and how
   // much the threads overlapped.
@@ -234,6 +278,7 @@ class ConsoleReporter final : public Reporter {
       out_ << line;
     }
     print_contention(r);
+    print_fragmentation(r);
     if (!r.vmalloc_stages.empty()) {
       const StageRow& s = r.vmalloc_stages.back();
       char line[200];
