@@ -93,6 +93,9 @@ class ConsoleReporter final : public Reporter {
       print_probes(r);
     } else {
       print_headlines(r);
+      // Whatever the run's headline table had: these conditions' own lines.
+      print_contention(r);
+      print_fragmentation(r);
     }
     print_counts(r);
     banner(r);
@@ -277,8 +280,6 @@ class ConsoleReporter final : public Reporter {
                     format_ns(s.clean_ns).c_str(), 100 * s.change, deferred.c_str());
       out_ << line;
     }
-    print_contention(r);
-    print_fragmentation(r);
     if (!r.vmalloc_stages.empty()) {
       const StageRow& s = r.vmalloc_stages.back();
       char line[200];
