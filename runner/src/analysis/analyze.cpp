@@ -142,6 +142,7 @@ DeferredWork deferred_work(const ConfigResult& c) {
   };
   d.vmap_purges = sum("purges", "purges_counted");
   d.slab_flushes = sum("slab_flushes", "slab_flushes_counted");
+  d.vmalloc_fallbacks = sum("vmalloc_fallbacks", "fallbacks_counted");
   d.purge_threshold_bytes = c.rep_values.back().value("purge_threshold_bytes", uint64_t{0});
   return d;
 }

@@ -217,9 +217,10 @@ LinearFit fit_line(const std::vector<std::pair<double, double>>& xy);
 // its repetitions from the module's values: a count only where every
 // repetition took one (a kprobe on the function doing the work).
 struct DeferredWork {
-  std::optional<uint64_t> vmap_purges;   // lazy vmap purges (LAZY_FREE APIs)
-  std::optional<uint64_t> slab_flushes;  // per-CPU partial slab flushes (SLAB APIs)
-  uint64_t purge_threshold_bytes = 0;    // lazy_max_pages() in bytes, LAZY_FREE APIs
+  std::optional<uint64_t> vmap_purges;        // lazy vmap purges (LAZY_FREE APIs)
+  std::optional<uint64_t> slab_flushes;       // per-CPU partial slab flushes (SLAB APIs)
+  std::optional<uint64_t> vmalloc_fallbacks;  // kvmalloc results in vmalloc space (batch patterns)
+  uint64_t purge_threshold_bytes = 0;         // lazy_max_pages() in bytes, LAZY_FREE APIs
 };
 DeferredWork deferred_work(const ConfigResult& c);
 

@@ -121,14 +121,9 @@ class ConsoleReporter final : public Reporter {
         worst_rate = rate;
         worst = &c;
       }
-      uint64_t fb = 0;
-      bool counted = !c.rep_values.empty();
-      for (const auto& v : c.rep_values) {
-        counted = counted && v.is_object() && v.value("fallbacks_counted", 0) == 1;
-        if (v.is_object()) fb += v.value("vmalloc_fallbacks", uint64_t{0});
-      }
-      if (counted && fb && fallbacks.empty())
-        fallbacks = "; " + c.job.api + "(" + format_size(c.job.size) + ") fell back to vmalloc " + std::to_string(fb) +
+      const auto fb = deferred_work(c).vmalloc_fallbacks;
+      if (fb && *fb && fallbacks.empty())
+        fallbacks = "; " + c.job.api + "(" + format_size(c.job.size) + ") fell back to vmalloc " + std::to_string(*fb) +
                     " of " + std::to_string(p->ops) + " times";
     }
     if (!n) return;

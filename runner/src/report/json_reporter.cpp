@@ -82,16 +82,10 @@ nlohmann::json config_fields(const ConfigResult& c, bool emulated) {
   if (c.cv_target_missed) b["cv_target_missed"] = true;
   if (!c.vmstat.empty()) b["vmstat"] = c.vmstat;
   // What the module counted, summed over the repetitions where every one counted it.
-  uint64_t fallbacks = 0, held = 0;
-  bool fallbacks_counted = !c.rep_values.empty();
-  for (const auto& v : c.rep_values) {
-    fallbacks_counted = fallbacks_counted && v.is_object() && v.value("fallbacks_counted", 0) == 1;
-    if (v.is_object()) {
-      fallbacks += v.value("vmalloc_fallbacks", uint64_t{0});
-      held = std::max(held, v.value("frag_pages_held", uint64_t{0}));
-    }
-  }
-  if (fallbacks_counted) b["vmalloc_fallbacks"] = fallbacks;
+  if (const auto fallbacks = deferred_work(c).vmalloc_fallbacks) b["vmalloc_fallbacks"] = *fallbacks;
+  uint64_t held = 0;
+  for (const auto& v : c.rep_values)
+    if (v.is_object()) held = std::max(held, v.value("frag_pages_held", uint64_t{0}));
   if (c.job.condition == KBENCH_COND_FRAGMENTED && !c.rep_values.empty() && c.rep_values.back().is_object()) {
     // The memory the condition fragmented: the pages it kept, and the free memory before and after.
     const auto& v = c.rep_values.back();
